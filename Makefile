@@ -1,0 +1,92 @@
+# pvmtrace: `make` builds build/pvmtrace; `make run` and `make test` first
+# install the Debian packages they need (see scripts/install-deps.sh).
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := x86
+
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
+LDLIBS   := -lbpf -lelf -lz
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
+	      -Wno-unused-parameter \
+	      -Isrc -Isrc/bpf -I$(BUILD)
+
+# Decoding, formatting, filters, options: no libbpf, unit-tested without root.
+LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
+	       src/output/escape.c src/output/json_writer.c src/output/format_json.c \
+	       src/output/format_table.c src/output/stats.c
+SENSOR_SRCS := src/sensor/sensor.c
+MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
+E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c
+
+MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
+E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps run test check unit e2e clean
+all: $(BUILD)/pvmtrace
+
+deps:
+	@scripts/install-deps.sh
+
+# The README's two commands. Packages first, then a build that can use them.
+run: deps
+	$(MAKE) all
+	$(BUILD)/pvmtrace
+
+test: deps
+	$(MAKE) check
+
+check: unit e2e
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32
+	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/pvmtrace.bpf.o: src/bpf/pvmtrace.bpf.c $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pvmtrace.skel.h: $(BUILD)/pvmtrace.bpf.o
+	$(BPFTOOL) gen skeleton $< name pvmtrace_bpf > $@.tmp && mv $@.tmp $@
+
+# Everything that includes the skeleton must wait for it.
+$(BUILD)/obj/src/sensor/sensor.o: $(BUILD)/pvmtrace.skel.h
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
+
+$(BUILD)/pvmtrace: $(MAIN_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/unit-tests: $(UNIT_OBJS)
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@
+
+$(BUILD)/e2e-tests: $(E2E_OBJS)
+	$(CC) $(CFLAGS) $^ -ljson-c -lpthread -o $@
+
+# The 32-bit trigger is static: it runs without i386 shared libraries.
+$(BUILD)/trigger32: tests/e2e/trigger32.c
+	@mkdir -p $(@D)
+	$(CC) -m32 -static -fno-pie -no-pie -O2 $(WARN) $< -o $@
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

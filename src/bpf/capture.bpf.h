@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The capture code every attach mode shares. A hook only works out which
+ * syscall, which ABI and which six arguments it is looking at, then calls
+ * pvm_on_enter() / pvm_on_exit().
+ *
+ * Entry: filter, then save the arguments, the caller and both iovec arrays in
+ * the calling task's local storage. The kernel copies the iovec arrays at
+ * entry too (import_iovec), so that is when we read them.
+ * Exit: add the return value and emit the saved record to the ring buffer.
+ */
+#ifndef PVMTRACE_CAPTURE_BPF_H
+#define PVMTRACE_CAPTURE_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "record.h"
+#include "filter.h"
+
+/* Syscall numbers, arch/x86/entry/syscalls/syscall_{64,32}.tbl */
+#define NR_X86_64_PROCESS_VM_READV 310
+#define NR_X86_64_PROCESS_VM_WRITEV 311
+#define NR_IA32_PROCESS_VM_READV 347
+#define NR_IA32_PROCESS_VM_WRITEV 348
+
+/*
+ * arch/x86/include/asm/thread_info.h: set in thread_info.status while a
+ * 32-bit syscall (int 0x80, sysenter, syscall from compat mode) runs, cleared
+ * on the way back to user mode, so it is valid at sys_enter and sys_exit.
+ * It is what in_ia32_syscall() tests; the syscall number alone is not enough
+ * (i386 311 is set_robust_list).
+ */
+#define TS_COMPAT 0x0002
+
+/* arch/x86/include/asm/segment.h */
+#define USER_CS_64 0x33
+#define USER_CS_32 0x23
+
+#define THREAD_WALK_MAX 8192
+
+#define EEXIST 17 /* include/uapi/asm-generic/errno-base.h */
+
+const volatile struct pvm_filter filter = {.syscalls = PVM_SYS_ALL};
+const volatile __u32 max_iov = PVM_IOV_DEFAULT; /* entries kept per side */
+
+struct pvm_call_args {
+	__s32 pid;
+	__u64 local_iov;
+	__u64 liovcnt;
+	__u64 remote_iov;
+	__u64 riovcnt;
+	__u64 flags;
+};
+
+/* The entry saved between sys_enter and sys_exit of one call. */
+struct pvm_inflight {
+	__u64 reserved;
+	struct pvm_record rec;	/* followed by 2 * max_iov struct pvm_iov */
+};
+
+_Static_assert(sizeof(struct pvm_inflight) == PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record),
+	       "pvm_inflight layout");
+
+/*
+ * Calls between entry and exit, by thread id. Allocated per call (no
+ * preallocation: memory only for calls in flight). The value has no BTF type
+ * because user space sizes it before load: PVM_INFLIGHT_VALUE_SIZE(max_iov).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PVM_INFLIGHT_MAX);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT));
+} inflight SEC(".maps");
+
+/* What a new in-flight entry is created from; every field used is overwritten. */
+static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX)];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PVM_CNT__MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Index 0 holds the --cgroup directory when that filter is on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} filter_cgroup SEC(".maps");
+
+static __always_inline void count(enum pvm_counter which)
+{
+	__u32 key = which;
+	__u64 *slot = bpf_map_lookup_elem(&counters, &key);
+
+	if (slot)
+		*slot += 1;	/* per-CPU slot, no other writer */
+}
+
+static __always_inline bool task_in_compat_syscall(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+}
+
+/*
+ * Returns 0 and fills sys/abi when `nr` is a process_vm_* number of some ABI.
+ * This runs on every syscall on the machine in the raw modes: numbers only.
+ */
+static __always_inline int classify_syscall(long nr, __u8 *sys, __u8 *abi)
+{
+	switch (nr) {
+	case NR_X86_64_PROCESS_VM_READV:
+		*sys = PVM_SYS_READV;
+		*abi = PVM_ABI_X86_64;
+		return 0;
+	case NR_X86_64_PROCESS_VM_WRITEV:
+		*sys = PVM_SYS_WRITEV;
+		*abi = PVM_ABI_X86_64;
+		return 0;
+	case NR_IA32_PROCESS_VM_READV:
+		*sys = PVM_SYS_READV;
+		*abi = PVM_ABI_IA32;
+		return 0;
+	case NR_IA32_PROCESS_VM_WRITEV:
+		*sys = PVM_SYS_WRITEV;
+		*abi = PVM_ABI_IA32;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The number means process_vm_* only in the ABI the call really entered by. */
+static __always_inline bool entered_by_abi(struct task_struct *task, __u8 abi)
+{
+	return task_in_compat_syscall(task) == (abi == PVM_ABI_IA32);
+}
+
+/* The arguments as the syscall wrapper reads them out of pt_regs. */
+static __always_inline void args_from_regs(struct pt_regs *regs, __u8 abi,
+					   struct pvm_call_args *a)
+{
+	if (abi == PVM_ABI_IA32) {
+		/* __ia32_compat_sys_*: ebx, ecx, edx, esi, edi, ebp, 32 bits each */
+		a->pid = (__s32)BPF_CORE_READ(regs, bx);
+		a->local_iov = (__u32)BPF_CORE_READ(regs, cx);
+		a->liovcnt = (__u32)BPF_CORE_READ(regs, dx);
+		a->remote_iov = (__u32)BPF_CORE_READ(regs, si);
+		a->riovcnt = (__u32)BPF_CORE_READ(regs, di);
+		a->flags = (__u32)BPF_CORE_READ(regs, bp);
+	} else {
+		a->pid = (__s32)BPF_CORE_READ(regs, di);
+		a->local_iov = BPF_CORE_READ(regs, si);
+		a->liovcnt = BPF_CORE_READ(regs, dx);
+		a->remote_iov = BPF_CORE_READ(regs, r10);
+		a->riovcnt = BPF_CORE_READ(regs, r8);
+		a->flags = BPF_CORE_READ(regs, r9);
+	}
+}
+
+static __always_inline __u8 code_mode_of(struct pt_regs *regs)
+{
+	switch (BPF_CORE_READ(regs, cs) & 0xffff) {
+	case USER_CS_64:
+		return PVM_CODE_64;
+	case USER_CS_32:
+		return PVM_CODE_32;
+	default:
+		return PVM_CODE_UNKNOWN;
+	}
+}
+
+/* The task's pid number as seen from the pid namespace at `level`. */
+static __always_inline __s32 task_pid_nr_at(struct task_struct *task, __u32 level)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	struct upid upid = {};
+
+	if (!pid || BPF_CORE_READ(pid, level) < level)
+		return 0;
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return upid.nr;
+}
+
+struct thread_walk {
+	struct list_head *head;
+	struct list_head *pos;
+	__u32 level;
+	__s32 pid;
+	bool found;
+};
+
+static long thread_walk_step(__u64 index, void *data)
+{
+	struct thread_walk *w = data;
+	struct list_head *pos = w->pos; /* our struct: no CO-RE on this read */
+	struct list_head *next = BPF_CORE_READ(pos, next);
+	struct task_struct *thread;
+
+	if (!next || next == w->head)
+		return 1;
+	thread = (void *)next - bpf_core_field_offset(struct task_struct, thread_node);
+	if (task_pid_nr_at(thread, w->level) == w->pid) {
+		w->found = true;
+		return 1;
+	}
+	w->pos = next;
+	return 0;
+}
+
+/*
+ * Does `pid`, looked up in the caller's pid namespace the way the syscall
+ * will, name a thread of the caller's own thread group? The common cases
+ * (the caller's own tgid or tid) need no walk. A group larger than
+ * THREAD_WALK_MAX answers false: the call is then kept, never hidden.
+ */
+static __always_inline bool targets_own_process(struct task_struct *task, __s32 pid)
+{
+	struct thread_walk w = {.pid = pid};
+	struct task_struct *leader;
+
+	if (pid <= 0)
+		return false;
+	w.level = BPF_CORE_READ(task, thread_pid, level);
+	if (task_pid_nr_at(task, w.level) == pid)
+		return true;
+	leader = BPF_CORE_READ(task, group_leader);
+	if (task_pid_nr_at(leader, w.level) == pid)
+		return true;
+	w.head = &BPF_CORE_READ(task, signal)->thread_head;
+	w.pos = w.head;
+	bpf_loop(THREAD_WALK_MAX, thread_walk_step, &w, 0);
+	return w.found;
+}
+
+static __always_inline bool should_trace(struct task_struct *task, __u8 sys,
+					 const struct pvm_call_args *a)
+{
+	struct pvm_filter_input in = {
+		.syscall = sys,
+		.caller_pid = bpf_get_current_pid_tgid() >> 32,
+		.target_pid = a->pid,
+		.uid = (__u32)bpf_get_current_uid_gid(),
+	};
+
+	if (pvm_filter_has(&filter, PVM_FILTER_COMM))
+		bpf_get_current_comm(in.comm, sizeof(in.comm));
+	if (pvm_filter_has(&filter, PVM_FILTER_CGROUP))
+		in.in_cgroup = bpf_current_task_under_cgroup(&filter_cgroup, 0) == 1;
+	if (pvm_filter_has(&filter, PVM_FILTER_CROSS_ONLY))
+		in.same_process = targets_own_process(task, a->pid);
+	return pvm_filter_keeps(&filter, &in);
+}
+
+static __always_inline void fill_caller(struct pvm_record *rec, struct task_struct *task)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+	__u32 level = BPF_CORE_READ(task, thread_pid, level);
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	struct upid upid = {};
+
+	rec->caller_pid = pid_tgid >> 32;
+	rec->caller_tid = (__u32)pid_tgid;
+	rec->caller_uid = (__u32)uid_gid;
+	rec->caller_gid = uid_gid >> 32;
+	rec->caller_ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	rec->pidns = BPF_CORE_READ(upid.ns, ns.inum);
+	rec->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+}
+
+/* Walks one iovec array: widens ia32 entries, keeps the first max_iov, sums. */
+struct iov_walk {
+	struct pvm_record *rec;
+	__u64 uaddr;		/* the user array */
+	__u64 count;		/* entries to visit */
+	__u64 bytes;
+	__u32 first;		/* index in rec->iov of this side's entry 0 */
+	__u32 kept;		/* entries already in rec->iov (bulk read) */
+	bool compat;
+	bool fault;
+};
+
+static __always_inline __u64 add_saturated(__u64 sum, __u64 len)
+{
+	return sum + len < sum ? ~0ULL : sum + len;
+}
+
+/* Reads entry i of the user array, as the kernel will (compat or native). */
+static __always_inline int read_user_iov(const struct iov_walk *w, __u64 i, struct pvm_iov *entry)
+{
+	__u32 compat_entry[2];
+
+	if (!w->compat)
+		return bpf_probe_read_user(entry, sizeof(*entry),
+					   (void *)(w->uaddr + i * sizeof(*entry)));
+	if (bpf_probe_read_user(compat_entry, sizeof(compat_entry),
+				(void *)(w->uaddr + i * sizeof(compat_entry))))
+		return -1;
+	entry->base = compat_entry[0];
+	entry->len = compat_entry[1];
+	return 0;
+}
+
+static long iov_walk_step(__u64 i, void *data)
+{
+	struct iov_walk *w = data;
+	__u64 slot = (__u64)w->first + i; /* bounded below for the verifier */
+	struct pvm_iov entry = {};
+
+	if (i < w->kept) {
+		if (slot >= 2 * max_iov)
+			return 1;
+		entry = w->rec->iov[slot];
+	} else if (read_user_iov(w, i, &entry)) {
+		w->fault = true;
+		return 1;
+	} else if (i < max_iov) {
+		if (slot >= 2 * max_iov)
+			return 1;
+		w->rec->iov[slot] = entry;
+	}
+	w->bytes = add_saturated(w->bytes, entry.len);
+	return 0;
+}
+
+/*
+ * Reads one side into rec->iov[first...], room for max_iov entries. Returns
+ * the number of entries kept and sets *state and *bytes.
+ */
+static __always_inline __u32 read_iov_array(struct pvm_record *rec, __u32 first, __u64 uaddr,
+					    __u64 count, bool compat, __u8 *state, __u64 *bytes)
+{
+	struct iov_walk w = {.rec = rec, .uaddr = uaddr, .first = first, .compat = compat};
+	__u32 keep = count < max_iov ? count : max_iov;
+
+	*state = count > PVM_IOV_MAX ? PVM_IOV_OVERSIZE : PVM_IOV_OK;
+	*bytes = 0;
+	if (first > max_iov || keep > max_iov) {
+		*state = PVM_IOV_FAULT;
+		return 0;
+	}
+	/* Native entries are stored as they are: one read for all we keep. */
+	if (!compat && keep > 0) {
+		if (bpf_probe_read_user(&rec->iov[first], keep * sizeof(struct pvm_iov),
+					(void *)uaddr)) {
+			*state = PVM_IOV_FAULT;
+			return 0;
+		}
+		w.kept = keep;
+	}
+	/* An oversize array is refused whole by the kernel: no total to sum. */
+	w.count = *state == PVM_IOV_OVERSIZE ? keep : count;
+	bpf_loop(w.count, iov_walk_step, &w, 0);
+	if (w.fault) {
+		*state = PVM_IOV_FAULT;
+		return 0;
+	}
+	if (*state == PVM_IOV_OK)
+		*bytes = w.bytes;
+	return keep;
+}
+
+/* The calling thread's in-flight entry, created if it has none. */
+static __always_inline struct pvm_inflight *inflight_slot(__u32 tid)
+{
+	struct pvm_inflight *slot;
+	long err;
+
+	err = bpf_map_update_elem(&inflight, &tid, blank_inflight, BPF_NOEXIST);
+	if (err == -EEXIST)
+		count(PVM_CNT_UNMATCHED_ENTER); /* its exit was never seen */
+	else if (err) {
+		count(PVM_CNT_INFLIGHT_FULL);
+		return 0;
+	}
+	slot = bpf_map_lookup_elem(&inflight, &tid);
+	if (!slot)
+		count(PVM_CNT_INFLIGHT_FULL);
+	return slot;
+}
+
+static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
+					const struct pvm_call_args *a)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pvm_inflight *slot;
+	struct pvm_record *rec;
+	bool compat = abi == PVM_ABI_IA32;
+	__u32 local_n;
+
+	if (!should_trace(task, sys, a))
+		return 0;
+	count(PVM_CNT_CALLS);
+	slot = inflight_slot((__u32)bpf_get_current_pid_tgid());
+	if (!slot)
+		return 0;
+	rec = &slot->rec;
+	rec->kind = PVM_REC_CALL;
+	rec->syscall = sys;
+	rec->abi = abi;
+	rec->code_mode = code_mode;
+	rec->pid = a->pid;
+	rec->local_iov = a->local_iov;
+	rec->liovcnt = a->liovcnt;
+	rec->remote_iov = a->remote_iov;
+	rec->riovcnt = a->riovcnt;
+	rec->flags = a->flags;
+	fill_caller(rec, task);
+	local_n = read_iov_array(rec, 0, a->local_iov, a->liovcnt, compat, &rec->local_state,
+				 &rec->local_bytes);
+	rec->local_n = local_n;
+	rec->remote_n = read_iov_array(rec, local_n, a->remote_iov, a->riovcnt, compat,
+				       &rec->remote_state, &rec->remote_bytes);
+	rec->start_boot_ns = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call_args *a)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct pvm_inflight *slot;
+	__u64 size;
+
+	slot = bpf_map_lookup_elem(&inflight, &tid);
+	if (!slot) {
+		if (should_trace(bpf_get_current_task_btf(), sys, a))
+			count(PVM_CNT_UNMATCHED_EXIT);
+		return 0;
+	}
+	slot->rec.ret = ret;
+	slot->rec.duration_ns = bpf_ktime_get_boot_ns() - slot->rec.start_boot_ns;
+	size = sizeof(slot->rec) +
+	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov);
+	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov) - PVM_INFLIGHT_HEADER_SIZE) {
+		if (bpf_ringbuf_output(&events, &slot->rec, size, 0))
+			count(PVM_CNT_RINGBUF_FULL);
+		else
+			count(PVM_CNT_EVENTS);
+	}
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}
+
+/* Raw sys_enter/sys_exit hooks (tp_btf, raw_tp): everything comes from regs. */
+static __always_inline int pvm_on_raw_enter(struct pt_regs *regs, long nr)
+{
+	struct pvm_call_args a;
+	__u8 sys, abi;
+
+	if (classify_syscall(nr, &sys, &abi))
+		return 0;
+	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
+		return 0;
+	args_from_regs(regs, abi, &a);
+	return pvm_on_enter(sys, abi, code_mode_of(regs), &a);
+}
+
+static __always_inline int pvm_on_raw_exit(struct pt_regs *regs, long ret)
+{
+	struct pvm_call_args a;
+	__u8 sys, abi;
+
+	if (classify_syscall(BPF_CORE_READ(regs, orig_ax), &sys, &abi))
+		return 0;
+	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
+		return 0;
+	args_from_regs(regs, abi, &a);
+	return pvm_on_exit(sys, ret, &a);
+}
+
+#endif /* PVMTRACE_CAPTURE_BPF_H */

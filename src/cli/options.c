@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "cli/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum long_only_option {
+	OPT_CGROUP = 256,
+	OPT_MAX_IOV,
+	OPT_LIST_MODES,
+};
+
+static const struct option long_options[] = {
+	{"json", no_argument, NULL, 'j'},
+	{"output", required_argument, NULL, 'o'},
+	{"pid", required_argument, NULL, 'p'},
+	{"target", required_argument, NULL, 't'},
+	{"uid", required_argument, NULL, 'u'},
+	{"comm", required_argument, NULL, 'c'},
+	{"cgroup", required_argument, NULL, OPT_CGROUP},
+	{"events", required_argument, NULL, 'e'},
+	{"cross-only", no_argument, NULL, 'x'},
+	{"max-iov", required_argument, NULL, OPT_MAX_IOV},
+	{"attach", required_argument, NULL, 'a'},
+	{"list-modes", no_argument, NULL, OPT_LIST_MODES},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{0},
+};
+
+void pvm_options_usage(FILE *out)
+{
+	fputs("Usage: pvmtrace [OPTIONS]\n"
+	      "Record every process_vm_writev and process_vm_readv call on this machine:\n"
+	      "arguments, both iovec arrays, result and caller, one event per call.\n"
+	      "\n"
+	      "Output:\n"
+	      "  -j, --json           one JSON object per line (default: a table)\n"
+	      "  -o, --output FILE    append events to FILE (created 0600, symlinks refused)\n"
+	      "\n"
+	      "Filters, applied in the kernel:\n"
+	      "  -p, --pid PID        calls made by process PID (thread group id)\n"
+	      "  -t, --target PID     calls whose pid argument is PID, as the caller passed it\n"
+	      "  -u, --uid UID        calls made by user id UID\n"
+	      "  -c, --comm NAME      calls made by threads named NAME (at most 15 bytes)\n"
+	      "      --cgroup PATH    calls made from cgroup2 directory PATH or below it\n"
+	      "  -e, --events LIST    writev, readv or writev,readv (default: both)\n"
+	      "  -x, --cross-only     skip calls into the caller's own process\n"
+	      "\n"
+	      "Capture:\n"
+	      "      --max-iov N      iovec entries kept per side, 1-1024 (default 64)\n"
+	      "\n"
+	      "Kernel:\n"
+	      "  -a, --attach MODE    auto, tp_btf, raw_tp or tracepoint (default: auto,\n"
+	      "                       the best mode this kernel runs)\n"
+	      "      --list-modes     print the modes this kernel runs, best first, and exit\n"
+	      "\n"
+	      "  -v, --verbose        show libbpf's messages\n"
+	      "  -h, --help           show this help and exit\n"
+	      "  -V, --version        show the version and exit\n"
+	      "\n"
+	      "Once tracing, pvmtrace prints \"pvmtrace: tracing (mode ...)\" on stderr.\n"
+	      "SIGINT/SIGTERM stop it after the events already captured are written;\n"
+	      "SIGUSR1 prints the counters on stderr.\n"
+	      "\n"
+	      "Examples:\n"
+	      "  pvmtrace                        table of every call on the terminal\n"
+	      "  pvmtrace --json -o /var/log/pvm.json    JSON lines appended to a file\n"
+	      "  pvmtrace -e writev -x           writes into other processes only\n"
+	      "  pvmtrace -t 1234                calls that name pid 1234\n"
+	      "  pvmtrace --cgroup /sys/fs/cgroup/system.slice -u 0\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 runtime error, 2 bad arguments, 3 not root or missing\n"
+	      "capabilities, 4 kernel without BTF, 5 attach mode not supported here.\n",
+	      out);
+}
+
+/* Whole-string decimal in [0, max], nothing else accepted. */
+static int parse_uint(const char *text, unsigned long max, unsigned long *value)
+{
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	*value = strtoul(text, &end, 10);
+	if (errno || *end || *value > max)
+		return -1;
+	return 0;
+}
+
+static int parse_events(const char *list, __u32 *mask)
+{
+	char copy[64];
+	char *save = NULL;
+
+	if (strlen(list) >= sizeof(copy))
+		return -1;
+	strcpy(copy, list);
+	*mask = 0;
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(name, "writev") || !strcmp(name, "process_vm_writev"))
+			*mask |= PVM_SYS_BIT(PVM_SYS_WRITEV);
+		else if (!strcmp(name, "readv") || !strcmp(name, "process_vm_readv"))
+			*mask |= PVM_SYS_BIT(PVM_SYS_READV);
+		else
+			return -1;
+	}
+	return *mask ? 0 : -1;
+}
+
+static int bad_value(FILE *err, const char *option, const char *value, const char *want)
+{
+	fprintf(err, "pvmtrace: invalid %s '%s': %s\n", option, value, want);
+	return -1;
+}
+
+static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *err)
+{
+	struct pvm_filter *f = &o->filter;
+	unsigned long n;
+
+	switch (opt) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'o':
+		o->output_path = arg;
+		return 0;
+	case 'p':
+		if (parse_uint(arg, INT_MAX, &n) || n == 0)
+			return bad_value(err, "--pid", arg, "want a process id");
+		f->fields |= PVM_FILTER_CALLER_PID;
+		f->caller_pid = n;
+		return 0;
+	case 't': {
+		/* the argument is a pid_t as the caller passed it: may be <= 0 */
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v < INT_MIN || v > INT_MAX)
+			return bad_value(err, "--target", arg, "want a pid");
+		f->fields |= PVM_FILTER_TARGET_PID;
+		f->target_pid = (__s32)v;
+		return 0;
+	}
+	case 'u':
+		if (parse_uint(arg, UINT_MAX - 1, &n))
+			return bad_value(err, "--uid", arg, "want a numeric user id");
+		f->fields |= PVM_FILTER_UID;
+		f->uid = n;
+		return 0;
+	case 'c':
+		if (!arg[0] || strlen(arg) >= PVM_COMM_LEN)
+			return bad_value(err, "--comm", arg, "want 1 to 15 bytes");
+		f->fields |= PVM_FILTER_COMM;
+		memset(f->comm, 0, sizeof(f->comm));
+		memcpy(f->comm, arg, strlen(arg));
+		return 0;
+	case OPT_CGROUP:
+		f->fields |= PVM_FILTER_CGROUP;
+		o->cgroup_path = arg;
+		return 0;
+	case 'e':
+		if (parse_events(arg, &f->syscalls))
+			return bad_value(err, "--events", arg, "want writev, readv or both");
+		return 0;
+	case 'x':
+		f->fields |= PVM_FILTER_CROSS_ONLY;
+		return 0;
+	case OPT_MAX_IOV:
+		if (parse_uint(arg, PVM_IOV_MAX, &n) || n == 0)
+			return bad_value(err, "--max-iov", arg, "want 1 to 1024");
+		o->max_iov = n;
+		return 0;
+	case 'a':
+		if (pvm_mode_parse(arg, &o->mode))
+			return bad_value(err, "--attach", arg,
+					 "want auto, tp_btf, raw_tp or tracepoint");
+		return 0;
+	case OPT_LIST_MODES:
+		o->command = PVM_CMD_LIST_MODES;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'h':
+		o->command = PVM_CMD_HELP;
+		return 0;
+	case 'V':
+		o->command = PVM_CMD_VERSION;
+		return 0;
+	default:
+		/* getopt already said what was wrong */
+		return -1;
+	}
+}
+
+int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
+{
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->filter.syscalls = PVM_SYS_ALL;
+	o->max_iov = PVM_IOV_DEFAULT;
+	o->mode = PVM_MODE_AUTO;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":jo:p:t:u:c:e:xa:vhV", long_options, NULL)) != -1) {
+		if (opt == ':') {
+			fprintf(err, "pvmtrace: missing value for '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+		if (opt == '?') {
+			/* optopt names an unknown short option; a long one is in argv */
+			if (optopt)
+				fprintf(err, "pvmtrace: unknown option '-%c'\n", optopt);
+			else
+				fprintf(err, "pvmtrace: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+		if (parse_option(opt, optarg, o, err))
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(err, "pvmtrace: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return 0;
+}

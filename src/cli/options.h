@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Command-line parsing: argv in, a checked struct pvm_options out. Pure. */
+#ifndef PVMTRACE_OPTIONS_H
+#define PVMTRACE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "record.h"
+#include "sensor/mode.h"
+
+/* Exit statuses, documented in --help and pvmtrace(8). */
+enum pvm_exit {
+	PVM_EXIT_OK = 0,
+	PVM_EXIT_FAILURE = 1,	 /* runtime error */
+	PVM_EXIT_USAGE = 2,	 /* bad arguments */
+	PVM_EXIT_PERMISSION = 3, /* not root / missing capabilities */
+	PVM_EXIT_NO_BTF = 4,	 /* kernel without BTF */
+	PVM_EXIT_MODE = 5,	 /* attach mode this kernel cannot run */
+};
+
+enum pvm_command {
+	PVM_CMD_TRACE = 0,
+	PVM_CMD_HELP,
+	PVM_CMD_VERSION,
+	PVM_CMD_LIST_MODES,
+};
+
+struct pvm_options {
+	enum pvm_command command;
+	enum pvm_mode mode;
+	struct pvm_filter filter;
+	const char *cgroup_path;	/* NULL unless --cgroup */
+	const char *output_path;	/* NULL: stdout */
+	unsigned int max_iov;
+	bool json;
+	bool verbose;
+};
+
+/*
+ * Parses argv. Returns 0, or -1 after writing a one-line reason to `err`
+ * (the caller then exits with PVM_EXIT_USAGE).
+ */
+int pvm_options_parse(int argc, char **argv, struct pvm_options *opts, FILE *err);
+
+void pvm_options_usage(FILE *out);
+
+#endif /* PVMTRACE_OPTIONS_H */

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "event/event.h"
+
+#include <string.h>
+
+#define KERNEL_MAX_ERRNO 4095 /* MAX_ERRNO, include/linux/err.h */
+
+const char *pvm_syscall_name(enum pvm_syscall sys)
+{
+	return sys == PVM_SYS_WRITEV ? "process_vm_writev" : "process_vm_readv";
+}
+
+const char *pvm_abi_name(enum pvm_abi abi)
+{
+	return abi == PVM_ABI_IA32 ? "ia32" : "x86_64";
+}
+
+const char *pvm_errno_name(__s64 ret)
+{
+	const char *name;
+
+	if (ret >= 0 || ret < -KERNEL_MAX_ERRNO)
+		return NULL;
+	name = strerrorname_np((int)-ret);
+	return name ? name : "EUNKNOWN";
+}
+
+static bool iov_state_valid(__u8 state)
+{
+	return state == PVM_IOV_OK || state == PVM_IOV_FAULT || state == PVM_IOV_OVERSIZE;
+}
+
+static void decode_side(struct pvm_iov_side *side, __u8 state, __u64 count, __u16 n,
+			const struct pvm_iov *iov, __u64 bytes)
+{
+	side->state = state;
+	side->count = count;
+	side->n = n;
+	side->iov = iov;
+	side->bytes = bytes;
+	side->truncated = state != PVM_IOV_FAULT && count > n;
+}
+
+static int reject(const char **why, const char *reason)
+{
+	*why = reason;
+	return -1;
+}
+
+int pvm_event_decode(const void *data, size_t size, __u64 boot_to_wall_ns,
+		     struct pvm_event *ev, const char **why)
+{
+	const struct pvm_record *rec = data;
+
+	if (size < sizeof(*rec))
+		return reject(why, "record shorter than its header");
+	if (rec->kind != PVM_REC_CALL)
+		return reject(why, "unknown record kind");
+	if (rec->syscall > PVM_SYS_WRITEV || rec->abi > PVM_ABI_IA32)
+		return reject(why, "unknown syscall or ABI");
+	if (!iov_state_valid(rec->local_state) || !iov_state_valid(rec->remote_state))
+		return reject(why, "unknown iovec state");
+	if (rec->local_n > PVM_IOV_MAX || rec->remote_n > PVM_IOV_MAX ||
+	    rec->local_n > rec->liovcnt || rec->remote_n > rec->riovcnt)
+		return reject(why, "iovec entry count out of range");
+	if (size != sizeof(*rec) + ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov))
+		return reject(why, "record size does not match its iovec counts");
+
+	memset(ev, 0, sizeof(*ev));
+	ev->rec = rec;
+	ev->wall_ns = rec->start_boot_ns + boot_to_wall_ns;
+	decode_side(&ev->local, rec->local_state, rec->liovcnt, rec->local_n, rec->iov,
+		    rec->local_bytes);
+	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,
+		    rec->iov + rec->local_n, rec->remote_bytes);
+	return 0;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pvmtrace: parse the options, start the sensor, and run each ring-buffer
+ * record through decode -> format -> output until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "event/clock.h"
+#include "event/event.h"
+#include "output/format.h"
+#include "output/json_writer.h"
+#include "output/stats.h"
+#include "sensor/sensor.h"
+
+#ifndef PVMTRACE_VERSION
+#define PVMTRACE_VERSION "0.1.0"
+#endif
+
+#define POLL_TIMEOUT_MS 100
+#define OUTPUT_BUFFER_SIZE (256 * 1024)
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stats_requested;
+
+struct app {
+	const struct pvm_options *opts;
+	FILE *out;
+	struct json_writer jw;
+	__u64 boot_to_wall_ns;
+	struct pvm_stats stats;
+	bool wrote;		/* events written since the last flush */
+};
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_stats_signal(int sig)
+{
+	(void)sig;
+	stats_requested = 1;
+}
+
+/* No SA_RESTART: a signal must end the poll so the loop sees the flag. */
+static void install_signal_handlers(void)
+{
+	struct sigaction stop = {.sa_handler = on_stop_signal};
+	struct sigaction stats = {.sa_handler = on_stats_signal};
+
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGUSR1, &stats, NULL);
+}
+
+static void on_record(void *ctx, const void *data, size_t size)
+{
+	struct app *app = ctx;
+	struct pvm_event ev;
+	const char *why;
+
+	app->stats.received++;
+	if (pvm_event_decode(data, size, app->boot_to_wall_ns, &ev, &why)) {
+		if (app->stats.decode_errors++ == 0)
+			fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
+		return;
+	}
+	if (app->opts->json)
+		pvm_format_json(&app->jw, &ev);
+	else
+		pvm_format_table_row(app->out, &ev);
+	app->wrote = true;
+}
+
+/* -o: append, create 0600, never through a symlink. */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		fprintf(stderr, "pvmtrace: -o %s: %s\n", path,
+			errno == ELOOP ? "is a symbolic link, refused" : strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		fprintf(stderr, "pvmtrace: -o %s: %s\n", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+static void print_stats(struct app *app, struct pvm_sensor *sensor, bool to_stream)
+{
+	pvm_sensor_counters(sensor, app->stats.kernel);
+	pvm_stats_print_text(stderr, &app->stats);
+	if (to_stream && app->opts->json) {
+		pvm_stats_print_json(&app->jw, &app->stats, pvm_wall_now());
+		fflush(app->out);
+	}
+}
+
+static void announce(const struct pvm_sensor *sensor)
+{
+	enum pvm_mode mode = pvm_sensor_mode(sensor);
+
+	fprintf(stderr, "pvmtrace: tracing (mode %s)%s\n", pvm_mode_name(mode),
+		pvm_mode_sees_ia32(mode)
+			? ""
+			: "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls");
+}
+
+static enum pvm_exit trace_loop(struct app *app, struct pvm_sensor *sensor)
+{
+	while (!stop_requested) {
+		int err = pvm_sensor_poll(sensor, POLL_TIMEOUT_MS);
+
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "pvmtrace: ring buffer poll: %s\n", strerror(-err));
+			return PVM_EXIT_FAILURE;
+		}
+		if (app->wrote) {
+			fflush(app->out);
+			app->wrote = false;
+		}
+		if (stats_requested) {
+			stats_requested = 0;
+			print_stats(app, sensor, false);
+		}
+	}
+	pvm_sensor_stop_and_drain(sensor);
+	fflush(app->out);
+	print_stats(app, sensor, true);
+	return PVM_EXIT_OK;
+}
+
+static enum pvm_exit trace(const struct pvm_options *opts)
+{
+	struct pvm_sensor_config cfg = {
+		.mode = opts->mode,
+		.filter = opts->filter,
+		.cgroup_path = opts->cgroup_path,
+		.max_iov = opts->max_iov,
+		.verbose = opts->verbose,
+	};
+	struct app app = {.opts = opts, .out = stdout};
+	struct pvm_sensor *sensor = NULL;
+	enum pvm_exit status;
+
+	if (opts->output_path && !(app.out = open_output(opts->output_path)))
+		return PVM_EXIT_FAILURE;
+	setvbuf(app.out, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
+	jw_init(&app.jw, app.out);
+	app.boot_to_wall_ns = pvm_boot_to_wall_offset();
+	install_signal_handlers();
+
+	status = pvm_sensor_start(&cfg, on_record, &app, &sensor);
+	if (status == PVM_EXIT_OK) {
+		if (!opts->json)
+			pvm_format_table_header(app.out);
+		announce(sensor);
+		status = trace_loop(&app, sensor);
+	}
+	pvm_sensor_destroy(sensor);
+	if (app.out != stdout)
+		fclose(app.out);
+	return status;
+}
+
+static enum pvm_exit list_modes(bool verbose)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < PVM_MODE__COUNT - 1; i++)
+		any |= pvm_sensor_mode_works(pvm_mode_preference[i], verbose);
+	return any ? PVM_EXIT_OK : PVM_EXIT_MODE;
+}
+
+int main(int argc, char **argv)
+{
+	struct pvm_options opts;
+
+	if (pvm_options_parse(argc, argv, &opts, stderr)) {
+		fprintf(stderr, "Try 'pvmtrace --help'.\n");
+		return PVM_EXIT_USAGE;
+	}
+	switch (opts.command) {
+	case PVM_CMD_HELP:
+		pvm_options_usage(stdout);
+		return PVM_EXIT_OK;
+	case PVM_CMD_VERSION:
+		printf("pvmtrace %s\n", PVMTRACE_VERSION);
+		return PVM_EXIT_OK;
+	case PVM_CMD_LIST_MODES:
+		return list_modes(opts.verbose);
+	default:
+		return trace(&opts);
+	}
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The only two places where bytes a traced process controls (comm, later
+ * paths and payloads) are turned into output text. Nothing a process puts
+ * in them can end a line, close a string or reach a terminal as a control
+ * sequence.
+ */
+#ifndef PVMTRACE_ESCAPE_H
+#define PVMTRACE_ESCAPE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * The body of a JSON string (no quotes), always pure ASCII: printable ASCII as
+ * is except '"' and '\\'; controls as \u00XX; valid UTF-8 as \uXXXX (surrogate
+ * pairs above U+FFFF); each byte of an invalid UTF-8 sequence as \ufffd.
+ */
+void pvm_json_escape(FILE *out, const char *s, size_t len);
+
+/*
+ * For a terminal: printable ASCII as is, '\\' as "\\\\", any other byte \xHH.
+ * Returns the number of characters written.
+ */
+size_t pvm_term_escape(FILE *out, const char *s, size_t len);
+
+#endif /* PVMTRACE_ESCAPE_H */

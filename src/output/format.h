@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* A decoded event as one line of JSON or one row of the terminal table. */
+#ifndef PVMTRACE_FORMAT_H
+#define PVMTRACE_FORMAT_H
+
+#include <stdio.h>
+
+#include "event/event.h"
+#include "output/json_writer.h"
+
+#define PVM_TIME_LEN 40
+
+/* "2026-11-27T15:45:08.123456789Z" */
+void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns);
+
+/* One JSON object and its newline (the contract in docs/events.md). */
+void pvm_format_json(struct json_writer *w, const struct pvm_event *ev);
+
+void pvm_format_table_header(FILE *out);
+void pvm_format_table_row(FILE *out, const struct pvm_event *ev);
+
+#endif /* PVMTRACE_FORMAT_H */

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "output/format.h"
+
+#include <string.h>
+#include <time.h>
+
+#define NS_PER_SEC 1000000000ULL
+
+void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns)
+{
+	time_t secs = (time_t)(wall_ns / NS_PER_SEC);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&secs, &tm);
+	n = strftime(buf, PVM_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, PVM_TIME_LEN - n, ".%09lluZ",
+		 (unsigned long long)(wall_ns % NS_PER_SEC));
+}
+
+static const char *code_name(__u8 code_mode)
+{
+	switch (code_mode) {
+	case PVM_CODE_64:
+		return "x86_64";
+	case PVM_CODE_32:
+		return "i386";
+	default:
+		return NULL;
+	}
+}
+
+static void json_optional_string(struct json_writer *w, const char *s)
+{
+	if (s)
+		jw_cstring(w, s);
+	else
+		jw_null(w);
+}
+
+static void json_caller(struct json_writer *w, const struct pvm_record *r)
+{
+	jw_key(w, "caller");
+	jw_object_begin(w);
+	jw_key(w, "pid");
+	jw_uint(w, r->caller_pid);
+	jw_key(w, "tid");
+	jw_uint(w, r->caller_tid);
+	jw_key(w, "ppid");
+	jw_uint(w, r->caller_ppid);
+	jw_key(w, "uid");
+	jw_uint(w, r->caller_uid);
+	jw_key(w, "gid");
+	jw_uint(w, r->caller_gid);
+	jw_key(w, "comm");
+	jw_string(w, r->comm, strnlen(r->comm, sizeof(r->comm)));
+	jw_key(w, "cgroup_id");
+	jw_uint(w, r->cgroup_id);
+	jw_key(w, "pidns");
+	jw_uint(w, r->pidns);
+	jw_key(w, "mntns");
+	jw_uint(w, r->mntns);
+	jw_key(w, "code");
+	json_optional_string(w, code_name(r->code_mode));
+	jw_object_end(w);
+}
+
+static void json_args(struct json_writer *w, const struct pvm_record *r)
+{
+	jw_key(w, "args");
+	jw_object_begin(w);
+	jw_key(w, "pid");
+	jw_int(w, r->pid);
+	jw_key(w, "local_iov");
+	jw_hex(w, r->local_iov);
+	jw_key(w, "liovcnt");
+	jw_uint(w, r->liovcnt);
+	jw_key(w, "remote_iov");
+	jw_hex(w, r->remote_iov);
+	jw_key(w, "riovcnt");
+	jw_uint(w, r->riovcnt);
+	jw_key(w, "flags");
+	jw_uint(w, r->flags);
+	jw_object_end(w);
+}
+
+static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side)
+{
+	jw_key(w, key);
+	if (side->state == PVM_IOV_FAULT) {
+		jw_null(w);
+		return;
+	}
+	jw_array_begin(w);
+	for (__u32 i = 0; i < side->n; i++) {
+		jw_object_begin(w);
+		jw_key(w, "base");
+		jw_hex(w, side->iov[i].base);
+		jw_key(w, "len");
+		jw_uint(w, side->iov[i].len);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+static void json_bytes(struct json_writer *w, const char *key, const struct pvm_iov_side *side)
+{
+	jw_key(w, key);
+	if (side->state == PVM_IOV_OK)
+		jw_uint(w, side->bytes);
+	else
+		jw_null(w);
+}
+
+void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
+{
+	const struct pvm_record *r = ev->rec;
+	char time[PVM_TIME_LEN];
+
+	pvm_format_time_utc(time, ev->wall_ns);
+	jw_object_begin(w);
+	jw_key(w, "time");
+	jw_cstring(w, time);
+	jw_key(w, "event");
+	jw_cstring(w, pvm_syscall_name(r->syscall));
+	jw_key(w, "abi");
+	jw_cstring(w, pvm_abi_name(r->abi));
+	json_caller(w, r);
+	json_args(w, r);
+	json_iov_array(w, "local_iov", &ev->local);
+	json_iov_array(w, "remote_iov", &ev->remote);
+	jw_key(w, "iov_truncated");
+	jw_bool(w, ev->local.truncated || ev->remote.truncated);
+	json_bytes(w, "local_bytes", &ev->local);
+	json_bytes(w, "remote_bytes", &ev->remote);
+	jw_key(w, "ret");
+	jw_int(w, r->ret);
+	jw_key(w, "error");
+	json_optional_string(w, pvm_errno_name(r->ret));
+	jw_key(w, "duration_ns");
+	jw_uint(w, r->duration_ns);
+	jw_object_end(w);
+	jw_end_line(w);
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "output/format.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "output/escape.h"
+
+#define COMM_COLUMN 16
+
+void pvm_format_table_header(FILE *out)
+{
+	fprintf(out, "%-15s %-6s %-6s %7s %7s %-16s %7s %-14s %-14s %s\n", "TIME(UTC)", "EVENT",
+		"ABI", "PID", "TID", "COMM", "TARGET", "LOCAL", "REMOTE", "RET");
+}
+
+/* "3/4096": entries/bytes; an array that could not be read shows why. */
+static void side_column(char *buf, size_t len, const struct pvm_iov_side *side)
+{
+	switch (side->state) {
+	case PVM_IOV_OK:
+		snprintf(buf, len, "%" PRIu64 "/%" PRIu64, (uint64_t)side->count,
+			 (uint64_t)side->bytes);
+		break;
+	case PVM_IOV_FAULT:
+		snprintf(buf, len, "%" PRIu64 "/fault", (uint64_t)side->count);
+		break;
+	default:
+		snprintf(buf, len, "%" PRIu64 "/oversize", (uint64_t)side->count);
+		break;
+	}
+}
+
+static void comm_column(FILE *out, const char *comm, size_t cap)
+{
+	/* pad by what was printed, which escaping may have lengthened */
+	for (size_t i = pvm_term_escape(out, comm, strnlen(comm, cap)); i < COMM_COLUMN; i++)
+		putc_unlocked(' ', out);
+}
+
+void pvm_format_table_row(FILE *out, const struct pvm_event *ev)
+{
+	const struct pvm_record *r = ev->rec;
+	time_t secs = (time_t)(ev->wall_ns / 1000000000ULL);
+	char local[32], remote[32], clock[16];
+	const char *error = pvm_errno_name(r->ret);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	side_column(local, sizeof(local), &ev->local);
+	side_column(remote, sizeof(remote), &ev->remote);
+	fprintf(out, "%s.%06llu %-6s %-6s %7u %7u ", clock,
+		(unsigned long long)(ev->wall_ns % 1000000000ULL / 1000),
+		r->syscall == PVM_SYS_WRITEV ? "writev" : "readv", pvm_abi_name(r->abi),
+		r->caller_pid, r->caller_tid);
+	comm_column(out, r->comm, sizeof(r->comm));
+	fprintf(out, " %7d %-14s %-14s %" PRId64 "%s%s\n", r->pid, local, remote, (int64_t)r->ret,
+		error ? " " : "", error ? error : "");
+}

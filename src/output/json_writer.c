@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "output/json_writer.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "output/escape.h"
+
+void jw_init(struct json_writer *w, FILE *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+/* Called before every value and key: the comma, if one is due. */
+static void before_item(struct json_writer *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->has_items[w->depth])
+		putc_unlocked(',', w->out);
+	w->has_items[w->depth] = true;
+}
+
+static void open_container(struct json_writer *w, char c)
+{
+	before_item(w);
+	putc_unlocked(c, w->out);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->has_items[w->depth] = false;
+}
+
+static void close_container(struct json_writer *w, char c)
+{
+	putc_unlocked(c, w->out);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_object_begin(struct json_writer *w)
+{
+	open_container(w, '{');
+}
+
+void jw_object_end(struct json_writer *w)
+{
+	close_container(w, '}');
+}
+
+void jw_array_begin(struct json_writer *w)
+{
+	open_container(w, '[');
+}
+
+void jw_array_end(struct json_writer *w)
+{
+	close_container(w, ']');
+}
+
+void jw_key(struct json_writer *w, const char *key)
+{
+	before_item(w);
+	fprintf(w->out, "\"%s\":", key);
+	w->after_key = true;
+}
+
+void jw_uint(struct json_writer *w, uint64_t v)
+{
+	before_item(w);
+	fprintf(w->out, "%" PRIu64, v);
+}
+
+void jw_int(struct json_writer *w, int64_t v)
+{
+	before_item(w);
+	fprintf(w->out, "%" PRId64, v);
+}
+
+void jw_hex(struct json_writer *w, uint64_t v)
+{
+	before_item(w);
+	fprintf(w->out, "\"0x%" PRIx64 "\"", v);
+}
+
+void jw_bool(struct json_writer *w, bool v)
+{
+	before_item(w);
+	fputs(v ? "true" : "false", w->out);
+}
+
+void jw_null(struct json_writer *w)
+{
+	before_item(w);
+	fputs("null", w->out);
+}
+
+void jw_string(struct json_writer *w, const char *s, size_t len)
+{
+	before_item(w);
+	putc_unlocked('"', w->out);
+	pvm_json_escape(w->out, s, len);
+	putc_unlocked('"', w->out);
+}
+
+void jw_cstring(struct json_writer *w, const char *s)
+{
+	jw_string(w, s, strlen(s));
+}
+
+void jw_end_line(struct json_writer *w)
+{
+	putc_unlocked('\n', w->out);
+	w->has_items[0] = false;
+}

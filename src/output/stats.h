@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The counters of everything captured, lost or skipped, and their output. */
+#ifndef PVMTRACE_STATS_H
+#define PVMTRACE_STATS_H
+
+#include <stdio.h>
+
+#include "record.h"
+#include "output/json_writer.h"
+
+struct pvm_stats {
+	__u64 kernel[PVM_CNT__MAX];	/* summed over CPUs */
+	__u64 received;			/* records read from the ring buffer */
+	__u64 decode_errors;		/* records that failed pvm_event_decode */
+};
+
+/*
+ * Calls that passed the filters but have not produced an event or a counted
+ * loss: still inside the syscall when tracing stopped.
+ */
+__u64 pvm_stats_unfinished(const struct pvm_stats *s);
+
+/* One line for a person, "pvmtrace: ..." */
+void pvm_stats_print_text(FILE *out, const struct pvm_stats *s);
+
+/* {"time":...,"event":"stats","counters":{...}} and a newline */
+void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns);
+
+#endif /* PVMTRACE_STATS_H */

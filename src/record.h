@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one record that crosses the kernel -> user boundary, and the knobs user
+ * space hands the kernel side before load. Compiled for the BPF target (with
+ * vmlinux.h) and for the host (with <linux/types.h>): fixed-width types only,
+ * every offset pinned by the _Static_asserts at the bottom.
+ *
+ * Ring-buffer sample layout (one sample per call, written when the call
+ * returns):
+ *
+ *   struct pvm_record                         fixed header, 152 bytes
+ *   struct pvm_iov    iov[local_n]            the caller's local iovecs
+ *   struct pvm_iov    iov[remote_n]           the remote iovecs
+ *
+ * local_n/remote_n are the entries decoded (at most the configured per-side
+ * limit); liovcnt/riovcnt are the raw counts the caller passed. ia32 callers
+ * pass 8-byte compat_iovecs; the kernel side widens them, so user space sees
+ * one layout whatever the ABI.
+ */
+#ifndef PVMTRACE_RECORD_H
+#define PVMTRACE_RECORD_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+#define PVM_COMM_LEN 16
+#define PVM_IOV_DEFAULT 64
+#define PVM_IOV_MAX 1024 /* UIO_MAXIOV: the kernel refuses more with EINVAL */
+
+enum pvm_record_kind {
+	PVM_REC_CALL = 1,
+};
+
+enum pvm_syscall {
+	PVM_SYS_READV = 0,
+	PVM_SYS_WRITEV = 1,
+};
+
+/* Bits of pvm_filter.syscalls. */
+#define PVM_SYS_BIT(sys) (1u << (sys))
+#define PVM_SYS_ALL (PVM_SYS_BIT(PVM_SYS_READV) | PVM_SYS_BIT(PVM_SYS_WRITEV))
+
+enum pvm_abi {
+	PVM_ABI_X86_64 = 0,
+	PVM_ABI_IA32 = 1,
+};
+
+/* What the kernel side could make of one iovec array. */
+enum pvm_iov_state {
+	PVM_IOV_OK = 0,	       /* entries decoded, byte total exact */
+	PVM_IOV_FAULT = 1,     /* the array could not be read: no entries */
+	PVM_IOV_OVERSIZE = 2,  /* count > PVM_IOV_MAX: first entries only, no total */
+};
+
+/* Which instruction set the caller's code runs in (not the syscall ABI). */
+enum pvm_code_mode {
+	PVM_CODE_UNKNOWN = 0,
+	PVM_CODE_64 = 1,
+	PVM_CODE_32 = 2,
+};
+
+struct pvm_iov {
+	__u64 base;
+	__u64 len;
+};
+
+struct pvm_record {
+	__u16 kind;		/* enum pvm_record_kind */
+	__u8 syscall;		/* enum pvm_syscall */
+	__u8 abi;		/* enum pvm_abi: how the call entered the kernel */
+	__u8 code_mode;		/* enum pvm_code_mode of the caller's code segment */
+	__u8 local_state;	/* enum pvm_iov_state */
+	__u8 remote_state;	/* enum pvm_iov_state */
+	__u8 reserved0;
+	__u16 local_n;		/* entries of iov[] that are local iovecs */
+	__u16 remote_n;		/* entries after them that are remote iovecs */
+	__s32 pid;		/* the `pid` argument, as the kernel reads it */
+
+	__u64 start_boot_ns;	/* CLOCK_BOOTTIME at syscall entry */
+	__u64 duration_ns;	/* exit - entry */
+	__s64 ret;		/* return value: bytes moved or -errno */
+
+	/* the other five arguments, raw (ia32: zero-extended 32-bit values) */
+	__u64 local_iov;
+	__u64 liovcnt;
+	__u64 remote_iov;
+	__u64 riovcnt;
+	__u64 flags;
+
+	__u64 local_bytes;	/* sum of local lengths (state OK only) */
+	__u64 remote_bytes;	/* sum of remote lengths (state OK only) */
+
+	/* the caller */
+	__u64 cgroup_id;
+	__u32 caller_pid;	/* tgid, init pid namespace */
+	__u32 caller_tid;
+	__u32 caller_ppid;	/* real_parent's tgid */
+	__u32 caller_uid;
+	__u32 caller_gid;
+	__u32 pidns;		/* inode of the caller's pid namespace */
+	__u32 mntns;		/* inode of the caller's mount namespace */
+	__u32 reserved1;
+	char comm[PVM_COMM_LEN];
+
+	struct pvm_iov iov[];
+};
+
+/*
+ * In-kernel filters, a const volatile global of the BPF object set before
+ * load. A criterion applies only when its PVM_FILTER_* bit is in `fields`, so
+ * no value needs a sentinel.
+ */
+#define PVM_FILTER_CALLER_PID (1u << 0)
+#define PVM_FILTER_TARGET_PID (1u << 1)
+#define PVM_FILTER_UID (1u << 2)
+#define PVM_FILTER_COMM (1u << 3)
+#define PVM_FILTER_CGROUP (1u << 4)
+#define PVM_FILTER_CROSS_ONLY (1u << 5)
+
+struct pvm_filter {
+	__u32 fields;		/* PVM_FILTER_* that apply */
+	__u32 syscalls;		/* PVM_SYS_BIT()s to trace; always applies */
+	__u32 caller_pid;	/* tgid, init pid namespace */
+	__s32 target_pid;	/* compared with the `pid` argument as passed */
+	__u32 uid;
+	__u32 reserved;
+	char comm[PVM_COMM_LEN];
+	/* the cgroup (or one below it) travels in the cgroup-array map */
+};
+
+/* Per-CPU counters the kernel side keeps; user space sums them. */
+enum pvm_counter {
+	PVM_CNT_CALLS,		 /* calls that passed the filters at entry */
+	PVM_CNT_EVENTS,		 /* events written to the ring buffer */
+	PVM_CNT_RINGBUF_FULL,	 /* events lost: no room in the ring buffer */
+	PVM_CNT_INFLIGHT_FULL,	 /* calls lost at entry: no in-flight slot */
+	PVM_CNT_UNMATCHED_ENTER, /* saved entries replaced before their exit */
+	PVM_CNT_UNMATCHED_EXIT,	 /* exits of traced calls with no saved entry */
+	PVM_CNT__MAX,
+};
+
+/*
+ * The kernel side keeps each call's record between entry and exit in a hash
+ * map keyed by thread id: an 8-byte header, the record, then room for
+ * 2 * max_iov entries. User space sizes that map before load with this.
+ */
+#define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
+#define PVM_INFLIGHT_HEADER_SIZE 8
+#define PVM_INFLIGHT_VALUE_SIZE(max_iov) \
+	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) + 2 * (max_iov) * sizeof(struct pvm_iov))
+
+_Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
+_Static_assert(sizeof(struct pvm_record) == 152, "pvm_record layout");
+_Static_assert(__builtin_offsetof(struct pvm_record, pid) == 12, "pid offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, start_boot_ns) == 16, "time offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, local_iov) == 40, "args offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, local_bytes) == 80, "bytes offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 96, "caller offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, comm) == 136, "comm offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 152, "iov offset");
+_Static_assert(sizeof(struct pvm_filter) == 40, "pvm_filter layout");
+
+#endif /* PVMTRACE_RECORD_H */

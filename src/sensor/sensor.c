@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "sensor/sensor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "pvmtrace.skel.h"
+
+#define TRACEFS_DIR "/sys/kernel/tracing"
+#define SYSCALL_TRACEPOINT_ID TRACEFS_DIR "/events/syscalls/sys_enter_process_vm_writev/id"
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+
+/* capability numbers, include/uapi/linux/capability.h */
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+struct pvm_sensor {
+	struct pvmtrace_bpf *skel;
+	struct ring_buffer *ringbuf;
+	enum pvm_mode mode;
+	pvm_record_fn on_record;
+	void *ctx;
+};
+
+static bool libbpf_verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	/* without -v, failures reach the user as our own one-line errors */
+	if (!libbpf_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* The section-name prefix of the programs that make up each mode. */
+static const char *mode_section_prefix(enum pvm_mode mode)
+{
+	switch (mode) {
+	case PVM_MODE_TP_BTF:
+		return "tp_btf/";
+	case PVM_MODE_RAW_TP:
+		return "raw_tp/";
+	case PVM_MODE_TRACEPOINT:
+		return "tracepoint/";
+	default:
+		return NULL;
+	}
+}
+
+static __u64 effective_capabilities(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long caps = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return caps;
+}
+
+static bool has_capability(__u64 caps, int bit)
+{
+	return (caps >> bit) & 1;
+}
+
+static enum pvm_exit check_privileges(void)
+{
+	__u64 caps = effective_capabilities();
+
+	if (has_capability(caps, CAP_SYS_ADMIN_BIT) ||
+	    (has_capability(caps, CAP_BPF_BIT) && has_capability(caps, CAP_PERFMON_BIT)))
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)\n");
+	return PVM_EXIT_PERMISSION;
+}
+
+static enum pvm_exit check_btf(void)
+{
+	if (access(VMLINUX_BTF, R_OK) == 0)
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: this kernel has no BTF (%s: %s); it needs CONFIG_DEBUG_INFO_BTF=y\n",
+		VMLINUX_BTF, strerror(errno));
+	return PVM_EXIT_NO_BTF;
+}
+
+/* The syscall tracepoints live in tracefs, which nobody may have mounted. */
+static int ensure_tracefs(void)
+{
+	if (access(SYSCALL_TRACEPOINT_ID, R_OK) == 0)
+		return 0;
+	if (mount("tracefs", TRACEFS_DIR, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	return access(SYSCALL_TRACEPOINT_ID, R_OK) == 0 ? 0 : -ENOENT;
+}
+
+static void select_programs(struct pvmtrace_bpf *skel, enum pvm_mode mode)
+{
+	const char *prefix = mode_section_prefix(mode);
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		bpf_program__set_autoload(prog, strncmp(sec, prefix, strlen(prefix)) == 0);
+	}
+}
+
+static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg)
+{
+	memcpy((void *)&skel->rodata->filter, &cfg->filter, sizeof(cfg->filter));
+	skel->rodata->max_iov = cfg->max_iov;
+	return bpf_map__set_value_size(skel->maps.inflight, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov));
+}
+
+static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)
+{
+	__u32 key = 0;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "pvmtrace: --cgroup %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.filter_cgroup), &key, &fd, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "pvmtrace: --cgroup %s: not a cgroup2 directory (%s)\n", path,
+			strerror(errno));
+	}
+	close(fd);
+	return err;
+}
+
+/*
+ * Opens, loads and attaches the programs of one mode. Returns the skeleton,
+ * or NULL with *err (-errno) and *what (the failed step) set.
+ */
+static struct pvmtrace_bpf *load_mode(const struct pvm_sensor_config *cfg, enum pvm_mode mode,
+				      int *err, const char **what)
+{
+	struct pvmtrace_bpf *skel;
+
+	*what = "open";
+	skel = pvmtrace_bpf__open();
+	if (!skel) {
+		*err = -errno;
+		return NULL;
+	}
+	select_programs(skel, mode);
+	*what = "configure";
+	*err = configure(skel, cfg);
+	if (!*err && mode == PVM_MODE_TRACEPOINT) {
+		*what = "mount tracefs";
+		*err = ensure_tracefs();
+	}
+	if (!*err) {
+		*what = "load";
+		*err = pvmtrace_bpf__load(skel);
+	}
+	if (!*err && (cfg->filter.fields & PVM_FILTER_CGROUP)) {
+		*what = "cgroup filter";
+		*err = set_cgroup_filter(skel, cfg->cgroup_path);
+	}
+	if (!*err) {
+		*what = "attach";
+		*err = pvmtrace_bpf__attach(skel);
+	}
+	if (*err) {
+		pvmtrace_bpf__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct pvm_sensor *s = ctx;
+
+	s->on_record(s->ctx, data, size);
+	return 0; /* never stop the consumer: a bad record is counted, not fatal */
+}
+
+static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg,
+					     enum pvm_mode *chosen)
+{
+	enum pvm_mode only[] = {cfg->mode};
+	const enum pvm_mode *order = cfg->mode == PVM_MODE_AUTO ? pvm_mode_preference : only;
+	size_t n = cfg->mode == PVM_MODE_AUTO ? PVM_MODE__COUNT - 1 : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *what;
+		int err;
+		struct pvmtrace_bpf *skel = load_mode(cfg, order[i], &err, &what);
+
+		if (skel) {
+			*chosen = order[i];
+			return skel;
+		}
+		fprintf(stderr, "pvmtrace: attach mode %s does not work here (%s: %s)%s\n",
+			pvm_mode_name(order[i]), what, strerror(-err),
+			i + 1 < n ? ", trying the next" : "");
+	}
+	return NULL;
+}
+
+enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_fn on_record,
+			       void *ctx, struct pvm_sensor **out)
+{
+	struct pvm_sensor *s;
+	enum pvm_exit status;
+
+	libbpf_verbose = cfg->verbose;
+	libbpf_set_print(print_libbpf);
+	status = check_privileges();
+	if (status == PVM_EXIT_OK)
+		status = check_btf();
+	if (status != PVM_EXIT_OK)
+		return status;
+
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "pvmtrace: out of memory\n");
+		return PVM_EXIT_FAILURE;
+	}
+	s->on_record = on_record;
+	s->ctx = ctx;
+	s->skel = load_chosen_mode(cfg, &s->mode);
+	if (!s->skel) {
+		free(s);
+		return PVM_EXIT_MODE;
+	}
+	s->ringbuf = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->ringbuf) {
+		fprintf(stderr, "pvmtrace: ring buffer: %s\n", strerror(errno));
+		pvm_sensor_destroy(s);
+		return PVM_EXIT_FAILURE;
+	}
+	*out = s;
+	return PVM_EXIT_OK;
+}
+
+enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s)
+{
+	return s->mode;
+}
+
+int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)
+{
+	return ring_buffer__poll(s->ringbuf, timeout_ms);
+}
+
+int pvm_sensor_stop_and_drain(struct pvm_sensor *s)
+{
+	pvmtrace_bpf__detach(s->skel);
+	return ring_buffer__consume(s->ringbuf);
+}
+
+void pvm_sensor_counters(const struct pvm_sensor *s, __u64 counters[PVM_CNT__MAX])
+{
+	int ncpus = libbpf_num_possible_cpus();
+	int fd = bpf_map__fd(s->skel->maps.counters);
+	__u64 *per_cpu;
+
+	memset(counters, 0, PVM_CNT__MAX * sizeof(counters[0]));
+	per_cpu = ncpus > 0 ? calloc(ncpus, sizeof(*per_cpu)) : NULL;
+	if (!per_cpu)
+		return;
+	for (__u32 key = 0; key < PVM_CNT__MAX; key++) {
+		if (bpf_map_lookup_elem(fd, &key, per_cpu))
+			continue;
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			counters[key] += per_cpu[cpu];
+	}
+	free(per_cpu);
+}
+
+void pvm_sensor_destroy(struct pvm_sensor *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->ringbuf);
+	pvmtrace_bpf__destroy(s->skel);
+	free(s);
+}
+
+bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose)
+{
+	struct pvm_sensor_config cfg = {
+		.mode = mode,
+		.filter = {.syscalls = PVM_SYS_ALL},
+		.max_iov = PVM_IOV_DEFAULT,
+	};
+	struct pvmtrace_bpf *skel;
+	const char *what;
+	int err;
+
+	libbpf_verbose = verbose;
+	libbpf_set_print(print_libbpf);
+	skel = load_mode(&cfg, mode, &err, &what);
+	if (!skel) {
+		printf("%-11s no (%s: %s)\n", pvm_mode_name(mode), what, strerror(-err));
+		return false;
+	}
+	pvmtrace_bpf__destroy(skel);
+	printf("%-11s yes%s\n", pvm_mode_name(mode),
+	       pvm_mode_sees_ia32(mode) ? "" : " (cannot see ia32 calls)");
+	return true;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The sensor: feature probes, the choice of attach mode, the skeleton's
+ * lifecycle and the ring-buffer loop. The only code that talks to libbpf.
+ */
+#ifndef PVMTRACE_SENSOR_H
+#define PVMTRACE_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/options.h"
+#include "record.h"
+#include "sensor/mode.h"
+
+struct pvm_sensor;
+
+struct pvm_sensor_config {
+	enum pvm_mode mode;		/* PVM_MODE_AUTO: the best that works here */
+	struct pvm_filter filter;
+	const char *cgroup_path;	/* with PVM_FILTER_CGROUP */
+	unsigned int max_iov;
+	bool verbose;			/* libbpf's messages on stderr */
+};
+
+/* Called for each ring-buffer record; `data` is valid only during the call. */
+typedef void (*pvm_record_fn)(void *ctx, const void *data, size_t size);
+
+/*
+ * Loads and attaches. Returns PVM_EXIT_OK and sets *out, or another
+ * enum pvm_exit after printing a one-line reason on stderr.
+ */
+enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_fn on_record,
+			       void *ctx, struct pvm_sensor **out);
+
+enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s);
+
+/* Waits up to timeout_ms for records and hands them over. <0: -errno. */
+int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms);
+
+/* Detaches every hook, then hands over what is left in the ring buffer. */
+int pvm_sensor_stop_and_drain(struct pvm_sensor *s);
+
+void pvm_sensor_counters(const struct pvm_sensor *s, __u64 counters[PVM_CNT__MAX]);
+
+void pvm_sensor_destroy(struct pvm_sensor *s);
+
+/* For --list-modes: can `mode` load and attach here? Prints why not. */
+bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose);
+
+#endif /* PVMTRACE_SENSOR_H */

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "cases.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WRITEV true
+#define READV false
+#define KEEP true
+#define DROP false
+
+/* Buffers in the caller; forked children have them at the same addresses. */
+static char target_buf[4096];
+static char source_a[16] = "0123456789abcdef";
+static char source_b[48] = "the second local iovec of a cross-process write";
+static char source_c[8] = "third..";
+static pid_t sleeper; /* a child of the caller, the usual target */
+
+static void prepare_sleeper(struct e2e_shared *sh)
+{
+	sleeper = e2e_spawn_sleeper();
+	sh->pids[0] = sleeper;
+}
+
+static void prepare_two_sleepers(struct e2e_shared *sh)
+{
+	prepare_sleeper(sh);
+	sh->pids[1] = e2e_spawn_sleeper();
+}
+
+/* Local a|b|c (72 bytes) into two remote pieces of the sleeper's buffer. */
+static long write_three_into_two(struct e2e_shared *sh, bool keep, pid_t pid)
+{
+	struct iovec local[3] = {{source_a, 16}, {source_b, 48}, {source_c, 8}};
+	struct iovec remote[2] = {{target_buf, 40}, {target_buf + 100, 32}};
+
+	return e2e_call(sh, keep, WRITEV, pid, local, 3, remote, 2, 0);
+}
+
+static long read_two_into_three(struct e2e_shared *sh, bool keep, pid_t pid)
+{
+	char a[10], b[20], c[34];
+	struct iovec local[3] = {{a, 10}, {b, 20}, {c, 34}};
+	struct iovec remote[2] = {{target_buf, 32}, {target_buf + 512, 32}};
+
+	return e2e_call(sh, keep, READV, pid, local, 3, remote, 2, 0);
+}
+
+static void expect_ret(struct e2e_shared *sh, const char *what, long got, long want)
+{
+	if (got != want)
+		e2e_fail(sh, "%s returned %ld, the test needs %ld", what, got, want);
+}
+
+/* --- the calls every attach mode must report exactly ------------------ */
+
+static void run_cross_write(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	expect_ret(sh, "cross write", write_three_into_two(sh, KEEP, sleeper), 72);
+	e2e_reap(sleeper);
+}
+
+static void run_cross_read(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	expect_ret(sh, "cross read", read_two_into_three(sh, KEEP, sleeper), 64);
+	e2e_reap(sleeper);
+}
+
+static void run_esrch(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t gone = e2e_spawn_sleeper();
+
+	(void)env;
+	e2e_reap(gone);
+	expect_ret(sh, "write to a reaped pid", write_three_into_two(sh, KEEP, gone), -ESRCH);
+}
+
+static void run_einval_flags(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[1] = {{source_a, 16}};
+	struct iovec remote[1] = {{target_buf, 16}};
+
+	(void)env;
+	expect_ret(sh, "flags=1", e2e_call(sh, KEEP, WRITEV, sleeper, local, 1, remote, 1, 1),
+		   -EINVAL);
+	e2e_reap(sleeper);
+}
+
+static struct iovec *one_byte_iovecs(size_t n)
+{
+	struct iovec *iov = calloc(n, sizeof(*iov));
+
+	for (size_t i = 0; i < n; i++)
+		iov[i] = (struct iovec){target_buf + i % sizeof(target_buf), 1};
+	return iov;
+}
+
+static void run_einval_too_many(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec *local = one_byte_iovecs(1025);
+	struct iovec remote[1] = {{target_buf, 1025}};
+
+	(void)env;
+	expect_ret(sh, "1025 iovecs", e2e_call(sh, KEEP, WRITEV, sleeper, local, 1025, remote, 1, 0),
+		   -EINVAL);
+	free(local);
+	e2e_reap(sleeper);
+}
+
+static void run_efault_remote(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char *hole = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec local[1] = {{source_a, 16}};
+	struct iovec remote[1];
+	pid_t child;
+
+	(void)env;
+	munmap(hole, 4096);
+	child = e2e_spawn_sleeper(); /* forked after the unmap: the hole is unmapped there too */
+	remote[0] = (struct iovec){hole, 16};
+	expect_ret(sh, "write to an unmapped address",
+		   e2e_call(sh, KEEP, WRITEV, child, local, 1, remote, 1, 0), -EFAULT);
+	e2e_reap(child);
+	e2e_reap(sleeper);
+}
+
+static void run_unreadable_local_array(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec remote[1] = {{target_buf, 16}};
+
+	(void)env;
+	expect_ret(sh, "local_iov NULL",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, NULL, 2, remote, 1, 0), -EFAULT);
+	e2e_reap(sleeper);
+}
+
+static void run_1024_one_byte(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec *local = one_byte_iovecs(1024);
+	struct iovec remote[1] = {{target_buf, 1024}};
+
+	(void)env;
+	expect_ret(sh, "1024 one-byte iovecs",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, local, 1024, remote, 1, 0), 1024);
+	free(local);
+	e2e_reap(sleeper);
+}
+
+struct thread_call {
+	struct e2e_shared *sh;
+	pid_t main_tid;
+	pid_t *sibling_tid;
+	bool keep;
+};
+
+/* A second thread writes into its own process: by tgid and by the main tid. */
+static void *write_own_process(void *arg)
+{
+	struct thread_call *t = arg;
+	struct iovec local[1] = {{source_a, 16}};
+	struct iovec remote[1] = {{target_buf, 16}};
+
+	expect_ret(t->sh, "thread write by tgid",
+		   e2e_call(t->sh, t->keep, WRITEV, getpid(), local, 1, remote, 1, 0), 16);
+	expect_ret(t->sh, "thread write by main tid",
+		   e2e_call(t->sh, t->keep, WRITEV, t->main_tid, local, 1, remote, 1, 0), 16);
+	if (t->sibling_tid)
+		expect_ret(t->sh, "thread write by sibling tid",
+			   e2e_call(t->sh, t->keep, WRITEV, *t->sibling_tid, local, 1, remote, 1,
+				    0),
+			   16);
+	return NULL;
+}
+
+static pthread_t start_thread(struct thread_call *t)
+{
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, write_own_process, t))
+		e2e_fail(t->sh, "pthread_create failed");
+	return thread;
+}
+
+static void run_thread_self_write(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct thread_call t = {.sh = sh, .main_tid = syscall(SYS_gettid), .keep = KEEP};
+
+	(void)env;
+	pthread_join(start_thread(&t), NULL);
+}
+
+/* A sibling thread that only waits, so that another thread can name it. */
+static pid_t parked_tid;
+static int parked_ready[2], parked_release[2];
+
+static void *park(void *arg)
+{
+	char c;
+
+	(void)arg;
+	parked_tid = syscall(SYS_gettid);
+	if (write(parked_ready[1], "r", 1) == 1)
+		(void)!read(parked_release[0], &c, 1);
+	return NULL;
+}
+
+/* --- the ia32 entry: a static 32-bit program, int 0x80 ------------------ */
+
+static int parse_iov_list(char **cursor, struct iovec *iov, int max)
+{
+	int n = 0;
+	char *tok;
+
+	while (n < max && (tok = strtok_r(NULL, " \n", cursor)) && strcmp(tok, "|")) {
+		unsigned long base, len;
+
+		if (sscanf(tok, "%lx:%lu", &base, &len) != 2)
+			break;
+		iov[n++] = (struct iovec){(void *)base, len};
+	}
+	return n;
+}
+
+/* One "CALL ..." line of trigger32 into an expected event. */
+static void expect_trigger32_line(struct e2e_shared *sh, char *line)
+{
+	char *cursor, *name;
+	struct e2e_expected *ev;
+	unsigned long tid, local_iov, liovcnt, remote_iov, riovcnt, flags;
+	int pid, ppid, pid_arg;
+	long ret;
+	struct iovec local[4], remote[4];
+	int nl, nr;
+
+	strtok_r(line, " ", &cursor);
+	name = strtok_r(NULL, " ", &cursor);
+	if (!name || sscanf(cursor, "%d %lu %d %d %lx %lu %lx %lu %lu %ld", &pid, &tid, &ppid,
+			    &pid_arg, &local_iov, &liovcnt, &remote_iov, &riovcnt, &flags,
+			    &ret) != 10) {
+		e2e_fail(sh, "bad trigger32 line");
+		return;
+	}
+	for (int i = 0; i < 10; i++)
+		strtok_r(NULL, " ", &cursor);
+	nl = parse_iov_list(&cursor, local, 4);
+	nr = parse_iov_list(&cursor, remote, 4);
+
+	ev = e2e_expect(sh);
+	ev->writev = !strcmp(name, "writev");
+	ev->ia32 = true;
+	e2e_identity_self(&ev->caller); /* namespaces and cgroup are inherited */
+	ev->caller.pid = pid;
+	ev->caller.tid = tid;
+	ev->caller.ppid = ppid;
+	snprintf(ev->caller.comm, sizeof(ev->caller.comm), "trigger32");
+	ev->caller.code = "i386";
+	ev->pid_arg = pid_arg;
+	ev->local_iov = local_iov;
+	ev->liovcnt = liovcnt;
+	ev->remote_iov = remote_iov;
+	ev->riovcnt = riovcnt;
+	ev->flags = flags;
+	e2e_expect_side(sh, &ev->local, local, nl, true);
+	e2e_expect_side(sh, &ev->remote, remote, nr, true);
+	ev->ret = ret;
+	ev->wall_after_ns = e2e_wall_ns();
+	if (ret != 64)
+		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
+}
+
+static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	uint64_t started = e2e_wall_ns();
+	char line[512];
+	int out[2];
+	pid_t child;
+	FILE *f;
+
+	if (pipe(out))
+		return e2e_fail(sh, "pipe failed");
+	child = fork();
+	if (child == 0) {
+		dup2(out[1], STDOUT_FILENO);
+		execl(env->trigger32, "trigger32", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	e2e_add_caller(sh, child);
+	f = fdopen(out[0], "r");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int first = sh->n_events;
+
+		expect_trigger32_line(sh, line);
+		if (sh->n_events > first)
+			sh->events[first].wall_before_ns = started;
+	}
+	fclose(f);
+	waitpid(child, NULL, 0);
+	if (sh->n_events != 2)
+		e2e_fail(sh, "trigger32 reported %u calls, wants 2", sh->n_events);
+}
+
+/* --- what a traced process controls cannot break the output ------------- */
+
+static void run_hostile_comm(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	prctl(PR_SET_NAME, "x\"\\\n\033[2J\x7f\xff");
+	expect_ret(sh, "write with a hostile comm", write_three_into_two(sh, KEEP, sleeper), 72);
+	e2e_reap(sleeper);
+}
+
+/* --- filters: calls they keep appear, calls they drop do not ------------ */
+
+static void run_filter_caller_pid(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t other = fork();
+
+	(void)env;
+	if (other == 0) {
+		write_three_into_two(sh, DROP, sleeper);
+		_exit(0);
+	}
+	e2e_add_caller(sh, other);
+	waitpid(other, NULL, 0);
+	write_three_into_two(sh, KEEP, sleeper);
+	e2e_reap(sleeper);
+}
+
+static void run_filter_target(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	write_three_into_two(sh, KEEP, sh->pids[0]);
+	write_three_into_two(sh, DROP, sh->pids[1]);
+	read_two_into_three(sh, KEEP, sh->pids[0]);
+	e2e_reap(sh->pids[0]);
+	e2e_reap(sh->pids[1]);
+}
+
+#define NOBODY 65534
+
+static void run_filter_uid(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t other = fork();
+
+	(void)env;
+	if (other == 0) {
+		pid_t own_child;
+
+		if (setgid(NOBODY) || setuid(NOBODY))
+			e2e_fail(sh, "cannot become uid %d", NOBODY);
+		/* a uid change makes the process undumpable, which ptrace checks refuse */
+		prctl(PR_SET_DUMPABLE, 1);
+		own_child = e2e_spawn_sleeper();
+		expect_ret(sh, "write as nobody", write_three_into_two(sh, KEEP, own_child), 72);
+		expect_ret(sh, "write as nobody into root's process",
+			   write_three_into_two(sh, KEEP, sleeper), -EPERM);
+		e2e_reap(own_child);
+		_exit(0);
+	}
+	e2e_add_caller(sh, other);
+	waitpid(other, NULL, 0);
+	write_three_into_two(sh, DROP, sleeper);
+	e2e_reap(sleeper);
+}
+
+static void run_filter_comm(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	prctl(PR_SET_NAME, "pvm-e2e-keep");
+	write_three_into_two(sh, KEEP, sleeper);
+	prctl(PR_SET_NAME, "pvm-e2e-drop");
+	write_three_into_two(sh, DROP, sleeper);
+	prctl(PR_SET_NAME, "pvm-e2e-keep");
+	read_two_into_three(sh, KEEP, sleeper);
+	e2e_reap(sleeper);
+}
+
+static void prepare_cgroup(struct e2e_shared *sh)
+{
+	char root[200];
+
+	prepare_sleeper(sh);
+	if (e2e_cgroup2_mount(root, sizeof(root)))
+		return e2e_fail(sh, "no cgroup2 mount");
+	snprintf(sh->path, sizeof(sh->path), "%s/pvmtrace-e2e-%d", root, getpid());
+	if (mkdir(sh->path, 0755))
+		e2e_fail(sh, "mkdir %s: %s", sh->path, strerror(errno));
+}
+
+static void join_cgroup(struct e2e_shared *sh, const char *dir)
+{
+	char procs[300];
+	int fd;
+
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	fd = open(procs, O_WRONLY);
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		e2e_fail(sh, "cannot join %s", dir);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void run_filter_cgroup(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t inside = fork();
+
+	(void)env;
+	if (inside == 0) {
+		join_cgroup(sh, sh->path);
+		write_three_into_two(sh, KEEP, sleeper);
+		_exit(0);
+	}
+	e2e_add_caller(sh, inside);
+	waitpid(inside, NULL, 0);
+	write_three_into_two(sh, DROP, sleeper);
+	e2e_reap(sleeper);
+	rmdir(sh->path);
+}
+
+static void run_filter_writev_only(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	write_three_into_two(sh, KEEP, sleeper);
+	read_two_into_three(sh, DROP, sleeper);
+	e2e_reap(sleeper);
+}
+
+static void run_filter_readv_only(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	write_three_into_two(sh, DROP, sleeper);
+	read_two_into_three(sh, KEEP, sleeper);
+	e2e_reap(sleeper);
+}
+
+static void run_filter_cross_only(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pthread_t parked;
+	struct thread_call t = {
+		.sh = sh, .main_tid = syscall(SYS_gettid), .sibling_tid = &parked_tid, .keep = DROP};
+	char c;
+
+	(void)env;
+	if (pipe(parked_ready) || pipe(parked_release) ||
+	    pthread_create(&parked, NULL, park, NULL))
+		return e2e_fail(sh, "cannot start the parked thread");
+	if (read(parked_ready[0], &c, 1) != 1)
+		return e2e_fail(sh, "parked thread did not start");
+	pthread_join(start_thread(&t), NULL);
+	if (write(parked_release[1], "g", 1) != 1)
+		e2e_fail(sh, "cannot release the parked thread");
+	pthread_join(parked, NULL);
+	write_three_into_two(sh, KEEP, sleeper);
+	e2e_reap(sleeper);
+}
+
+/* --- the counters are exact -------------------------------------------- */
+
+#define COUNTED_CALLS 2000
+
+static void run_counters(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	for (int i = 0; i < COUNTED_CALLS; i++)
+		write_three_into_two(sh, KEEP, sleeper);
+	e2e_reap(sleeper);
+}
+
+const struct e2e_case e2e_cases[] = {
+	{"cross_write", {0}, 0, prepare_sleeper, run_cross_write, false},
+	{"cross_read", {0}, 0, prepare_sleeper, run_cross_read, false},
+	{"esrch", {0}, 0, NULL, run_esrch, false},
+	{"einval_flags", {0}, 0, prepare_sleeper, run_einval_flags, false},
+	{"einval_1025_iovecs", {0}, 0, prepare_sleeper, run_einval_too_many, false},
+	{"efault_remote", {0}, 0, prepare_sleeper, run_efault_remote, false},
+	{"unreadable_local_array", {0}, 0, prepare_sleeper, run_unreadable_local_array, false},
+	{"1024_one_byte_iovecs", {0}, 0, prepare_sleeper, run_1024_one_byte, false},
+	{"1024_one_byte_iovecs_all_kept", {"--max-iov", "1024"}, 1024, prepare_sleeper,
+	 run_1024_one_byte, false},
+	{"thread_self_write", {0}, 0, NULL, run_thread_self_write, false},
+	{"ia32_int80", {0}, 0, NULL, run_ia32, false},
+	{"hostile_comm", {0}, 0, prepare_sleeper, run_hostile_comm, false},
+	{"filter_caller_pid", {"-p", "{caller}"}, 0, prepare_sleeper, run_filter_caller_pid, true},
+	{"filter_target", {"-t", "{pid0}"}, 0, prepare_two_sleepers, run_filter_target, false},
+	{"filter_uid", {"-u", "65534"}, 0, prepare_sleeper, run_filter_uid, false},
+	{"filter_comm", {"-c", "pvm-e2e-keep"}, 0, prepare_sleeper, run_filter_comm, false},
+	{"filter_cgroup", {"--cgroup", "{path}"}, 0, prepare_cgroup, run_filter_cgroup, false},
+	{"filter_writev_only", {"-e", "writev"}, 0, prepare_sleeper, run_filter_writev_only,
+	 false},
+	{"filter_readv_only", {"-e", "readv"}, 0, prepare_sleeper, run_filter_readv_only, false},
+	{"filter_cross_only", {"-x"}, 0, prepare_sleeper, run_filter_cross_only, false},
+	{"counters_exact", {"-p", "{caller}"}, 0, prepare_sleeper, run_counters, true},
+};
+
+const unsigned int e2e_case_count = sizeof(e2e_cases) / sizeof(e2e_cases[0]);

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "trigger.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KERNEL_UIO_MAXIOV 1024 /* include/uapi/linux/uio.h */
+
+uint64_t e2e_wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct e2e_shared *e2e_shared_create(void)
+{
+	struct e2e_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (sh == MAP_FAILED) {
+		perror("e2e: mmap");
+		exit(1);
+	}
+	return sh;
+}
+
+void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov)
+{
+	sh->max_iov = max_iov;
+	sh->n_events = 0;
+	sh->n_iov = 0;
+	sh->n_callers = 0;
+	memset(sh->pids, 0, sizeof(sh->pids));
+	sh->path[0] = 0;
+	sh->failure[0] = 0;
+}
+
+void e2e_fail(struct e2e_shared *sh, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sh->failure[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->failure, sizeof(sh->failure), fmt, ap);
+	va_end(ap);
+}
+
+void e2e_add_caller(struct e2e_shared *sh, pid_t pid)
+{
+	if (sh->n_callers < E2E_MAX_PIDS)
+		sh->callers[sh->n_callers++] = pid;
+}
+
+static uint64_t inode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+int e2e_cgroup2_mount(char *buf, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	int found = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		/* id parent maj:min root mount-point options... - fstype source opts */
+		const char *sep = strstr(line, " - ");
+		char mnt[256];
+
+		if (sep && !strncmp(sep + 3, "cgroup2 ", 8) &&
+		    sscanf(line, "%*s %*s %*s %*s %255s", mnt) == 1 &&
+		    (size_t)snprintf(buf, len, "%s", mnt) < len)
+			found = 0;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * The cgroup v2 id of this process: the inode of its cgroup2 directory
+ * (kernfs node id), found through /proc/self/cgroup's "0::" line.
+ */
+static uint64_t own_cgroup_id(void)
+{
+	char line[512], mount_point[256], rel[256] = "", path[600];
+	FILE *f;
+
+	if (e2e_cgroup2_mount(mount_point, sizeof(mount_point)))
+		return 1; /* no cgroup2: the kernel reports the root, id 1 */
+	f = fopen("/proc/self/cgroup", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3))
+			sscanf(line + 3, "%255s", rel);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s%s", mount_point, strcmp(rel, "/") ? rel : "");
+	return inode_of(path);
+}
+
+void e2e_identity_self(struct e2e_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->pid = getpid();
+	id->tid = syscall(SYS_gettid);
+	id->ppid = getppid();
+	id->uid = getuid();
+	id->gid = getgid();
+	prctl(PR_GET_NAME, id->comm);
+	id->cgroup_id = own_cgroup_id();
+	id->pidns = inode_of("/proc/thread-self/ns/pid");
+	id->mntns = inode_of("/proc/thread-self/ns/mnt");
+	id->code = "x86_64";
+}
+
+struct e2e_expected *e2e_expect(struct e2e_shared *sh)
+{
+	struct e2e_expected *ev;
+
+	if (sh->n_events >= E2E_MAX_EVENTS) {
+		e2e_fail(sh, "too many expected events");
+		return &sh->events[E2E_MAX_EVENTS - 1];
+	}
+	ev = &sh->events[sh->n_events++];
+	memset(ev, 0, sizeof(*ev));
+	return ev;
+}
+
+void e2e_expect_side(struct e2e_shared *sh, struct e2e_side *side, const struct iovec *iov,
+		     uint64_t count, bool readable)
+{
+	uint64_t keep = count < sh->max_iov ? count : sh->max_iov;
+
+	memset(side, 0, sizeof(*side));
+	if (!readable) {
+		side->kind = E2E_IOV_NULL;
+		side->bytes_null = true;
+		return;
+	}
+	if (sh->n_iov + keep > E2E_MAX_IOV_TOTAL) {
+		e2e_fail(sh, "iovec pool exhausted");
+		return;
+	}
+	side->first = sh->n_iov;
+	side->n = keep;
+	for (uint64_t i = 0; i < keep; i++) {
+		sh->iov[sh->n_iov + i].base = (uintptr_t)iov[i].iov_base;
+		sh->iov[sh->n_iov + i].len = iov[i].iov_len;
+	}
+	sh->n_iov += keep;
+	/* more than UIO_MAXIOV: the kernel refuses the array, no total */
+	side->bytes_null = count > KERNEL_UIO_MAXIOV;
+	for (uint64_t i = 0; !side->bytes_null && i < count; i++)
+		side->bytes += iov[i].iov_len;
+}
+
+/*
+ * Cases pass an unreadable array as NULL or an address in the first 64 KiB,
+ * which nothing in these test processes maps.
+ */
+#define NEVER_MAPPED_BELOW 0x10000
+
+static bool iov_readable(const struct iovec *iov, uint64_t count)
+{
+	return count == 0 || (uintptr_t)iov >= NEVER_MAPPED_BELOW;
+}
+
+long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
+	      const struct iovec *local, unsigned long liovcnt, const struct iovec *remote,
+	      unsigned long riovcnt, unsigned long flags)
+{
+	struct e2e_expected ev = {0};
+	long ret;
+
+	ev.wall_before_ns = e2e_wall_ns();
+	ret = syscall(writev ? SYS_process_vm_writev : SYS_process_vm_readv, pid, local, liovcnt,
+		      remote, riovcnt, flags);
+	if (ret < 0)
+		ret = -errno;
+	ev.wall_after_ns = e2e_wall_ns();
+	if (!expect_event)
+		return ret;
+
+	ev.writev = writev;
+	e2e_identity_self(&ev.caller);
+	ev.pid_arg = pid;
+	ev.local_iov = (uintptr_t)local;
+	ev.liovcnt = liovcnt;
+	ev.remote_iov = (uintptr_t)remote;
+	ev.riovcnt = riovcnt;
+	ev.flags = flags;
+	e2e_expect_side(sh, &ev.local, local, liovcnt, iov_readable(local, liovcnt));
+	e2e_expect_side(sh, &ev.remote, remote, riovcnt, iov_readable(remote, riovcnt));
+	ev.truncated = (ev.local.kind == E2E_IOV_ARRAY && liovcnt > ev.local.n) ||
+		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
+	ev.ret = ret;
+	*e2e_expect(sh) = ev;
+	return ret;
+}
+
+pid_t e2e_spawn_sleeper(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a failed case */
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+void e2e_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}

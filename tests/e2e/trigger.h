@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The caller side of the end-to-end tests: processes that make known
+ * process_vm_* calls and write down, in memory shared with the runner, the
+ * exact event each call must produce.
+ */
+#ifndef PVMTRACE_E2E_TRIGGER_H
+#define PVMTRACE_E2E_TRIGGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define E2E_MAX_EVENTS 4096
+#define E2E_MAX_IOV_TOTAL (64 * 1024) /* iovec entries over all expected events */
+#define E2E_MAX_PIDS 32
+#define E2E_COMM_LEN 16
+
+struct e2e_identity {
+	uint32_t pid, tid, ppid, uid, gid;
+	char comm[E2E_COMM_LEN];
+	uint64_t cgroup_id;
+	uint64_t pidns, mntns;
+	const char *code; /* "x86_64" or "i386" */
+};
+
+enum e2e_iov_expect {
+	E2E_IOV_ARRAY = 0, /* a JSON array of the recorded entries */
+	E2E_IOV_NULL = 1,  /* the array could not be read */
+};
+
+struct e2e_side {
+	enum e2e_iov_expect kind;
+	uint32_t first, n;	/* entries in the shared iov pool */
+	bool bytes_null;
+	uint64_t bytes;
+};
+
+struct e2e_expected {
+	bool writev;
+	bool ia32;
+	struct e2e_identity caller;
+	int32_t pid_arg;
+	uint64_t local_iov, liovcnt, remote_iov, riovcnt, flags;
+	struct e2e_side local, remote;
+	bool truncated;
+	int64_t ret;
+	uint64_t wall_before_ns, wall_after_ns; /* the call happened in between */
+};
+
+/* The memory a case's processes share with the runner. */
+struct e2e_shared {
+	uint32_t max_iov;		/* --max-iov the run uses */
+	uint32_t n_events;
+	uint32_t n_iov;
+	uint32_t n_callers;
+	pid_t callers[E2E_MAX_PIDS];	/* whose events count for this case */
+	pid_t pids[E2E_MAX_PIDS];	/* any pids the case wants to pass around */
+	char path[256];			/* a path the case hands to pvmtrace */
+	char failure[256];		/* set when the trigger itself failed */
+	struct e2e_expected events[E2E_MAX_EVENTS];
+	struct {
+		uint64_t base, len;
+	} iov[E2E_MAX_IOV_TOTAL];
+};
+
+struct e2e_shared *e2e_shared_create(void);
+void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov);
+
+/* The calling thread as pvmtrace must report it. */
+void e2e_identity_self(struct e2e_identity *id);
+
+/* Registers pid as a caller whose events the runner compares. */
+void e2e_add_caller(struct e2e_shared *sh, pid_t pid);
+
+/* Marks the case failed (first reason wins); the runner reports it. */
+void e2e_fail(struct e2e_shared *sh, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Makes one native process_vm_writev (writev=true) or process_vm_readv call
+ * with exactly these arguments and records the event it must produce.
+ * `expect_event` false: the call must produce no event (filtered out).
+ * Returns the syscall's return value (-errno on failure).
+ */
+long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
+	      const struct iovec *local, unsigned long liovcnt, const struct iovec *remote,
+	      unsigned long riovcnt, unsigned long flags);
+
+/* Records an event whose call someone else made (the ia32 trigger). */
+struct e2e_expected *e2e_expect(struct e2e_shared *sh);
+/* Appends an iovec array (or NULL when unreadable) to an expected side. */
+void e2e_expect_side(struct e2e_shared *sh, struct e2e_side *side, const struct iovec *iov,
+		     uint64_t count, bool readable);
+
+/* A child that sleeps until killed; returns its pid. */
+pid_t e2e_spawn_sleeper(void);
+void e2e_reap(pid_t pid);
+
+uint64_t e2e_wall_ns(void);
+
+/* The cgroup2 mount point into buf; -1 when there is none. */
+int e2e_cgroup2_mount(char *buf, size_t len);
+
+#endif /* PVMTRACE_E2E_TRIGGER_H */

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A static 32-bit program that calls process_vm_writev and process_vm_readv
+ * through int 0x80 (the ia32 entry, compat_iovec arrays) into a child it
+ * forks, and prints what it passed so the e2e runner can check the events:
+ *
+ *   CALL <writev|readv> <pid> <tid> <ppid> <pid_arg> <local_iov> <liovcnt>
+ *        <remote_iov> <riovcnt> <flags> <ret> <base:len>... | <base:len>...
+ *
+ * Its glibc start-up also makes i386 syscall 311 (set_robust_list), which
+ * must not be reported as process_vm_writev (x86_64 311).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NR_IA32_PROCESS_VM_READV 347
+#define NR_IA32_PROCESS_VM_WRITEV 348
+#define NR_IA32_GETTID 224
+
+static char target_buf[64];
+static char part_a[24] = "ia32-compat-iovec-one..";
+static char part_b[40] = "and-the-second-entry-of-the-local-side";
+/*
+ * ebp cannot be an asm operand: the sixth argument goes through this global,
+ * whose absolute address stays valid after the push moves esp.
+ */
+static long sixth_arg;
+
+static long int80(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+
+	sixth_arg = a6;
+	__asm__ volatile("push %%ebp\n\t"
+			 "movl %7, %%ebp\n\t"
+			 "int $0x80\n\t"
+			 "pop %%ebp"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5), "m"(sixth_arg)
+			 : "memory");
+	return ret;
+}
+
+static void print_iov(const struct iovec *iov, int n)
+{
+	for (int i = 0; i < n; i++)
+		printf(" %#lx:%lu", (unsigned long)iov[i].iov_base, (unsigned long)iov[i].iov_len);
+}
+
+static void call(int writev, pid_t child)
+{
+	struct iovec local[2] = {{part_a, 24}, {part_b, 40}};
+	struct iovec remote[1] = {{target_buf, 64}};
+	long nr = writev ? NR_IA32_PROCESS_VM_WRITEV : NR_IA32_PROCESS_VM_READV;
+	long ret = int80(nr, child, (long)local, 2, (long)remote, 1, 0);
+
+	printf("CALL %s %d %ld %d %d %#lx 2 %#lx 1 0 %ld", writev ? "writev" : "readv", getpid(),
+	       int80(NR_IA32_GETTID, 0, 0, 0, 0, 0, 0), getppid(), child, (unsigned long)local,
+	       (unsigned long)remote, ret);
+	print_iov(local, 2);
+	printf(" |");
+	print_iov(remote, 1);
+	printf("\n");
+}
+
+int main(void)
+{
+	pid_t child = fork();
+
+	if (child < 0)
+		return 1;
+	if (child == 0) {
+		for (;;)
+			pause();
+	}
+	call(1, child);
+	call(0, child);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Builds ring-buffer records the way the kernel side lays them out. */
+#ifndef PVMTRACE_RECORD_BUILDER_H
+#define PVMTRACE_RECORD_BUILDER_H
+
+#include <string.h>
+
+#include "record.h"
+
+#define BUILDER_MAX_IOV 2048
+
+struct record_buffer {
+	struct pvm_record rec;
+	struct pvm_iov iov[BUILDER_MAX_IOV];
+};
+
+/* The example call of docs/events.md: 2 local iovecs into 1 remote. */
+static inline void build_example(struct record_buffer *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->rec.kind = PVM_REC_CALL;
+	b->rec.syscall = PVM_SYS_WRITEV;
+	b->rec.abi = PVM_ABI_X86_64;
+	b->rec.code_mode = PVM_CODE_64;
+	b->rec.pid = 4300;
+	b->rec.start_boot_ns = 1000000000ULL;
+	b->rec.duration_ns = 2500;
+	b->rec.ret = 64;
+	b->rec.local_iov = 0x7ffd5c1e2a40;
+	b->rec.liovcnt = 2;
+	b->rec.remote_iov = 0x7ffd5c1e2a60;
+	b->rec.riovcnt = 1;
+	b->rec.local_bytes = 64;
+	b->rec.remote_bytes = 64;
+	b->rec.cgroup_id = 1234;
+	b->rec.caller_pid = 4242;
+	b->rec.caller_tid = 4243;
+	b->rec.caller_ppid = 1;
+	b->rec.pidns = 4026531836u;
+	b->rec.mntns = 4026531841u;
+	memcpy(b->rec.comm, "injector", 8);
+	b->rec.local_n = 2;
+	b->rec.remote_n = 1;
+	b->iov[0] = (struct pvm_iov){0x55d0c8a2b2a0, 16};
+	b->iov[1] = (struct pvm_iov){0x55d0c8a2b2c0, 48};
+	b->iov[2] = (struct pvm_iov){0x7f3a1c000000, 64};
+}
+
+static inline size_t record_size(const struct record_buffer *b)
+{
+	return sizeof(b->rec) + ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov);
+}
+
+#endif /* PVMTRACE_RECORD_BUILDER_H */

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The two escapers: JSON (pure ASCII out) and terminal. */
+#include "output/escape.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+struct bytes {
+	const char *s;
+	size_t len;
+};
+
+static void json_of(FILE *out, const void *arg)
+{
+	const struct bytes *b = arg;
+
+	pvm_json_escape(out, b->s, b->len);
+}
+
+static void term_of(FILE *out, const void *arg)
+{
+	const struct bytes *b = arg;
+
+	pvm_term_escape(out, b->s, b->len);
+}
+
+#define B(lit) (&(struct bytes){lit, sizeof(lit) - 1})
+
+static void check_escape(void (*fn)(FILE *, const void *), const struct bytes *in,
+			 const char *want, int line)
+{
+	char *got = unit_capture(fn, in);
+
+	if (strcmp(got, want))
+		unit_fail(__FILE__, line, "escape: got %s, want %s", got, want);
+	free(got);
+}
+
+UNIT_TEST(json_escape_table)
+{
+	static const struct {
+		struct bytes in;
+		const char *want;
+	} cases[] = {
+		{{"plain", 5}, "plain"},
+		{{"a\"b\\c", 5}, "a\\\"b\\\\c"},
+		{{"line\nbreak\r\t", 12}, "line\\u000abreak\\u000d\\u0009"},
+		{{"\x1b[31mred", 8}, "\\u001b[31mred"},
+		{{"del\x7f", 4}, "del\\u007f"},
+		{{"nul\0in", 6}, "nul\\u0000in"},
+		{{"caf\xc3\xa9", 5}, "caf\\u00e9"},
+		{{"\xe2\x80\xae", 3}, "\\u202e"},		    /* right-to-left override */
+		{{"\xc2\x9b", 2}, "\\u009b"},			    /* C1 CSI */
+		{{"\xf0\x9f\x98\x80", 4}, "\\ud83d\\ude00"},	    /* above U+FFFF */
+		{{"\xff\xfe", 2}, "\\ufffd\\ufffd"},		    /* never valid */
+		{{"\xc0\xaf", 2}, "\\ufffd\\ufffd"},		    /* overlong '/' */
+		{{"\xed\xa0\x80", 3}, "\\ufffd\\ufffd\\ufffd"},	    /* surrogate */
+		{{"\xe2\x82", 2}, "\\ufffd\\ufffd"},		    /* cut short */
+		{{"\xf4\x90\x80\x80", 4}, "\\ufffd\\ufffd\\ufffd\\ufffd"}, /* > U+10FFFF */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_escape(json_of, &cases[i].in, cases[i].want, __LINE__);
+}
+
+UNIT_TEST(terminal_escape_table)
+{
+	check_escape(term_of, B("plain text"), "plain text", __LINE__);
+	check_escape(term_of, B("a\\b"), "a\\\\b", __LINE__);
+	check_escape(term_of, B("\x1b[2J\n"), "\\x1b[2J\\x0a", __LINE__);
+	check_escape(term_of, B("caf\xc3\xa9"), "caf\\xc3\\xa9", __LINE__);
+	check_escape(term_of, B("\x7f\x9b"), "\\x7f\\x9b", __LINE__);
+}
+
+UNIT_TEST(terminal_escape_counts_what_it_writes)
+{
+	FILE *out = fopen("/dev/null", "w");
+
+	CHECK_EQ(pvm_term_escape(out, "ab", 2), 2);
+	CHECK_EQ(pvm_term_escape(out, "a\\", 2), 3);
+	CHECK_EQ(pvm_term_escape(out, "\n", 1), 4);
+	fclose(out);
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON lines and table rows, byte for byte. */
+#include "output/format.h"
+#include "output/stats.h"
+#include "record_builder.h"
+#include "unit.h"
+
+#include <stdlib.h>
+
+/* 2026-11-27T15:45:08.123456789Z */
+#define EXAMPLE_WALL_NS 1795794308123456789ULL
+
+static struct record_buffer buf;
+
+static void json_of(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	pvm_format_json(&w, arg);
+}
+
+static void row_of(FILE *out, const void *arg)
+{
+	pvm_format_table_row(out, arg);
+}
+
+static struct pvm_event decoded(void)
+{
+	struct pvm_event ev;
+	const char *why;
+
+	if (pvm_event_decode(&buf, record_size(&buf), EXAMPLE_WALL_NS - buf.rec.start_boot_ns, &ev,
+			     &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	return ev;
+}
+
+static void check_json(const char *want, int line)
+{
+	struct pvm_event ev = decoded();
+	char *got = unit_capture(json_of, &ev);
+
+	if (strcmp(got, want))
+		unit_fail(__FILE__, line, "json:\n    got  %s    want %s", got, want);
+	free(got);
+}
+
+UNIT_TEST(json_example_event)
+{
+	build_example(&buf);
+	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_writev\","
+		   "\"abi\":\"x86_64\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
+		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
+		   "\"mntns\":4026531841,\"code\":\"x86_64\"},\"args\":{\"pid\":4300,"
+		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
+		   "\"riovcnt\":1,\"flags\":0},\"local_iov\":[{\"base\":\"0x55d0c8a2b2a0\",\"len\":16},"
+		   "{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],\"remote_iov\":[{\"base\":"
+		   "\"0x7f3a1c000000\",\"len\":64}],\"iov_truncated\":false,\"local_bytes\":64,"
+		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500}\n",
+		   __LINE__);
+}
+
+UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
+{
+	build_example(&buf);
+	buf.rec.syscall = PVM_SYS_READV;
+	buf.rec.abi = PVM_ABI_IA32;
+	buf.rec.code_mode = PVM_CODE_UNKNOWN;
+	buf.rec.pid = -1;
+	buf.rec.ret = -22;
+	buf.rec.flags = 1;
+	buf.rec.local_state = PVM_IOV_FAULT;
+	buf.rec.local_n = 0;
+	buf.rec.remote_state = PVM_IOV_OVERSIZE;
+	buf.rec.riovcnt = 1025;
+	buf.rec.remote_n = 2;
+	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
+		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
+		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
+		   "\"mntns\":4026531841,\"code\":null},\"args\":{\"pid\":-1,"
+		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
+		   "\"riovcnt\":1025,\"flags\":1},\"local_iov\":null,\"remote_iov\":[{\"base\":"
+		   "\"0x55d0c8a2b2a0\",\"len\":16},{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],"
+		   "\"iov_truncated\":true,\"local_bytes\":null,\"remote_bytes\":null,\"ret\":-22,"
+		   "\"error\":\"EINVAL\",\"duration_ns\":2500}\n",
+		   __LINE__);
+}
+
+UNIT_TEST(json_hostile_comm_stays_one_string)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	memcpy(buf.rec.comm, "a\",\"uid\":0\n\x1b]0", 15);
+	ev = decoded();
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"comm\":\"a\\\",\\\"uid\\\":0\\u000a\\u001b]0\",") != NULL);
+	CHECK_EQ(strchr(got, '\n') - got, (long)strlen(got) - 1); /* one line */
+	free(got);
+}
+
+UNIT_TEST(json_comm_of_full_length_has_no_terminator)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	memcpy(buf.rec.comm, "0123456789abcdef", 16); /* no NUL: all 16 bytes count */
+	ev = decoded();
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"comm\":\"0123456789abcdef\"") != NULL);
+	free(got);
+}
+
+UNIT_TEST(table_row)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	ev = decoded();
+	got = unit_capture(row_of, &ev);
+	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 injector            4300 "
+		       "2/64           1/64           64\n");
+	free(got);
+}
+
+UNIT_TEST(table_row_failed_call_escapes_comm)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	buf.rec.ret = -3;
+	buf.rec.local_state = PVM_IOV_FAULT;
+	buf.rec.local_n = 0;
+	memcpy(buf.rec.comm, "x\x1b[2J\n", 7);
+	ev = decoded();
+	got = unit_capture(row_of, &ev);
+	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 x\\x1b[2J\\x0a        4300 "
+		       "2/fault        1/64           -3 ESRCH\n");
+	free(got);
+}
+
+static void stats_json_of(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	pvm_stats_print_json(&w, arg, EXAMPLE_WALL_NS);
+}
+
+static void stats_text_of(FILE *out, const void *arg)
+{
+	pvm_stats_print_text(out, arg);
+}
+
+UNIT_TEST(stats_records)
+{
+	struct pvm_stats s = {.kernel = {10, 7, 1, 1, 0, 2}, .received = 7, .decode_errors = 0};
+	char *got;
+
+	CHECK_EQ(pvm_stats_unfinished(&s), 1);
+	got = unit_capture(stats_json_of, &s);
+	CHECK_STR(got, "{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"stats\","
+		       "\"counters\":{\"calls\":10,\"events\":7,\"ringbuf_drops\":1,"
+		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
+		       "\"unfinished\":1,\"received\":7,\"decode_errors\":0}}\n");
+	free(got);
+	got = unit_capture(stats_text_of, &s);
+	CHECK_STR(got, "pvmtrace: calls=10 events=7 ringbuf_drops=1 inflight_drops=1 "
+		       "unmatched_enter=0 unmatched_exit=2 unfinished=1 received=7 decode_errors=0\n");
+	free(got);
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Command-line parsing: good input becomes filters, bad input a usage error. */
+#include "cli/options.h"
+#include "unit.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+static int parse(struct pvm_options *o, char **err, ...)
+{
+	char *argv[32] = {"pvmtrace"};
+	int argc = 1;
+	size_t len = 0;
+	FILE *errf = open_memstream(err, &len);
+	va_list ap;
+	int ret;
+
+	va_start(ap, err);
+	for (char *a; (a = va_arg(ap, char *)) != NULL && argc < 31;)
+		argv[argc++] = a;
+	va_end(ap);
+	ret = pvm_options_parse(argc, argv, o, errf);
+	fclose(errf);
+	return ret;
+}
+
+#define PARSE(o, err, ...) parse(o, err, __VA_ARGS__, (char *)NULL)
+
+UNIT_TEST(options_defaults)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(parse(&o, &err, (char *)NULL), 0);
+	CHECK_EQ(o.command, PVM_CMD_TRACE);
+	CHECK_EQ(o.mode, PVM_MODE_AUTO);
+	CHECK_EQ(o.filter.fields, 0);
+	CHECK_EQ(o.filter.syscalls, PVM_SYS_ALL);
+	CHECK_EQ(o.max_iov, 64);
+	CHECK(!o.json && !o.output_path);
+	free(err);
+}
+
+UNIT_TEST(options_every_filter)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "-p", "42", "-t", "-7", "-u", "1000", "-c", "sshd", "--cgroup",
+		       "/sys/fs/cgroup/x", "-e", "readv", "-x", "--max-iov", "1024", "-a",
+		       "raw_tp", "--json", "-o", "/tmp/f"),
+		 0);
+	CHECK_EQ(o.filter.fields, PVM_FILTER_CALLER_PID | PVM_FILTER_TARGET_PID | PVM_FILTER_UID |
+					  PVM_FILTER_COMM | PVM_FILTER_CGROUP |
+					  PVM_FILTER_CROSS_ONLY);
+	CHECK_EQ(o.filter.caller_pid, 42);
+	CHECK_EQ(o.filter.target_pid, -7);
+	CHECK_EQ(o.filter.uid, 1000);
+	CHECK_STR(o.filter.comm, "sshd");
+	CHECK_STR(o.cgroup_path, "/sys/fs/cgroup/x");
+	CHECK_EQ(o.filter.syscalls, PVM_SYS_BIT(PVM_SYS_READV));
+	CHECK_EQ(o.max_iov, 1024);
+	CHECK_EQ(o.mode, PVM_MODE_RAW_TP);
+	CHECK(o.json);
+	CHECK_STR(o.output_path, "/tmp/f");
+	free(err);
+}
+
+UNIT_TEST(options_events_list)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "-e", "writev,process_vm_readv"), 0);
+	CHECK_EQ(o.filter.syscalls, PVM_SYS_ALL);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--events=process_vm_writev"), 0);
+	CHECK_EQ(o.filter.syscalls, PVM_SYS_BIT(PVM_SYS_WRITEV));
+	free(err);
+}
+
+UNIT_TEST(options_commands)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--help"), 0);
+	CHECK_EQ(o.command, PVM_CMD_HELP);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "-V"), 0);
+	CHECK_EQ(o.command, PVM_CMD_VERSION);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--list-modes"), 0);
+	CHECK_EQ(o.command, PVM_CMD_LIST_MODES);
+	free(err);
+}
+
+UNIT_TEST(options_rejected_with_reason)
+{
+	static const struct {
+		const char *args[3];
+		const char *message;
+	} cases[] = {
+		{{"-p", "abc"}, "pvmtrace: invalid --pid 'abc': want a process id\n"},
+		{{"-p", "0"}, "pvmtrace: invalid --pid '0': want a process id\n"},
+		{{"-p", "12x"}, "pvmtrace: invalid --pid '12x': want a process id\n"},
+		{{"-p", "-5"}, "pvmtrace: invalid --pid '-5': want a process id\n"},
+		{{"-p", "99999999999"}, "pvmtrace: invalid --pid '99999999999': want a process id\n"},
+		{{"-t", ""}, "pvmtrace: invalid --target '': want a pid\n"},
+		{{"-t", "4294967296"}, "pvmtrace: invalid --target '4294967296': want a pid\n"},
+		{{"-u", "root"}, "pvmtrace: invalid --uid 'root': want a numeric user id\n"},
+		{{"-u", "4294967295"}, "pvmtrace: invalid --uid '4294967295': want a numeric user id\n"},
+		{{"-c", "a-name-of-16-byt"}, "pvmtrace: invalid --comm 'a-name-of-16-byt': want 1 to 15 bytes\n"},
+		{{"-c", ""}, "pvmtrace: invalid --comm '': want 1 to 15 bytes\n"},
+		{{"-e", "write"}, "pvmtrace: invalid --events 'write': want writev, readv or both\n"},
+		{{"-e", ","}, "pvmtrace: invalid --events ',': want writev, readv or both\n"},
+		{{"--max-iov", "0"}, "pvmtrace: invalid --max-iov '0': want 1 to 1024\n"},
+		{{"--max-iov", "1025"}, "pvmtrace: invalid --max-iov '1025': want 1 to 1024\n"},
+		{{"-a", "kprobe"}, "pvmtrace: invalid --attach 'kprobe': want auto, tp_btf, raw_tp or tracepoint\n"},
+		{{"--bogus"}, "pvmtrace: unknown option '--bogus'\n"},
+		{{"-Z"}, "pvmtrace: unknown option '-Z'\n"},
+		{{"-p"}, "pvmtrace: missing value for '-p'\n"},
+		{{"--output"}, "pvmtrace: missing value for '--output'\n"},
+		{{"extra"}, "pvmtrace: unexpected argument 'extra'\n"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pvm_options o;
+		char *err;
+
+		if (parse(&o, &err, cases[i].args[0], cases[i].args[1], (char *)NULL) != -1)
+			unit_fail(__FILE__, __LINE__, "'%s' accepted", cases[i].args[0]);
+		else if (strcmp(err, cases[i].message))
+			unit_fail(__FILE__, __LINE__, "got %s want %s", err, cases[i].message);
+		free(err);
+	}
+}
