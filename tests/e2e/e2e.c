@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "cli.h"
 #include "trigger.h"
 
 #define READY_TIMEOUT_MS 30000
@@ -354,6 +355,7 @@ static pid_t spawn_pvmtrace(const struct options *o, const char *mode, const str
 	}
 	argv[argc] = NULL;
 
+	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		int err = open(r->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -511,9 +513,11 @@ static bool read_byte(int fd, int timeout_ms)
 static pid_t fork_caller(const struct e2e_case *tc, struct e2e_shared *sh,
 			 const struct e2e_env *env, int prepared[2], int go[2])
 {
-	pid_t pid = fork();
+	pid_t pid;
 	char c;
 
+	fflush(NULL);
+	pid = fork();
 	if (pid != 0)
 		return pid;
 	close(prepared[0]);
@@ -649,6 +653,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sh = e2e_shared_create();
+	if (!o.only_mode && !o.only_case)
+		e2e_cli_checks(o.pvmtrace, &res.passed, &res.failed);
 	for (size_t m = 0; m < sizeof(all_modes) / sizeof(all_modes[0]); m++) {
 		const char *mode = all_modes[m];
 

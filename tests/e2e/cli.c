@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What users expect of the command itself: exit codes, help, -o semantics,
+ * privilege errors, clean stop on SIGTERM. Runs once, not per mode.
+ */
+#include "cli.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOBODY 65534
+#define WAIT_MS 30000
+
+struct outcome {
+	int exit_code; /* -1: did not exit normally */
+	char out[8192];
+	char err[8192];
+};
+
+static const char *pvmtrace;
+static char scratch[64];
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Runs pvmtrace with args (as `uid` when not 0). With stop_signal set, waits
+ * for the "tracing" line first, then sends it.
+ */
+static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const *args)
+{
+	char out_path[128], err_path[128];
+	const char *argv[16] = {pvmtrace};
+	int status = 0;
+	pid_t pid;
+
+	for (int i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = args[i];
+	snprintf(out_path, sizeof(out_path), "%s/stdout", scratch);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", scratch);
+	unlink(err_path); /* the last run's "tracing" line must not be read as this one's */
+	fflush(NULL);	  /* the child's freopen would write our pending output again */
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(out_path, "w", stdout) || !freopen(err_path, "w", stderr))
+			_exit(126);
+		if (uid && (setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(pvmtrace, (char *const *)argv);
+		_exit(127);
+	}
+	for (int waited = 0; stop_signal && waited < WAIT_MS; waited += 10) {
+		slurp(err_path, o->err, sizeof(o->err));
+		if (strstr(o->err, "pvmtrace: tracing")) {
+			kill(pid, stop_signal);
+			break;
+		}
+		sleep_ms(10);
+	}
+	waitpid(pid, &status, 0);
+	o->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	slurp(out_path, o->out, sizeof(o->out));
+	slurp(err_path, o->err, sizeof(o->err));
+}
+
+static bool expect(bool ok, const char *what, const struct outcome *o)
+{
+	if (!ok)
+		fprintf(stderr, "  FAIL cli: %s (exit %d)\n    stderr: %s", what, o->exit_code,
+			o->err);
+	return ok;
+}
+
+static bool usage_error_exits_2(void)
+{
+	struct outcome o;
+
+	run(&o, 0, 0, (const char *[]){"--bogus", NULL});
+	return expect(o.exit_code == 2 && strstr(o.err, "unknown option '--bogus'") &&
+			      strstr(o.err, "pvmtrace --help"),
+		      "an unknown option is a usage error, exit 2", &o);
+}
+
+static bool help_and_version(void)
+{
+	struct outcome o;
+	bool ok;
+
+	run(&o, 0, 0, (const char *[]){"--help", NULL});
+	ok = expect(o.exit_code == 0 && strstr(o.out, "Examples:") && strstr(o.out, "--json"),
+		    "--help prints usage with examples", &o);
+	run(&o, 0, 0, (const char *[]){"--version", NULL});
+	return ok & expect(o.exit_code == 0 && !strncmp(o.out, "pvmtrace ", 9),
+			   "--version prints the version", &o);
+}
+
+static bool unprivileged_exits_3(void)
+{
+	struct outcome o;
+
+	run(&o, NOBODY, 0, (const char *[]){NULL});
+	return expect(o.exit_code == 3 && strstr(o.err, "needs root"),
+		      "without privileges: one line and exit 3", &o);
+}
+
+static bool output_refuses_symlink(void)
+{
+	char target[128], link[128], content[16];
+	struct outcome o;
+
+	snprintf(target, sizeof(target), "%s/target", scratch);
+	snprintf(link, sizeof(link), "%s/link", scratch);
+	fclose(fopen(target, "w"));
+	if (symlink(target, link))
+		return expect(false, "cannot make the symlink", &o);
+	run(&o, 0, 0, (const char *[]){"-o", link, NULL});
+	slurp(target, content, sizeof(content));
+	return expect(o.exit_code == 1 && strstr(o.err, "symbolic link") && !content[0],
+		      "-o refuses a symlink and leaves its target alone", &o);
+}
+
+static bool output_created_0600_then_appended(void)
+{
+	char path[128], content[8192];
+	struct outcome o;
+	struct stat st;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/events.json", scratch);
+	run(&o, 0, SIGINT, (const char *[]){"--json", "-o", path, NULL});
+	ok = expect(o.exit_code == 0 && !stat(path, &st) && (st.st_mode & 07777) == 0600,
+		    "-o creates the file 0600", &o);
+	slurp(path, content, sizeof(content));
+	ok &= expect(strstr(content, "\"event\":\"stats\"") != NULL,
+		     "the JSON stream ends with a stats record", &o);
+	run(&o, 0, SIGINT, (const char *[]){"--json", "-o", path, NULL});
+	slurp(path, content, sizeof(content));
+	return ok & expect(strstr(strstr(content, "\"stats\"") + 1, "\"stats\"") != NULL,
+			   "-o appends to an existing file", &o);
+}
+
+static bool sigterm_drains_and_exits_0(void)
+{
+	struct outcome o;
+
+	run(&o, 0, SIGTERM, (const char *[]){NULL});
+	return expect(o.exit_code == 0 && strstr(o.err, "pvmtrace: calls=") &&
+			      strstr(o.out, "TIME(UTC)"),
+		      "SIGTERM: table header, counters on stderr, exit 0", &o);
+}
+
+static bool list_modes_names_a_mode(void)
+{
+	struct outcome o;
+
+	run(&o, 0, 0, (const char *[]){"--list-modes", NULL});
+	return expect(o.exit_code == 0 && strstr(o.out, " yes"),
+		      "--list-modes lists at least one working mode", &o);
+}
+
+void e2e_cli_checks(const char *path, unsigned int *passed, unsigned int *failed)
+{
+	static const struct {
+		const char *name;
+		bool (*check)(void);
+	} checks[] = {
+		{"usage_error_exits_2", usage_error_exits_2},
+		{"help_and_version", help_and_version},
+		{"unprivileged_exits_3", unprivileged_exits_3},
+		{"output_refuses_symlink", output_refuses_symlink},
+		{"output_created_0600_then_appended", output_created_0600_then_appended},
+		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0},
+		{"list_modes_names_a_mode", list_modes_names_a_mode},
+	};
+
+	pvmtrace = path;
+	snprintf(scratch, sizeof(scratch), "/tmp/pvmtrace-cli-XXXXXX");
+	if (!mkdtemp(scratch)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	/* the unprivileged run writes its output here too */
+	chmod(scratch, 0777);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		bool ok = checks[i].check();
+
+		printf("%s - cli/%s\n", ok ? "ok" : "not ok", checks[i].name);
+		*(ok ? passed : failed) += 1;
+	}
+	fflush(stdout);
+	if (!*failed) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
+		if (system(cmd))
+			fprintf(stderr, "e2e: could not remove %s\n", scratch);
+	}
+}
