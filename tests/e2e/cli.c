@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,11 +46,15 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Changes the child's view of the system before pvmtrace starts. */
+typedef bool (*setup_fn)(void);
+
 /*
- * Runs pvmtrace with args (as `uid` when not 0). With stop_signal set, waits
- * for the "tracing" line first, then sends it.
+ * Runs pvmtrace with args (as `uid` when not 0, after `setup` when set). With
+ * stop_signal set, waits for the "tracing" line first, then sends it.
  */
-static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const *args)
+static void run_with(struct outcome *o, uid_t uid, setup_fn setup, int stop_signal,
+		     const char *const *args)
 {
 	char out_path[128], err_path[128];
 	const char *argv[16] = {pvmtrace};
@@ -67,6 +73,8 @@ static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const
 			_exit(126);
 		if (uid && (setgid(uid) || setuid(uid)))
 			_exit(126);
+		if (setup && !setup())
+			_exit(125);
 		execv(pvmtrace, (char *const *)argv);
 		_exit(127);
 	}
@@ -82,6 +90,11 @@ static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const
 	o->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	slurp(out_path, o->out, sizeof(o->out));
 	slurp(err_path, o->err, sizeof(o->err));
+}
+
+static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const *args)
+{
+	run_with(o, uid, NULL, stop_signal, args);
 }
 
 static bool expect(bool ok, const char *what, const struct outcome *o)
@@ -122,6 +135,53 @@ static bool unprivileged_exits_3(void)
 	run(&o, NOBODY, 0, (const char *[]){NULL});
 	return expect(o.exit_code == 3 && strstr(o.err, "needs root"),
 		      "without privileges: one line and exit 3", &o);
+}
+
+/* A private mount namespace where `dir` is an empty tmpfs. */
+static bool hide_directory(const char *dir)
+{
+	return !unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+	       !mount("tmpfs", dir, "tmpfs", 0, NULL);
+}
+
+static bool hide_btf(void)
+{
+	return hide_directory("/sys/kernel/btf");
+}
+
+static bool no_btf_exits_4(void)
+{
+	struct outcome o;
+
+	run_with(&o, 0, hide_btf, 0, (const char *[]){NULL});
+	return expect(o.exit_code == 4 && strstr(o.err, "no BTF"),
+		      "a kernel without BTF: one line and exit 4", &o);
+}
+
+/* tracefs replaced by a tmpfs whose tracepoint id is one no kernel has */
+static bool break_tracefs(void)
+{
+	static const char *const dirs[] = {"/sys/kernel/tracing/events",
+					   "/sys/kernel/tracing/events/syscalls",
+					   "/sys/kernel/tracing/events/syscalls/sys_enter_process_vm_writev"};
+	FILE *id;
+
+	if (!hide_directory("/sys/kernel/tracing"))
+		return false;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (mkdir(dirs[i], 0755))
+			return false;
+	id = fopen("/sys/kernel/tracing/events/syscalls/sys_enter_process_vm_writev/id", "w");
+	return id && fputs("999999\n", id) >= 0 && !fclose(id);
+}
+
+static bool unsupported_mode_exits_5(void)
+{
+	struct outcome o;
+
+	run_with(&o, 0, break_tracefs, 0, (const char *[]){"--attach", "tracepoint", NULL});
+	return expect(o.exit_code == 5 && strstr(o.err, "attach mode tracepoint does not work here"),
+		      "a mode this kernel cannot run: one line and exit 5", &o);
 }
 
 static bool output_refuses_symlink(void)
@@ -188,6 +248,8 @@ void e2e_cli_checks(const char *path, unsigned int *passed, unsigned int *failed
 		{"usage_error_exits_2", usage_error_exits_2},
 		{"help_and_version", help_and_version},
 		{"unprivileged_exits_3", unprivileged_exits_3},
+		{"no_btf_exits_4", no_btf_exits_4},
+		{"unsupported_mode_exits_5", unsupported_mode_exits_5},
 		{"output_refuses_symlink", output_refuses_symlink},
 		{"output_created_0600_then_appended", output_created_0600_then_appended},
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0},
