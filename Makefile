@@ -29,7 +29,7 @@ MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
 E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps run test check unit e2e clean
+.PHONY: all deps run test check unit e2e static vmtest clean
 all: $(BUILD)/pvmtrace
 
 deps:
@@ -49,7 +49,13 @@ unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
 e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32
-	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32
+	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32 \
+		--require tp_btf
+
+# The e2e suite on Debian's 6.1 and 6.12 kernels under qemu, and on this host.
+vmtest: deps static
+	@scripts/install-deps.sh tests/vm/packages.txt
+	tests/vm/vmtest.sh $(BUILD)
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
@@ -80,6 +86,17 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 
 $(BUILD)/e2e-tests: $(E2E_OBJS)
 	$(CC) $(CFLAGS) $^ -ljson-c -lpthread -o $@
+
+# Statically linked copies run in the bare initramfs of tests/vm.
+static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32
+
+$(BUILD)/static/pvmtrace: $(MAIN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -o $@
+
+$(BUILD)/static/e2e-tests: $(E2E_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -static $(CFLAGS) $^ -ljson-c -lpthread -o $@
 
 # The 32-bit trigger is static: it runs without i386 shared libraries.
 $(BUILD)/trigger32: tests/e2e/trigger32.c

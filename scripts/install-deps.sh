@@ -8,6 +8,7 @@ here=$(dirname "$0")
 [ $# -gt 0 ] || set -- "$here/packages.txt"
 
 missing=
+# shellcheck disable=SC2013 # one package name per line, no spaces
 for pkg in $(grep -hv '^#' "$@"); do
 	status=$(dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing="$missing $pkg"

@@ -457,31 +457,53 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	return 0;
 }
 
-/* Raw sys_enter/sys_exit hooks (tp_btf, raw_tp): everything comes from regs. */
-static __always_inline int pvm_on_raw_enter(struct pt_regs *regs, long nr)
+/* The user registers the current syscall was entered with. */
+static __always_inline struct pt_regs *current_user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* For hooks that know the syscall and ABI: the arguments are in `regs`. */
+static __always_inline int pvm_on_regs_enter(struct pt_regs *regs, __u8 sys, __u8 abi)
 {
 	struct pvm_call_args a;
+
+	args_from_regs(regs, abi, &a);
+	return pvm_on_enter(sys, abi, code_mode_of(regs), &a);
+}
+
+static __always_inline int pvm_on_regs_exit(struct pt_regs *regs, __u8 sys, __u8 abi, long ret)
+{
+	struct pvm_call_args a;
+
+	args_from_regs(regs, abi, &a);
+	return pvm_on_exit(sys, ret, &a);
+}
+
+/*
+ * Raw sys_enter/sys_exit hooks (tp_btf, raw_tp) run for every syscall on the
+ * machine: they tell ours apart by number and ABI first.
+ */
+static __always_inline int pvm_on_raw_enter(struct pt_regs *regs, long nr)
+{
 	__u8 sys, abi;
 
 	if (classify_syscall(nr, &sys, &abi))
 		return 0;
 	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
 		return 0;
-	args_from_regs(regs, abi, &a);
-	return pvm_on_enter(sys, abi, code_mode_of(regs), &a);
+	return pvm_on_regs_enter(regs, sys, abi);
 }
 
 static __always_inline int pvm_on_raw_exit(struct pt_regs *regs, long ret)
 {
-	struct pvm_call_args a;
 	__u8 sys, abi;
 
 	if (classify_syscall(BPF_CORE_READ(regs, orig_ax), &sys, &abi))
 		return 0;
 	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
 		return 0;
-	args_from_regs(regs, abi, &a);
-	return pvm_on_exit(sys, ret, &a);
+	return pvm_on_regs_exit(regs, sys, abi, ret);
 }
 
 #endif /* PVMTRACE_CAPTURE_BPF_H */

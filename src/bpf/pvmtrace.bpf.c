@@ -2,11 +2,52 @@
 /*
  * The hooks of every attach mode. Each one is thin: it finds the syscall, the
  * ABI and the arguments, and hands them to capture.bpf.h. User space turns on
- * (autoload) only the programs of the mode it chose.
+ * (autoload) only the programs of the mode it chose, by section prefix.
  */
 #include "capture.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * --- fentry/fexit and kprobe/kretprobe: on the syscall wrappers ---------
+ * __x64_sys_* and __ia32_sys_* take the caller's pt_regs; they run only for
+ * these syscalls, so no other syscall pays for the hook. Since v5.10
+ * ("iov_iter: transparently handle compat iovecs in import_iovec") the ia32
+ * table calls __ia32_sys_process_vm_*, not a compat_sys_ variant.
+ */
+#define FENTRY_HOOKS(fn, sys, abi)                                              \
+	SEC("fentry/" #fn)                                                      \
+	int BPF_PROG(fentry_##fn, struct pt_regs *regs)                         \
+	{                                                                       \
+		return pvm_on_regs_enter(regs, sys, abi);                       \
+	}                                                                       \
+	SEC("fexit/" #fn)                                                       \
+	int BPF_PROG(fexit_##fn, struct pt_regs *regs, long ret)                \
+	{                                                                       \
+		return pvm_on_regs_exit(regs, sys, abi, ret);                   \
+	}
+
+/* A kretprobe sees only the result: the arguments come from the task. */
+#define KPROBE_HOOKS(fn, sys, abi)                                              \
+	SEC("kprobe/" #fn)                                                      \
+	int BPF_KPROBE(kprobe_##fn, struct pt_regs *regs)                       \
+	{                                                                       \
+		return pvm_on_regs_enter(regs, sys, abi);                       \
+	}                                                                       \
+	SEC("kretprobe/" #fn)                                                   \
+	int BPF_KRETPROBE(kretprobe_##fn, long ret)                             \
+	{                                                                       \
+		return pvm_on_regs_exit(current_user_regs(), sys, abi, ret);    \
+	}
+
+#define WRAPPER_HOOKS(HOOKS)                                                   \
+	HOOKS(__x64_sys_process_vm_readv, PVM_SYS_READV, PVM_ABI_X86_64)      \
+	HOOKS(__x64_sys_process_vm_writev, PVM_SYS_WRITEV, PVM_ABI_X86_64)    \
+	HOOKS(__ia32_sys_process_vm_readv, PVM_SYS_READV, PVM_ABI_IA32)       \
+	HOOKS(__ia32_sys_process_vm_writev, PVM_SYS_WRITEV, PVM_ABI_IA32)
+
+WRAPPER_HOOKS(FENTRY_HOOKS)
+WRAPPER_HOOKS(KPROBE_HOOKS)
 
 /* --- tp_btf: raw syscall tracepoints with BTF-typed arguments ---------- */
 
@@ -42,38 +83,24 @@ int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
  * (ARCH_TRACE_IGNORE_COMPAT_SYSCALLS), so ia32 calls are invisible here.
  */
 
-static __always_inline void args_from_tracepoint(const struct trace_event_raw_sys_enter *ctx,
-						 struct pvm_call_args *a)
-{
-	a->pid = (__s32)ctx->args[0];
-	a->local_iov = ctx->args[1];
-	a->liovcnt = ctx->args[2];
-	a->remote_iov = ctx->args[3];
-	a->riovcnt = ctx->args[4];
-	a->flags = ctx->args[5];
-}
-
-static __always_inline __u8 current_code_mode(void)
-{
-	return code_mode_of((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()));
-}
-
 static __always_inline int tracepoint_enter(const struct trace_event_raw_sys_enter *ctx, __u8 sys)
 {
-	struct pvm_call_args a;
+	struct pvm_call_args a = {
+		.pid = (__s32)ctx->args[0],
+		.local_iov = ctx->args[1],
+		.liovcnt = ctx->args[2],
+		.remote_iov = ctx->args[3],
+		.riovcnt = ctx->args[4],
+		.flags = ctx->args[5],
+	};
 
-	args_from_tracepoint(ctx, &a);
-	return pvm_on_enter(sys, PVM_ABI_X86_64, current_code_mode(), &a);
+	return pvm_on_enter(sys, PVM_ABI_X86_64, code_mode_of(current_user_regs()), &a);
 }
 
 /* The exit tracepoint carries only the result; the arguments are in pt_regs. */
 static __always_inline int tracepoint_exit(const struct trace_event_raw_sys_exit *ctx, __u8 sys)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	struct pvm_call_args a;
-
-	args_from_regs(regs, PVM_ABI_X86_64, &a);
-	return pvm_on_exit(sys, ctx->ret, &a);
+	return pvm_on_regs_exit(current_user_regs(), sys, PVM_ABI_X86_64, ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_process_vm_readv")

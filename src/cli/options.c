@@ -55,8 +55,8 @@ void pvm_options_usage(FILE *out)
 	      "      --max-iov N      iovec entries kept per side, 1-1024 (default 64)\n"
 	      "\n"
 	      "Kernel:\n"
-	      "  -a, --attach MODE    auto, tp_btf, raw_tp or tracepoint (default: auto,\n"
-	      "                       the best mode this kernel runs)\n"
+	      "  -a, --attach MODE    auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"
+	      "                       (default: auto, the first of these this kernel runs)\n"
 	      "      --list-modes     print the modes this kernel runs, best first, and exit\n"
 	      "\n"
 	      "  -v, --verbose        show libbpf's messages\n"
@@ -182,7 +182,7 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 	case 'a':
 		if (pvm_mode_parse(arg, &o->mode))
 			return bad_value(err, "--attach", arg,
-					 "want auto, tp_btf, raw_tp or tracepoint");
+					 "want auto, fentry, kprobe, tp_btf, raw_tp or tracepoint");
 		return 0;
 	case OPT_LIST_MODES:
 		o->command = PVM_CMD_LIST_MODES;

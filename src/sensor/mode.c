@@ -5,12 +5,20 @@
 
 static const char *const mode_names[PVM_MODE__COUNT] = {
 	[PVM_MODE_AUTO] = "auto",
+	[PVM_MODE_FENTRY] = "fentry",
+	[PVM_MODE_KPROBE] = "kprobe",
 	[PVM_MODE_TP_BTF] = "tp_btf",
 	[PVM_MODE_RAW_TP] = "raw_tp",
 	[PVM_MODE_TRACEPOINT] = "tracepoint",
 };
 
+/*
+ * fentry and kprobe fire only for process_vm_*; tp_btf and raw_tp hook every
+ * syscall's entry and exit; tracepoint cannot see ia32 calls.
+ */
 const enum pvm_mode pvm_mode_preference[PVM_MODE__COUNT - 1] = {
+	PVM_MODE_FENTRY,
+	PVM_MODE_KPROBE,
 	PVM_MODE_TP_BTF,
 	PVM_MODE_RAW_TP,
 	PVM_MODE_TRACEPOINT,

@@ -43,19 +43,24 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-/* The section-name prefix of the programs that make up each mode. */
-static const char *mode_section_prefix(enum pvm_mode mode)
+/* Do the programs of `section` belong to `mode`? */
+static bool section_in_mode(const char *section, enum pvm_mode mode)
 {
-	switch (mode) {
-	case PVM_MODE_TP_BTF:
-		return "tp_btf/";
-	case PVM_MODE_RAW_TP:
-		return "raw_tp/";
-	case PVM_MODE_TRACEPOINT:
-		return "tracepoint/";
-	default:
-		return NULL;
+	static const char *const prefixes[PVM_MODE__COUNT][2] = {
+		[PVM_MODE_FENTRY] = {"fentry/", "fexit/"},
+		[PVM_MODE_KPROBE] = {"kprobe/", "kretprobe/"},
+		[PVM_MODE_TP_BTF] = {"tp_btf/"},
+		[PVM_MODE_RAW_TP] = {"raw_tp/"},
+		[PVM_MODE_TRACEPOINT] = {"tracepoint/"},
+	};
+
+	for (int i = 0; i < 2; i++) {
+		const char *prefix = prefixes[mode][i];
+
+		if (prefix && !strncmp(section, prefix, strlen(prefix)))
+			return true;
 	}
+	return false;
 }
 
 static __u64 effective_capabilities(void)
@@ -110,14 +115,11 @@ static int ensure_tracefs(void)
 
 static void select_programs(struct pvmtrace_bpf *skel, enum pvm_mode mode)
 {
-	const char *prefix = mode_section_prefix(mode);
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *sec = bpf_program__section_name(prog);
-
-		bpf_program__set_autoload(prog, strncmp(sec, prefix, strlen(prefix)) == 0);
-	}
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog,
+					  section_in_mode(bpf_program__section_name(prog), mode));
 }
 
 static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg)

@@ -8,6 +8,10 @@
  * recorded, plus the final counters.
  *
  * Usage: e2e-tests --pvmtrace PATH --trigger32 PATH [--mode M] [--case NAME]
+ *                  [--require MODE,...] [--expect-auto MODE]
+ * --require: fail when one of these modes is unsupported here.
+ * --expect-auto: fail unless `--attach auto` picks this mode.
+ * One "MODE <name> pass|fail|unsupported" line per mode, for tests/vm.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,13 +35,15 @@
 #define CASE_TIMEOUT_MS 60000
 #define CLOCK_SLACK_NS 2000000ULL /* boot->wall offset is estimated at start */
 
-static const char *const all_modes[] = {"tp_btf", "raw_tp", "tracepoint"};
+static const char *const all_modes[] = {"fentry", "kprobe", "tp_btf", "raw_tp", "tracepoint"};
 
 struct options {
 	const char *pvmtrace;
 	const char *trigger32;
 	const char *only_mode;
 	const char *only_case;
+	const char *required;	 /* comma-separated modes */
+	const char *expect_auto;
 };
 
 struct result {
@@ -633,12 +639,76 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->only_mode = argv[i + 1];
 		else if (!strcmp(argv[i], "--case"))
 			o->only_case = argv[i + 1];
+		else if (!strcmp(argv[i], "--require"))
+			o->required = argv[i + 1];
+		else if (!strcmp(argv[i], "--expect-auto"))
+			o->expect_auto = argv[i + 1];
 	}
 	if (!o->pvmtrace || !o->trigger32) {
-		fprintf(stderr, "usage: e2e-tests --pvmtrace PATH --trigger32 PATH "
-				"[--mode MODE] [--case NAME]\n");
+		fprintf(stderr, "usage: e2e-tests --pvmtrace PATH --trigger32 PATH [--mode MODE] "
+				"[--case NAME] [--require MODE,...] [--expect-auto MODE]\n");
 		exit(2);
 	}
+}
+
+static bool mode_required(const struct options *o, const char *mode)
+{
+	size_t len = strlen(mode);
+
+	for (const char *p = o->required; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0))
+		if (strcspn(p, ",") == len && !strncmp(p, mode, len))
+			return true;
+	return false;
+}
+
+/* `--attach auto` must name the expected mode in its startup line. */
+static void check_auto_choice(const struct options *o, const struct e2e_shared *sh,
+			      struct result *res)
+{
+	static const struct e2e_case no_args = {.name = "auto"};
+	struct run r = {0};
+	char want[64], *err;
+	bool seen;
+
+	snprintf(r.out_path, sizeof(r.out_path), "/tmp/pvmtrace-e2e-%d.json", getpid());
+	snprintf(r.err_path, sizeof(r.err_path), "/tmp/pvmtrace-e2e-%d.err", getpid());
+	r.pvmtrace = spawn_pvmtrace(o, "auto", &no_args, sh, 0, &r);
+	wait_ready(&r);
+	kill(r.pvmtrace, SIGINT);
+	wait_bounded(r.pvmtrace, CASE_TIMEOUT_MS);
+	snprintf(want, sizeof(want), "pvmtrace: tracing (mode %s)", o->expect_auto);
+	err = read_file(r.err_path);
+	seen = strstr(err, want) != NULL;
+	if (!seen)
+		fprintf(stderr, "  FAIL auto: want \"%s\", pvmtrace said:\n%s", want, err);
+	free(err);
+	unlink(r.out_path);
+	unlink(r.err_path);
+	printf("%s - auto picks %s\n", seen ? "ok" : "not ok", o->expect_auto);
+	*(seen ? &res->passed : &res->failed) += 1;
+}
+
+static void run_mode(const struct options *o, const char *mode, struct e2e_shared *sh,
+		     struct result *res)
+{
+	unsigned int failed_before = res->failed;
+
+	if (!mode_supported(o, mode)) {
+		bool required = mode_required(o, mode);
+
+		printf("%s - %s: not supported by this kernel%s\n", required ? "not ok" : "skip",
+		       mode, required ? ", but required" : "");
+		printf("MODE %s unsupported\n", mode);
+		if (required)
+			res->failed++;
+		else
+			res->skipped += e2e_case_count;
+		return;
+	}
+	for (unsigned int i = 0; i < e2e_case_count; i++)
+		if (!o->only_case || !strcmp(o->only_case, e2e_cases[i].name))
+			run_case(o, mode, &e2e_cases[i], sh, res);
+	printf("MODE %s %s\n", mode, res->failed == failed_before ? "pass" : "fail");
 }
 
 int main(int argc, char **argv)
@@ -655,20 +725,11 @@ int main(int argc, char **argv)
 	sh = e2e_shared_create();
 	if (!o.only_mode && !o.only_case)
 		e2e_cli_checks(o.pvmtrace, &res.passed, &res.failed);
-	for (size_t m = 0; m < sizeof(all_modes) / sizeof(all_modes[0]); m++) {
-		const char *mode = all_modes[m];
-
-		if (o.only_mode && strcmp(o.only_mode, mode))
-			continue;
-		if (!mode_supported(&o, mode)) {
-			printf("skip - %s: not supported by this kernel\n", mode);
-			res.skipped += e2e_case_count;
-			continue;
-		}
-		for (unsigned int i = 0; i < e2e_case_count; i++)
-			if (!o.only_case || !strcmp(o.only_case, e2e_cases[i].name))
-				run_case(&o, mode, &e2e_cases[i], sh, &res);
-	}
+	if (o.expect_auto)
+		check_auto_choice(&o, sh, &res);
+	for (size_t m = 0; m < sizeof(all_modes) / sizeof(all_modes[0]); m++)
+		if (!o.only_mode || !strcmp(o.only_mode, all_modes[m]))
+			run_mode(&o, all_modes[m], sh, &res);
 	printf("e2e: %u passed, %u failed, %u skipped\n", res.passed, res.failed, res.skipped);
 	return res.failed ? 1 : 0;
 }

@@ -116,7 +116,7 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"-e", ","}, "pvmtrace: invalid --events ',': want writev, readv or both\n"},
 		{{"--max-iov", "0"}, "pvmtrace: invalid --max-iov '0': want 1 to 1024\n"},
 		{{"--max-iov", "1025"}, "pvmtrace: invalid --max-iov '1025': want 1 to 1024\n"},
-		{{"-a", "kprobe"}, "pvmtrace: invalid --attach 'kprobe': want auto, tp_btf, raw_tp or tracepoint\n"},
+		{{"-a", "kprobes"}, "pvmtrace: invalid --attach 'kprobes': want auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"},
 		{{"--bogus"}, "pvmtrace: unknown option '--bogus'\n"},
 		{{"-Z"}, "pvmtrace: unknown option '-Z'\n"},
 		{{"-p"}, "pvmtrace: missing value for '-p'\n"},

@@ -22,8 +22,15 @@ cache=$(cd "$cache" && pwd)
 
 # Newest package name of the series. `apt-cache search` lists only packages
 # that have a candidate; sort -V orders 6.1.0-9 before 6.1.0-56 correctly.
-pkg=$(apt-cache search --names-only "$re" | cut -d' ' -f1 | grep -E "$re" |
-	sort -V | tail -n 1) || true
+newest_package() {
+	apt-cache search --names-only "$re" | cut -d' ' -f1 | grep -E "$re" | sort -V | tail -n 1
+}
+pkg=$(newest_package) || true
+# A fresh machine may never have run apt-get update: do it once, as root.
+if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+	apt-get update -qq >/dev/null 2>&1 || true
+	pkg=$(newest_package) || true
+fi
 
 if [ -n "$pkg" ]; then
 	ver=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Version: //p' | head -n 1)
