@@ -10,7 +10,7 @@ ARCH     := x86
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
-LDLIBS   := -lbpf -lelf -lz
+LDLIBS   := -lbpf -lelf -lz -lcrypto
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
 	      -Wno-unused-parameter \
@@ -82,21 +82,21 @@ $(BUILD)/pvmtrace: $(MAIN_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(UNIT_OBJS)
-	$(CC) $(CFLAGS) $(SANITIZE) $^ -o $@
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -lcrypto -o $@
 
 $(BUILD)/e2e-tests: $(E2E_OBJS)
-	$(CC) $(CFLAGS) $^ -ljson-c -lpthread -o $@
+	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
 # Statically linked copies run in the bare initramfs of tests/vm.
 static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32
 
 $(BUILD)/static/pvmtrace: $(MAIN_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -o $@
+	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -lcrypto -lpthread -o $@
 
 $(BUILD)/static/e2e-tests: $(E2E_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -static $(CFLAGS) $^ -ljson-c -lpthread -o $@
+	$(CC) -static $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
 # The 32-bit trigger is static: it runs without i386 shared libraries.
 $(BUILD)/trigger32: tests/e2e/trigger32.c

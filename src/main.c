@@ -33,7 +33,7 @@ struct app {
 	const struct pvm_options *opts;
 	FILE *out;
 	struct json_writer jw;
-	__u64 boot_to_wall_ns;
+	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	bool wrote;		/* events written since the last flush */
 };
@@ -68,7 +68,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 	const char *why;
 
 	app->stats.received++;
-	if (pvm_event_decode(data, size, app->boot_to_wall_ns, &ev, &why)) {
+	if (pvm_event_decode(data, size, &app->decode, &ev, &why)) {
 		if (app->stats.decode_errors++ == 0)
 			fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
 		return;
@@ -150,6 +150,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		.filter = opts->filter,
 		.cgroup_path = opts->cgroup_path,
 		.max_iov = opts->max_iov,
+		.capture = opts->capture,
 		.verbose = opts->verbose,
 	};
 	struct app app = {.opts = opts, .out = stdout};
@@ -160,7 +161,8 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		return PVM_EXIT_FAILURE;
 	setvbuf(app.out, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
 	jw_init(&app.jw, app.out);
-	app.boot_to_wall_ns = pvm_boot_to_wall_offset();
+	app.decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
+	app.decode.capture = opts->capture;
 	install_signal_handlers();
 
 	status = pvm_sensor_start(&cfg, on_record, &app, &sensor);
@@ -178,8 +180,11 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 
 static enum pvm_exit list_modes(bool verbose)
 {
+	enum pvm_exit status = pvm_sensor_preflight();
 	bool any = false;
 
+	if (status != PVM_EXIT_OK)
+		return status;
 	for (size_t i = 0; i < PVM_MODE__COUNT - 1; i++)
 		any |= pvm_sensor_mode_works(pvm_mode_preference[i], verbose);
 	return any ? PVM_EXIT_OK : PVM_EXIT_MODE;

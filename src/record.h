@@ -8,9 +8,10 @@
  * Ring-buffer sample layout (one sample per call, written when the call
  * returns):
  *
- *   struct pvm_record                         fixed header, 152 bytes
+ *   struct pvm_record                         fixed header, 168 bytes
  *   struct pvm_iov    iov[local_n]            the caller's local iovecs
  *   struct pvm_iov    iov[remote_n]           the remote iovecs
+ *   __u8              data[data_captured]     the first bytes of the payload
  *
  * local_n/remote_n are the entries decoded (at most the configured per-side
  * limit); liovcnt/riovcnt are the raw counts the caller passed. ia32 callers
@@ -27,6 +28,8 @@
 #define PVM_COMM_LEN 16
 #define PVM_IOV_DEFAULT 64
 #define PVM_IOV_MAX 1024 /* UIO_MAXIOV: the kernel refuses more with EINVAL */
+#define PVM_CAPTURE_DEFAULT 64
+#define PVM_CAPTURE_MAX 4096
 
 enum pvm_record_kind {
 	PVM_REC_CALL = 1,
@@ -53,6 +56,13 @@ enum pvm_iov_state {
 	PVM_IOV_OVERSIZE = 2,  /* count > PVM_IOV_MAX: first entries only, no total */
 };
 
+/* The payload bytes in a record. */
+enum pvm_data_state {
+	PVM_DATA_OFF = 0,	/* --capture 0 */
+	PVM_DATA_OK = 1,	/* data[] holds the first min(capture, total) bytes */
+	PVM_DATA_FAULT = 2,	/* a read of the caller's buffers failed: data[] is short */
+};
+
 /* Which instruction set the caller's code runs in (not the syscall ABI). */
 enum pvm_code_mode {
 	PVM_CODE_UNKNOWN = 0,
@@ -72,7 +82,7 @@ struct pvm_record {
 	__u8 code_mode;		/* enum pvm_code_mode of the caller's code segment */
 	__u8 local_state;	/* enum pvm_iov_state */
 	__u8 remote_state;	/* enum pvm_iov_state */
-	__u8 reserved0;
+	__u8 iov_late;		/* arrays read at exit: the entry read faulted */
 	__u16 local_n;		/* entries of iov[] that are local iovecs */
 	__u16 remote_n;		/* entries after them that are remote iovecs */
 	__s32 pid;		/* the `pid` argument, as the kernel reads it */
@@ -90,6 +100,13 @@ struct pvm_record {
 
 	__u64 local_bytes;	/* sum of local lengths (state OK only) */
 	__u64 remote_bytes;	/* sum of remote lengths (state OK only) */
+
+	/* the payload: writev, what the caller asked to write, read at entry;
+	 * readv, what arrived, read at exit */
+	__u64 data_total;	/* bytes moved (or asked to, by a failed write) */
+	__u32 data_captured;	/* bytes of data[] after the iovecs */
+	__u8 data_state;	/* enum pvm_data_state */
+	__u8 reserved2[3];
 
 	/* the caller */
 	__u64 cgroup_id;
@@ -147,18 +164,22 @@ enum pvm_counter {
  */
 #define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
 #define PVM_INFLIGHT_HEADER_SIZE 8
-#define PVM_INFLIGHT_VALUE_SIZE(max_iov) \
-	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) + 2 * (max_iov) * sizeof(struct pvm_iov))
+/* The payload area is twice the capture length: the verifier cannot see that
+ * offset + length stays within one capture length, only that each does. */
+#define PVM_INFLIGHT_VALUE_SIZE(max_iov, capture)                                        \
+	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) +                         \
+	 2 * (max_iov) * sizeof(struct pvm_iov) + 2 * (capture))
 
 _Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
-_Static_assert(sizeof(struct pvm_record) == 152, "pvm_record layout");
+_Static_assert(sizeof(struct pvm_record) == 168, "pvm_record layout");
 _Static_assert(__builtin_offsetof(struct pvm_record, pid) == 12, "pid offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, start_boot_ns) == 16, "time offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, local_iov) == 40, "args offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, local_bytes) == 80, "bytes offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 96, "caller offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, comm) == 136, "comm offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 152, "iov offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, data_total) == 96, "data offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 112, "caller offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, comm) == 152, "comm offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 168, "iov offset");
 _Static_assert(sizeof(struct pvm_filter) == 40, "pvm_filter layout");
 
 #endif /* PVMTRACE_RECORD_H */

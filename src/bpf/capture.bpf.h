@@ -44,7 +44,8 @@
 #define EEXIST 17 /* include/uapi/asm-generic/errno-base.h */
 
 const volatile struct pvm_filter filter = {.syscalls = PVM_SYS_ALL};
-const volatile __u32 max_iov = PVM_IOV_DEFAULT; /* entries kept per side */
+const volatile __u32 max_iov = PVM_IOV_DEFAULT;	   /* entries kept per side */
+const volatile __u32 capture_len = PVM_CAPTURE_DEFAULT; /* payload bytes kept */
 
 struct pvm_call_args {
 	__s32 pid;
@@ -67,18 +68,18 @@ _Static_assert(sizeof(struct pvm_inflight) == PVM_INFLIGHT_HEADER_SIZE + sizeof(
 /*
  * Calls between entry and exit, by thread id. Allocated per call (no
  * preallocation: memory only for calls in flight). The value has no BTF type
- * because user space sizes it before load: PVM_INFLIGHT_VALUE_SIZE(max_iov).
+ * because user space sizes it before load: PVM_INFLIGHT_VALUE_SIZE().
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, PVM_INFLIGHT_MAX);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT));
+	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT));
 } inflight SEC(".maps");
 
 /* What a new in-flight entry is created from; every field used is overwritten. */
-static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX)];
+static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTURE_MAX)];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -376,6 +377,113 @@ static __always_inline __u32 read_iov_array(struct pvm_record *rec, __u32 first,
 	return keep;
 }
 
+/* Both arrays of the call saved in rec, the remote entries after the local. */
+static __always_inline void read_both_arrays(struct pvm_record *rec)
+{
+	bool compat = rec->abi == PVM_ABI_IA32;
+	__u32 local_n;
+
+	local_n = read_iov_array(rec, 0, rec->local_iov, rec->liovcnt, compat, &rec->local_state,
+				 &rec->local_bytes);
+	rec->local_n = local_n;
+	rec->remote_n = read_iov_array(rec, local_n, rec->remote_iov, rec->riovcnt, compat,
+				       &rec->remote_state, &rec->remote_bytes);
+}
+
+/*
+ * Our entry read cannot fault pages in; the kernel's copy can. An array in a
+ * page that was not resident at entry (swapped out, file page not cached)
+ * reads as a fault there but is resident by exit if the kernel read it: read
+ * both again, and say so, rather than report a readable array as null.
+ */
+static __always_inline bool reread_faulted_arrays(struct pvm_record *rec)
+{
+	if (rec->local_state != PVM_IOV_FAULT && rec->remote_state != PVM_IOV_FAULT)
+		return false;
+	read_both_arrays(rec);
+	rec->iov_late = 1;
+	return true;
+}
+
+/* Copies the first bytes the local iovecs point to into data[], in order. */
+struct payload_walk {
+	struct pvm_record *rec;
+	__u32 data_off;		/* byte offset of data[] from rec->iov */
+	__u32 copied;
+	__u32 limit;		/* bytes wanted, at most capture_len */
+	bool fault;
+};
+
+static long payload_step(__u64 i, void *data)
+{
+	struct payload_walk *w = data;
+	struct pvm_iov entry;
+	__u64 n;
+
+	if (i >= max_iov || w->copied >= w->limit)
+		return 1;
+	entry = w->rec->iov[i];
+	n = w->limit - w->copied;
+	if (entry.len < n)
+		n = entry.len;
+	/* each bound on its own, for the verifier; the area has room for both */
+	if (n > capture_len || w->copied > capture_len ||
+	    w->data_off > 2 * max_iov * sizeof(struct pvm_iov))
+		return 1;
+	if (bpf_probe_read_user((__u8 *)w->rec->iov + w->data_off + w->copied, n,
+				(void *)entry.base)) {
+		w->fault = true;
+		return 1;
+	}
+	w->copied += n;
+	return 0;
+}
+
+static __always_inline void capture_payload(struct pvm_record *rec, __u64 wanted)
+{
+	struct payload_walk w = {
+		.rec = rec,
+		.data_off = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov),
+		.limit = wanted < capture_len ? wanted : capture_len,
+	};
+
+	rec->data_captured = 0;
+	rec->data_state = PVM_DATA_OFF;
+	if (capture_len == 0)
+		return;
+	if (rec->local_state == PVM_IOV_FAULT) {
+		rec->data_state = PVM_DATA_FAULT; /* where the bytes are is unknown */
+		return;
+	}
+	bpf_loop(rec->local_n, payload_step, &w, 0);
+	rec->data_captured = w.copied;
+	rec->data_state = w.fault ? PVM_DATA_FAULT : PVM_DATA_OK;
+}
+
+/* What a write asks to move: the local total, if the kernel would accept it. */
+static __always_inline __u64 bytes_asked(const struct pvm_record *rec)
+{
+	return rec->local_state == PVM_IOV_OK ? rec->local_bytes : 0;
+}
+
+/*
+ * At exit: a read captures what arrived (at most ret bytes); a write keeps
+ * what it captured at entry, cut to what moved.
+ */
+static __always_inline void finish_payload(struct pvm_record *rec, long ret, bool reread)
+{
+	if (rec->syscall == PVM_SYS_READV) {
+		rec->data_total = ret > 0 ? ret : 0;
+		capture_payload(rec, rec->data_total);
+		return;
+	}
+	if (reread) /* the arrays moved in the record: capture again from them */
+		capture_payload(rec, bytes_asked(rec));
+	rec->data_total = ret >= 0 ? ret : bytes_asked(rec);
+	if (rec->data_captured > rec->data_total)
+		rec->data_captured = rec->data_total;
+}
+
 /* The calling thread's in-flight entry, created if it has none. */
 static __always_inline struct pvm_inflight *inflight_slot(__u32 tid)
 {
@@ -401,16 +509,17 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pvm_inflight *slot;
 	struct pvm_record *rec;
-	bool compat = abi == PVM_ABI_IA32;
-	__u32 local_n;
+	__u64 start_ns;
 
 	if (!should_trace(task, sys, a))
 		return 0;
+	start_ns = bpf_ktime_get_boot_ns();
 	count(PVM_CNT_CALLS);
 	slot = inflight_slot((__u32)bpf_get_current_pid_tgid());
 	if (!slot)
 		return 0;
 	rec = &slot->rec;
+	rec->start_boot_ns = start_ns;
 	rec->kind = PVM_REC_CALL;
 	rec->syscall = sys;
 	rec->abi = abi;
@@ -422,12 +531,10 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	rec->riovcnt = a->riovcnt;
 	rec->flags = a->flags;
 	fill_caller(rec, task);
-	local_n = read_iov_array(rec, 0, a->local_iov, a->liovcnt, compat, &rec->local_state,
-				 &rec->local_bytes);
-	rec->local_n = local_n;
-	rec->remote_n = read_iov_array(rec, local_n, a->remote_iov, a->riovcnt, compat,
-				       &rec->remote_state, &rec->remote_bytes);
-	rec->start_boot_ns = bpf_ktime_get_boot_ns();
+	rec->iov_late = 0;
+	read_both_arrays(rec);
+	if (sys == PVM_SYS_WRITEV)
+		capture_payload(rec, bytes_asked(rec));
 	return 0;
 }
 
@@ -445,9 +552,11 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	}
 	slot->rec.ret = ret;
 	slot->rec.duration_ns = bpf_ktime_get_boot_ns() - slot->rec.start_boot_ns;
+	finish_payload(&slot->rec, ret, reread_faulted_arrays(&slot->rec));
 	size = sizeof(slot->rec) +
-	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov);
-	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov) - PVM_INFLIGHT_HEADER_SIZE) {
+	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
+	       slot->rec.data_captured;
+	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len) - PVM_INFLIGHT_HEADER_SIZE) {
 		if (bpf_ringbuf_output(&events, &slot->rec, size, 0))
 			count(PVM_CNT_RINGBUF_FULL);
 		else

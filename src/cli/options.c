@@ -10,6 +10,7 @@
 enum long_only_option {
 	OPT_CGROUP = 256,
 	OPT_MAX_IOV,
+	OPT_CAPTURE,
 	OPT_LIST_MODES,
 };
 
@@ -24,6 +25,7 @@ static const struct option long_options[] = {
 	{"events", required_argument, NULL, 'e'},
 	{"cross-only", no_argument, NULL, 'x'},
 	{"max-iov", required_argument, NULL, OPT_MAX_IOV},
+	{"capture", required_argument, NULL, OPT_CAPTURE},
 	{"attach", required_argument, NULL, 'a'},
 	{"list-modes", no_argument, NULL, OPT_LIST_MODES},
 	{"verbose", no_argument, NULL, 'v'},
@@ -53,6 +55,7 @@ void pvm_options_usage(FILE *out)
 	      "\n"
 	      "Capture:\n"
 	      "      --max-iov N      iovec entries kept per side, 1-1024 (default 64)\n"
+	      "      --capture N      payload bytes kept per call, 0-4096 (default 64, 0: off)\n"
 	      "\n"
 	      "Kernel:\n"
 	      "  -a, --attach MODE    auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"
@@ -179,6 +182,11 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 			return bad_value(err, "--max-iov", arg, "want 1 to 1024");
 		o->max_iov = n;
 		return 0;
+	case OPT_CAPTURE:
+		if (parse_uint(arg, PVM_CAPTURE_MAX, &n))
+			return bad_value(err, "--capture", arg, "want 0 to 4096");
+		o->capture = n;
+		return 0;
 	case 'a':
 		if (pvm_mode_parse(arg, &o->mode))
 			return bad_value(err, "--attach", arg,
@@ -209,6 +217,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	memset(o, 0, sizeof(*o));
 	o->filter.syscalls = PVM_SYS_ALL;
 	o->max_iov = PVM_IOV_DEFAULT;
+	o->capture = PVM_CAPTURE_DEFAULT;
 	o->mode = PVM_MODE_AUTO;
 
 	optind = 1;

@@ -33,6 +33,7 @@ struct pvm_options {
 	const char *cgroup_path;	/* NULL unless --cgroup */
 	const char *output_path;	/* NULL: stdout */
 	unsigned int max_iov;
+	unsigned int capture;		/* --capture: payload bytes per event */
 	bool json;
 	bool verbose;
 };

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #define KERNEL_MAX_ERRNO 4095 /* MAX_ERRNO, include/linux/err.h */
 
 const char *pvm_syscall_name(enum pvm_syscall sys)
@@ -41,16 +43,35 @@ static void decode_side(struct pvm_iov_side *side, __u8 state, __u64 count, __u1
 	side->truncated = state != PVM_IOV_FAULT && count > n;
 }
 
+static bool data_state_valid(__u8 state)
+{
+	return state == PVM_DATA_OFF || state == PVM_DATA_OK || state == PVM_DATA_FAULT;
+}
+
+static void decode_payload(struct pvm_payload *p, const struct pvm_record *rec,
+			   const __u8 *bytes, __u32 capture)
+{
+	__u64 wanted = rec->data_total < capture ? rec->data_total : capture;
+
+	p->state = rec->data_state;
+	p->bytes = bytes;
+	p->captured = rec->data_captured;
+	p->total = rec->data_total;
+	p->complete = p->state == PVM_DATA_OK && p->captured == wanted;
+	EVP_Digest(bytes, p->captured, p->sha256, NULL, EVP_sha256(), NULL);
+}
+
 static int reject(const char **why, const char *reason)
 {
 	*why = reason;
 	return -1;
 }
 
-int pvm_event_decode(const void *data, size_t size, __u64 boot_to_wall_ns,
+int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_config *cfg,
 		     struct pvm_event *ev, const char **why)
 {
 	const struct pvm_record *rec = data;
+	size_t iov_bytes;
 
 	if (size < sizeof(*rec))
 		return reject(why, "record shorter than its header");
@@ -63,12 +84,18 @@ int pvm_event_decode(const void *data, size_t size, __u64 boot_to_wall_ns,
 	if (rec->local_n > PVM_IOV_MAX || rec->remote_n > PVM_IOV_MAX ||
 	    rec->local_n > rec->liovcnt || rec->remote_n > rec->riovcnt)
 		return reject(why, "iovec entry count out of range");
-	if (size != sizeof(*rec) + ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov))
-		return reject(why, "record size does not match its iovec counts");
+	if (!data_state_valid(rec->data_state) || rec->data_captured > cfg->capture ||
+	    (rec->data_state == PVM_DATA_OFF && rec->data_captured))
+		return reject(why, "payload out of range");
+	iov_bytes = ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	if (size != sizeof(*rec) + iov_bytes + rec->data_captured)
+		return reject(why, "record size does not match its contents");
 
 	memset(ev, 0, sizeof(*ev));
 	ev->rec = rec;
-	ev->wall_ns = rec->start_boot_ns + boot_to_wall_ns;
+	ev->iov_read_at_exit = rec->iov_late != 0;
+	ev->wall_ns = rec->start_boot_ns + cfg->boot_to_wall_ns;
+	decode_payload(&ev->data, rec, (const __u8 *)rec->iov + iov_bytes, cfg->capture);
 	decode_side(&ev->local, rec->local_state, rec->liovcnt, rec->local_n, rec->iov,
 		    rec->local_bytes);
 	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,

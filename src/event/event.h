@@ -21,19 +21,36 @@ struct pvm_iov_side {
 	bool truncated;		  /* the array had more entries than `n` */
 };
 
+/* The payload bytes a record carries (see enum pvm_data_state). */
+struct pvm_payload {
+	enum pvm_data_state state;
+	const __u8 *bytes;	/* points into the record */
+	__u32 captured;
+	__u64 total;		/* bytes moved, or asked to move by a failed write */
+	bool complete;		/* captured all of min(capture limit, total) */
+	unsigned char sha256[32]; /* of the captured bytes */
+};
+
 struct pvm_event {
 	const struct pvm_record *rec; /* header fields, as the kernel wrote them */
 	__u64 wall_ns;		      /* CLOCK_REALTIME of syscall entry */
 	struct pvm_iov_side local;
 	struct pvm_iov_side remote;
+	bool iov_read_at_exit;	      /* the arrays were read when the call returned */
+	struct pvm_payload data;
+};
+
+/* What decoding needs to know of the running configuration. */
+struct pvm_decode_config {
+	__u64 boot_to_wall_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	__u32 capture;		/* --capture: the payload limit the kernel used */
 };
 
 /*
- * Checks and decodes one record of `size` bytes. `boot_to_wall_ns` turns the
- * kernel's CLOCK_BOOTTIME stamp into wall-clock time. The event points into
+ * Checks and decodes one record of `size` bytes. The event points into
  * `data`, which must outlive it. Returns 0, or -1 with *why set.
  */
-int pvm_event_decode(const void *data, size_t size, __u64 boot_to_wall_ns,
+int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_config *cfg,
 		     struct pvm_event *ev, const char **why);
 
 const char *pvm_syscall_name(enum pvm_syscall sys);

@@ -112,6 +112,27 @@ static void json_bytes(struct json_writer *w, const char *key, const struct pvm_
 		jw_null(w);
 }
 
+static void json_payload(struct json_writer *w, const struct pvm_payload *p)
+{
+	jw_key(w, "data");
+	if (p->state == PVM_DATA_OFF) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	jw_key(w, "captured");
+	jw_uint(w, p->captured);
+	jw_key(w, "total");
+	jw_uint(w, p->total);
+	jw_key(w, "complete");
+	jw_bool(w, p->complete);
+	jw_key(w, "hex");
+	jw_hex_bytes(w, p->bytes, p->captured);
+	jw_key(w, "sha256");
+	jw_hex_bytes(w, p->sha256, sizeof(p->sha256));
+	jw_object_end(w);
+}
+
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 {
 	const struct pvm_record *r = ev->rec;
@@ -131,6 +152,8 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	json_iov_array(w, "remote_iov", &ev->remote);
 	jw_key(w, "iov_truncated");
 	jw_bool(w, ev->local.truncated || ev->remote.truncated);
+	jw_key(w, "iov_read_at_exit");
+	jw_bool(w, ev->iov_read_at_exit);
 	json_bytes(w, "local_bytes", &ev->local);
 	json_bytes(w, "remote_bytes", &ev->remote);
 	jw_key(w, "ret");
@@ -139,6 +162,7 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	json_optional_string(w, pvm_errno_name(r->ret));
 	jw_key(w, "duration_ns");
 	jw_uint(w, r->duration_ns);
+	json_payload(w, &ev->data);
 	jw_object_end(w);
 	jw_end_line(w);
 }

@@ -8,11 +8,12 @@
 #include "output/escape.h"
 
 #define COMM_COLUMN 16
+#define PREVIEW_BYTES 16
 
 void pvm_format_table_header(FILE *out)
 {
-	fprintf(out, "%-15s %-6s %-6s %7s %7s %-16s %7s %-14s %-14s %s\n", "TIME(UTC)", "EVENT",
-		"ABI", "PID", "TID", "COMM", "TARGET", "LOCAL", "REMOTE", "RET");
+	fprintf(out, "%-15s %-6s %-6s %7s %7s %-16s %7s %-14s %-14s %-10s %s\n", "TIME(UTC)",
+		"EVENT", "ABI", "PID", "TID", "COMM", "TARGET", "LOCAL", "REMOTE", "RET", "DATA");
 }
 
 /* "3/4096": entries/bytes; an array that could not be read shows why. */
@@ -39,11 +40,25 @@ static void comm_column(FILE *out, const char *comm, size_t cap)
 		putc_unlocked(' ', out);
 }
 
+/* The first bytes of the payload, escaped: "GET / HTTP"... */
+static void data_column(FILE *out, const struct pvm_payload *p)
+{
+	__u32 shown = p->captured < PREVIEW_BYTES ? p->captured : PREVIEW_BYTES;
+
+	if (p->state == PVM_DATA_OFF)
+		return;
+	putc_unlocked('"', out);
+	pvm_term_escape(out, (const char *)p->bytes, shown);
+	putc_unlocked('"', out);
+	if (p->total > shown)
+		fputs("...", out);
+}
+
 void pvm_format_table_row(FILE *out, const struct pvm_event *ev)
 {
 	const struct pvm_record *r = ev->rec;
 	time_t secs = (time_t)(ev->wall_ns / 1000000000ULL);
-	char local[32], remote[32], clock[16];
+	char local[32], remote[32], clock[16], result[32];
 	const char *error = pvm_errno_name(r->ret);
 	struct tm tm;
 
@@ -56,6 +71,9 @@ void pvm_format_table_row(FILE *out, const struct pvm_event *ev)
 		r->syscall == PVM_SYS_WRITEV ? "writev" : "readv", pvm_abi_name(r->abi),
 		r->caller_pid, r->caller_tid);
 	comm_column(out, r->comm, sizeof(r->comm));
-	fprintf(out, " %7d %-14s %-14s %" PRId64 "%s%s\n", r->pid, local, remote, (int64_t)r->ret,
-		error ? " " : "", error ? error : "");
+	snprintf(result, sizeof(result), "%" PRId64 "%s%s", (int64_t)r->ret, error ? " " : "",
+		 error ? error : "");
+	fprintf(out, " %7d %-14s %-14s %-10s ", r->pid, local, remote, result);
+	data_column(out, &ev->data);
+	putc_unlocked('\n', out);
 }

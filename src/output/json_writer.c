@@ -110,6 +110,19 @@ void jw_cstring(struct json_writer *w, const char *s)
 	jw_string(w, s, strlen(s));
 }
 
+void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	before_item(w);
+	putc_unlocked('"', w->out);
+	for (size_t i = 0; i < len; i++) {
+		putc_unlocked(digits[bytes[i] >> 4], w->out);
+		putc_unlocked(digits[bytes[i] & 0xf], w->out);
+	}
+	putc_unlocked('"', w->out);
+}
+
 void jw_end_line(struct json_writer *w)
 {
 	putc_unlocked('\n', w->out);

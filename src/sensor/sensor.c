@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,6 +19,7 @@
 #define TRACEFS_DIR "/sys/kernel/tracing"
 #define SYSCALL_TRACEPOINT_ID TRACEFS_DIR "/events/syscalls/sys_enter_process_vm_writev/id"
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define CGROUP2_SUPER_MAGIC 0x63677270 /* include/uapi/linux/magic.h */
 
 /* capability numbers, include/uapi/linux/capability.h */
 #define CAP_SYS_ADMIN_BIT 21
@@ -103,6 +105,28 @@ static enum pvm_exit check_btf(void)
 	return PVM_EXIT_NO_BTF;
 }
 
+enum pvm_exit pvm_sensor_preflight(void)
+{
+	enum pvm_exit status = check_privileges();
+
+	return status == PVM_EXIT_OK ? check_btf() : status;
+}
+
+/* A bad --cgroup is the user's input, not the kernel's fault: say so first. */
+static enum pvm_exit check_cgroup_path(const char *path)
+{
+	struct statfs fs;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool ok = fd >= 0 && fstatfs(fd, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC;
+
+	if (fd >= 0)
+		close(fd);
+	if (ok)
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: --cgroup %s: not a cgroup2 directory\n", path);
+	return PVM_EXIT_USAGE;
+}
+
 /* The syscall tracepoints live in tracefs, which nobody may have mounted. */
 static int ensure_tracefs(void)
 {
@@ -126,7 +150,9 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 {
 	memcpy((void *)&skel->rodata->filter, &cfg->filter, sizeof(cfg->filter));
 	skel->rodata->max_iov = cfg->max_iov;
-	return bpf_map__set_value_size(skel->maps.inflight, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov));
+	skel->rodata->capture_len = cfg->capture;
+	return bpf_map__set_value_size(skel->maps.inflight,
+				       PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture));
 }
 
 static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)
@@ -205,6 +231,8 @@ static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg
 	const enum pvm_mode *order = cfg->mode == PVM_MODE_AUTO ? pvm_mode_preference : only;
 	size_t n = cfg->mode == PVM_MODE_AUTO ? PVM_MODE__COUNT - 1 : 1;
 
+	char reasons[PVM_MODE__COUNT][160];
+
 	for (size_t i = 0; i < n; i++) {
 		const char *what;
 		int err;
@@ -214,10 +242,15 @@ static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg
 			*chosen = order[i];
 			return skel;
 		}
-		fprintf(stderr, "pvmtrace: attach mode %s does not work here (%s: %s)%s\n",
-			pvm_mode_name(order[i]), what, strerror(-err),
-			i + 1 < n ? ", trying the next" : "");
+		snprintf(reasons[i], sizeof(reasons[i]),
+			 "pvmtrace: attach mode %s does not work here (%s: %s)",
+			 pvm_mode_name(order[i]), what, strerror(-err));
+		/* auto trying the next mode is normal: say so only with -v */
+		if (cfg->verbose)
+			fprintf(stderr, "%s\n", reasons[i]);
 	}
+	for (size_t i = 0; !cfg->verbose && i < n; i++)
+		fprintf(stderr, "%s\n", reasons[i]);
 	return NULL;
 }
 
@@ -229,9 +262,9 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_f
 
 	libbpf_verbose = cfg->verbose;
 	libbpf_set_print(print_libbpf);
-	status = check_privileges();
-	if (status == PVM_EXIT_OK)
-		status = check_btf();
+	status = pvm_sensor_preflight();
+	if (status == PVM_EXIT_OK && (cfg->filter.fields & PVM_FILTER_CGROUP))
+		status = check_cgroup_path(cfg->cgroup_path);
 	if (status != PVM_EXIT_OK)
 		return status;
 
@@ -307,6 +340,7 @@ bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose)
 		.mode = mode,
 		.filter = {.syscalls = PVM_SYS_ALL},
 		.max_iov = PVM_IOV_DEFAULT,
+		.capture = PVM_CAPTURE_DEFAULT,
 	};
 	struct pvmtrace_bpf *skel;
 	const char *what;

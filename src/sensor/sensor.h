@@ -20,11 +20,15 @@ struct pvm_sensor_config {
 	struct pvm_filter filter;
 	const char *cgroup_path;	/* with PVM_FILTER_CGROUP */
 	unsigned int max_iov;
+	unsigned int capture;		/* payload bytes per event, 0 to PVM_CAPTURE_MAX */
 	bool verbose;			/* libbpf's messages on stderr */
 };
 
 /* Called for each ring-buffer record; `data` is valid only during the call. */
 typedef void (*pvm_record_fn)(void *ctx, const void *data, size_t size);
+
+/* Root (or CAP_BPF+CAP_PERFMON) and kernel BTF; prints why not. */
+enum pvm_exit pvm_sensor_preflight(void);
 
 /*
  * Loads and attaches. Returns PVM_EXIT_OK and sets *out, or another

@@ -72,6 +72,25 @@ static void run_cross_write(struct e2e_shared *sh, const struct e2e_env *env)
 	e2e_reap(sleeper);
 }
 
+/* 4000 bytes over 5 iovecs, written then read back: all of it captured. */
+static void run_big_write_and_read(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	static char big[4000], back[4000];
+	struct iovec local[5] = {{big, 1000}, {big + 1000, 1}, {big + 1001, 999},
+				 {big + 2000, 1500}, {big + 3500, 500}};
+	struct iovec remote[1] = {{target_buf, 4000}};
+	struct iovec read_into[2] = {{back, 3000}, {back + 3000, 1000}};
+
+	(void)env;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	expect_ret(sh, "4000-byte write", e2e_call(sh, KEEP, WRITEV, sleeper, local, 5, remote, 1, 0),
+		   4000);
+	expect_ret(sh, "4000-byte read", e2e_call(sh, KEEP, READV, sleeper, read_into, 2, remote, 1, 0),
+		   4000);
+	e2e_reap(sleeper);
+}
+
 static void run_cross_read(struct e2e_shared *sh, const struct e2e_env *env)
 {
 	(void)env;
@@ -144,6 +163,7 @@ static void run_unreadable_local_array(struct e2e_shared *sh, const struct e2e_e
 	(void)env;
 	expect_ret(sh, "local_iov NULL",
 		   e2e_call(sh, KEEP, WRITEV, sleeper, NULL, 2, remote, 1, 0), -EFAULT);
+	sh->events[sh->n_events - 1].read_at_exit = true; /* tried again, in vain */
 	e2e_reap(sleeper);
 }
 
@@ -156,6 +176,32 @@ static void run_1024_one_byte(struct e2e_shared *sh, const struct e2e_env *env)
 	expect_ret(sh, "1024 one-byte iovecs",
 		   e2e_call(sh, KEEP, WRITEV, sleeper, local, 1024, remote, 1, 0), 1024);
 	free(local);
+	e2e_reap(sleeper);
+}
+
+/*
+ * The local array in a page the caller never touched (a memfd mapping): our
+ * entry read cannot fault it in, the kernel's copy does, so pvmtrace reads the
+ * arrays again at exit and must report them, not null.
+ */
+static void run_array_not_resident(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[2] = {{source_a, 16}, {source_b, 48}};
+	struct iovec remote[1] = {{target_buf, 64}};
+	int fd = memfd_create("pvmtrace-e2e-iov", 0);
+	struct iovec *mapped;
+
+	(void)env;
+	if (fd < 0 || write(fd, local, sizeof(local)) != sizeof(local))
+		return e2e_fail(sh, "memfd failed");
+	mapped = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	if (mapped == MAP_FAILED)
+		return e2e_fail(sh, "mmap failed");
+	expect_ret(sh, "write from an untouched array",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, mapped, 2, remote, 1, 0), 64);
+	sh->events[sh->n_events - 1].read_at_exit = true;
+	munmap(mapped, 4096);
+	close(fd);
 	e2e_reap(sleeper);
 }
 
@@ -234,10 +280,26 @@ static int parse_iov_list(char **cursor, struct iovec *iov, int max)
 	return n;
 }
 
+/* trigger32 prints the bytes its local iovecs hold after the call. */
+static void expect_hex_payload(struct e2e_shared *sh, struct e2e_expected *ev, const char *hex)
+{
+	uint32_t want = ev->ret < (long)sh->capture ? ev->ret : sh->capture;
+
+	ev->data.null = sh->capture == 0;
+	ev->data.total = ev->ret;
+	ev->data.first = sh->n_data;
+	for (uint32_t i = 0; hex && i < want && sscanf(hex + 2 * i, "%2hhx",
+							  &sh->data_pool[sh->n_data + i]) == 1;
+	     i++)
+		ev->data.len = i + 1;
+	ev->data.complete = ev->data.len == want;
+	sh->n_data += ev->data.len;
+}
+
 /* One "CALL ..." line of trigger32 into an expected event. */
 static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 {
-	char *cursor, *name;
+	char *cursor, *name, *data_hex;
 	struct e2e_expected *ev;
 	unsigned long tid, local_iov, liovcnt, remote_iov, riovcnt, flags;
 	int pid, ppid, pid_arg;
@@ -256,7 +318,8 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	for (int i = 0; i < 10; i++)
 		strtok_r(NULL, " ", &cursor);
 	nl = parse_iov_list(&cursor, local, 4);
-	nr = parse_iov_list(&cursor, remote, 4);
+	nr = parse_iov_list(&cursor, remote, 4); /* ends on its "DATA" word */
+	data_hex = strtok_r(NULL, " \n", &cursor);
 
 	ev = e2e_expect(sh);
 	ev->writev = !strcmp(name, "writev");
@@ -277,6 +340,7 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	e2e_expect_side(sh, &ev->remote, remote, nr, true);
 	ev->ret = ret;
 	ev->wall_after_ns = e2e_wall_ns();
+	expect_hex_payload(sh, ev, data_hex);
 	if (ret != 64)
 		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
 }
@@ -481,29 +545,34 @@ static void run_counters(struct e2e_shared *sh, const struct e2e_env *env)
 }
 
 const struct e2e_case e2e_cases[] = {
-	{"cross_write", {0}, 0, prepare_sleeper, run_cross_write, false},
-	{"cross_read", {0}, 0, prepare_sleeper, run_cross_read, false},
-	{"esrch", {0}, 0, NULL, run_esrch, false},
-	{"einval_flags", {0}, 0, prepare_sleeper, run_einval_flags, false},
-	{"einval_1025_iovecs", {0}, 0, prepare_sleeper, run_einval_too_many, false},
-	{"efault_remote", {0}, 0, prepare_sleeper, run_efault_remote, false},
-	{"unreadable_local_array", {0}, 0, prepare_sleeper, run_unreadable_local_array, false},
-	{"1024_one_byte_iovecs", {0}, 0, prepare_sleeper, run_1024_one_byte, false},
-	{"1024_one_byte_iovecs_all_kept", {"--max-iov", "1024"}, 1024, prepare_sleeper,
+	{"cross_write", {0}, prepare_sleeper, run_cross_write, false},
+	{"cross_read", {0}, prepare_sleeper, run_cross_read, false},
+	{"esrch", {0}, NULL, run_esrch, false},
+	{"einval_flags", {0}, prepare_sleeper, run_einval_flags, false},
+	{"einval_1025_iovecs", {0}, prepare_sleeper, run_einval_too_many, false},
+	{"efault_remote", {0}, prepare_sleeper, run_efault_remote, false},
+	{"unreadable_local_array", {0}, prepare_sleeper, run_unreadable_local_array, false},
+	{"array_not_resident_at_entry", {0}, prepare_sleeper, run_array_not_resident, false},
+	{"1024_one_byte_iovecs", {0}, prepare_sleeper, run_1024_one_byte, false},
+	{"1024_one_byte_iovecs_all_kept", {"--max-iov", "1024"}, prepare_sleeper,
 	 run_1024_one_byte, false},
-	{"thread_self_write", {0}, 0, NULL, run_thread_self_write, false},
-	{"ia32_int80", {0}, 0, NULL, run_ia32, false},
-	{"hostile_comm", {0}, 0, prepare_sleeper, run_hostile_comm, false},
-	{"filter_caller_pid", {"-p", "{caller}"}, 0, prepare_sleeper, run_filter_caller_pid, true},
-	{"filter_target", {"-t", "{pid0}"}, 0, prepare_two_sleepers, run_filter_target, false},
-	{"filter_uid", {"-u", "65534"}, 0, prepare_sleeper, run_filter_uid, false},
-	{"filter_comm", {"-c", "pvm-e2e-keep"}, 0, prepare_sleeper, run_filter_comm, false},
-	{"filter_cgroup", {"--cgroup", "{path}"}, 0, prepare_cgroup, run_filter_cgroup, false},
-	{"filter_writev_only", {"-e", "writev"}, 0, prepare_sleeper, run_filter_writev_only,
+	{"thread_self_write", {0}, NULL, run_thread_self_write, false},
+	{"ia32_int80", {0}, NULL, run_ia32, false},
+	{"hostile_comm", {0}, prepare_sleeper, run_hostile_comm, false},
+	{"filter_caller_pid", {"-p", "{caller}"}, prepare_sleeper, run_filter_caller_pid, true},
+	{"filter_target", {"-t", "{pid0}"}, prepare_two_sleepers, run_filter_target, false},
+	{"filter_uid", {"-u", "65534"}, prepare_sleeper, run_filter_uid, false},
+	{"filter_comm", {"-c", "pvm-e2e-keep"}, prepare_sleeper, run_filter_comm, false},
+	{"filter_cgroup", {"--cgroup", "{path}"}, prepare_cgroup, run_filter_cgroup, false},
+	{"filter_writev_only", {"-e", "writev"}, prepare_sleeper, run_filter_writev_only,
 	 false},
-	{"filter_readv_only", {"-e", "readv"}, 0, prepare_sleeper, run_filter_readv_only, false},
-	{"filter_cross_only", {"-x"}, 0, prepare_sleeper, run_filter_cross_only, false},
-	{"counters_exact", {"-p", "{caller}"}, 0, prepare_sleeper, run_counters, true},
+	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false},
+	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false},
+	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true},
+	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false},
+	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false},
+	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,
+	 false},
 };
 
 const unsigned int e2e_case_count = sizeof(e2e_cases) / sizeof(e2e_cases[0]);

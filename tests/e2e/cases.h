@@ -23,8 +23,7 @@ struct e2e_env {
  */
 struct e2e_case {
 	const char *name;
-	const char *args[E2E_MAX_ARGS];
-	unsigned int max_iov;	/* the --max-iov in args; 0: the default, 64 */
+	const char *args[E2E_MAX_ARGS]; /* --max-iov and --capture here reach the checks too */
 	void (*prepare)(struct e2e_shared *sh);
 	void (*run)(struct e2e_shared *sh, const struct e2e_env *env);
 	/* the exact kernel counters this case must end with, when set */

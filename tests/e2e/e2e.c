@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,6 +286,40 @@ static void check_time(struct check *c, json_object *event, const struct e2e_exp
 		failf(c, "duration_ns %" PRIu64 " impossible for this call", duration);
 }
 
+static void hex_of(const unsigned char *bytes, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++)
+		sprintf(out + 2 * i, "%02x", bytes[i]);
+	out[2 * len] = 0;
+}
+
+static void check_payload(struct check *c, json_object *event, const struct e2e_expected *ev,
+			  const struct e2e_shared *sh)
+{
+	const unsigned char *bytes = sh->data_pool + ev->data.first;
+	static char hex[2 * E2E_DATA_POOL + 1];
+	unsigned char digest[32];
+	json_object *data;
+
+	if (ev->data.null) {
+		expect_null(c, event, "data");
+		return;
+	}
+	data = field(event, "data");
+	if (!data) {
+		failf(c, "data: missing");
+		return;
+	}
+	expect_uint(c, data, "captured", ev->data.len);
+	expect_uint(c, data, "total", ev->data.total);
+	expect_bool(c, data, "complete", ev->data.complete);
+	hex_of(bytes, ev->data.len, hex);
+	expect_string(c, data, "hex", hex);
+	EVP_Digest(bytes, ev->data.len, digest, NULL, EVP_sha256(), NULL);
+	hex_of(digest, sizeof(digest), hex);
+	expect_string(c, data, "sha256", hex);
+}
+
 static const char *errno_name_of(int64_t ret)
 {
 	switch (ret) {
@@ -313,9 +348,11 @@ static void check_event(struct check *c, json_object *event, const struct e2e_ex
 	check_side(c, event, "local_iov", "local_bytes", &ev->local, sh);
 	check_side(c, event, "remote_iov", "remote_bytes", &ev->remote, sh);
 	expect_bool(c, event, "iov_truncated", ev->truncated);
+	expect_bool(c, event, "iov_read_at_exit", ev->read_at_exit);
 	expect_int(c, event, "ret", ev->ret);
 	expect_string(c, event, "error", errno_name_of(ev->ret));
 	check_time(c, event, ev);
+	check_payload(c, event, ev, sh);
 }
 
 /* --- running pvmtrace ---------------------------------------------------- */
@@ -361,6 +398,9 @@ static pid_t spawn_pvmtrace(const struct options *o, const char *mode, const str
 	}
 	argv[argc] = NULL;
 
+	/* a failed case keeps its files: its "tracing" line must not pass for ours */
+	unlink(r->out_path);
+	unlink(r->err_path);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -550,6 +590,15 @@ static void check_announcement(struct check *c, const char *mode, const char *er
 	free(err);
 }
 
+/* The value a case passes for `option`, or the default. */
+static unsigned int case_option(const struct e2e_case *tc, const char *option, unsigned int dflt)
+{
+	for (int i = 0; i + 1 < E2E_MAX_ARGS && tc->args[i]; i++)
+		if (!strcmp(tc->args[i], option))
+			return (unsigned int)strtoul(tc->args[i + 1], NULL, 10);
+	return dflt;
+}
+
 static void run_case(const struct options *o, const char *mode, const struct e2e_case *tc,
 		     struct e2e_shared *sh, struct result *res)
 {
@@ -563,8 +612,7 @@ static void run_case(const struct options *o, const char *mode, const struct e2e
 	snprintf(label, sizeof(label), "%s/%s", mode, tc->name);
 	snprintf(r.out_path, sizeof(r.out_path), "/tmp/pvmtrace-e2e-%d.json", getpid());
 	snprintf(r.err_path, sizeof(r.err_path), "/tmp/pvmtrace-e2e-%d.err", getpid());
-	unlink(r.out_path);
-	e2e_shared_reset(sh, tc->max_iov ? tc->max_iov : 64);
+	e2e_shared_reset(sh, case_option(tc, "--max-iov", 64), case_option(tc, "--capture", 64));
 	if (pipe(prepared) || pipe(go)) {
 		perror("pipe");
 		exit(1);

@@ -38,9 +38,11 @@ struct e2e_shared *e2e_shared_create(void)
 	return sh;
 }
 
-void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov)
+void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov, uint32_t capture)
 {
 	sh->max_iov = max_iov;
+	sh->capture = capture;
+	sh->n_data = 0;
 	sh->n_events = 0;
 	sh->n_iov = 0;
 	sh->n_callers = 0;
@@ -182,6 +184,44 @@ static bool iov_readable(const struct iovec *iov, uint64_t count)
 	return count == 0 || (uintptr_t)iov >= NEVER_MAPPED_BELOW;
 }
 
+/* The first `want` bytes the first max_iov local iovecs point to. */
+static uint32_t gather(struct e2e_shared *sh, const struct iovec *local, uint64_t count,
+		       uint64_t want)
+{
+	uint32_t got = 0;
+
+	if (sh->n_data + want > E2E_DATA_POOL) {
+		e2e_fail(sh, "data pool exhausted");
+		return 0;
+	}
+	for (uint64_t i = 0; i < count && i < sh->max_iov && got < want; i++) {
+		uint64_t n = local[i].iov_len < want - got ? local[i].iov_len : want - got;
+
+		memcpy(sh->data_pool + sh->n_data + got, local[i].iov_base, n);
+		got += n;
+	}
+	return got;
+}
+
+void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const struct iovec *local)
+{
+	bool readable = ev->local.kind == E2E_IOV_ARRAY;
+	uint64_t asked = readable && !ev->local.bytes_null ? ev->local.bytes : 0;
+	uint64_t total, want;
+
+	if (ev->writev)
+		total = ev->ret >= 0 ? (uint64_t)ev->ret : asked;
+	else
+		total = ev->ret > 0 ? (uint64_t)ev->ret : 0;
+	want = total < sh->capture ? total : sh->capture;
+	ev->data.null = sh->capture == 0;
+	ev->data.total = total;
+	ev->data.first = sh->n_data;
+	ev->data.len = readable ? gather(sh, local, ev->liovcnt, want) : 0;
+	ev->data.complete = readable && ev->data.len == want;
+	sh->n_data += ev->data.len;
+}
+
 long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	      const struct iovec *local, unsigned long liovcnt, const struct iovec *remote,
 	      unsigned long riovcnt, unsigned long flags)
@@ -211,6 +251,7 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	ev.truncated = (ev.local.kind == E2E_IOV_ARRAY && liovcnt > ev.local.n) ||
 		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
 	ev.ret = ret;
+	e2e_expect_payload(sh, &ev, local);
 	*e2e_expect(sh) = ev;
 	return ret;
 }

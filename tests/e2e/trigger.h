@@ -17,6 +17,7 @@
 #define E2E_MAX_IOV_TOTAL (64 * 1024) /* iovec entries over all expected events */
 #define E2E_MAX_PIDS 32
 #define E2E_COMM_LEN 16
+#define E2E_DATA_POOL (1 << 20)
 
 struct e2e_identity {
 	uint32_t pid, tid, ppid, uid, gid;
@@ -46,6 +47,13 @@ struct e2e_expected {
 	uint64_t local_iov, liovcnt, remote_iov, riovcnt, flags;
 	struct e2e_side local, remote;
 	bool truncated;
+	bool read_at_exit;	/* the arrays were not resident at entry */
+	struct {
+		bool null;	/* --capture 0 */
+		bool complete;
+		uint64_t total;
+		uint32_t first, len; /* the captured bytes in the shared data pool */
+	} data;
 	int64_t ret;
 	uint64_t wall_before_ns, wall_after_ns; /* the call happened in between */
 };
@@ -53,6 +61,8 @@ struct e2e_expected {
 /* The memory a case's processes share with the runner. */
 struct e2e_shared {
 	uint32_t max_iov;		/* --max-iov the run uses */
+	uint32_t capture;		/* --capture the run uses */
+	uint32_t n_data;
 	uint32_t n_events;
 	uint32_t n_iov;
 	uint32_t n_callers;
@@ -64,10 +74,11 @@ struct e2e_shared {
 	struct {
 		uint64_t base, len;
 	} iov[E2E_MAX_IOV_TOTAL];
+	unsigned char data_pool[E2E_DATA_POOL];
 };
 
 struct e2e_shared *e2e_shared_create(void);
-void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov);
+void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov, uint32_t capture);
 
 /* The calling thread as pvmtrace must report it. */
 void e2e_identity_self(struct e2e_identity *id);
@@ -94,6 +105,12 @@ struct e2e_expected *e2e_expect(struct e2e_shared *sh);
 /* Appends an iovec array (or NULL when unreadable) to an expected side. */
 void e2e_expect_side(struct e2e_shared *sh, struct e2e_side *side, const struct iovec *iov,
 		     uint64_t count, bool readable);
+
+/*
+ * Sets ev->data: what --capture must show for this call, gathered from the
+ * local iovecs now (after the call: for a read, what arrived).
+ */
+void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const struct iovec *local);
 
 /* A child that sleeps until killed; returns its pid. */
 pid_t e2e_spawn_sleeper(void);

@@ -6,6 +6,7 @@
  *
  *   CALL <writev|readv> <pid> <tid> <ppid> <pid_arg> <local_iov> <liovcnt>
  *        <remote_iov> <riovcnt> <flags> <ret> <base:len>... | <base:len>...
+ *        DATA <hex of the 64 local bytes after the call>
  *
  * Its glibc start-up also makes i386 syscall 311 (set_robust_list), which
  * must not be reported as process_vm_writev (x86_64 311).
@@ -63,6 +64,10 @@ static void call(int writev, pid_t child)
 	print_iov(local, 2);
 	printf(" |");
 	print_iov(remote, 1);
+	printf(" DATA ");
+	for (int i = 0; i < 2; i++)
+		for (size_t j = 0; j < local[i].iov_len; j++)
+			printf("%02x", ((unsigned char *)local[i].iov_base)[j]);
 	printf("\n");
 }
 

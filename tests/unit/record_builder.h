@@ -14,6 +14,17 @@ struct record_buffer {
 	struct pvm_iov iov[BUILDER_MAX_IOV];
 };
 
+/* Puts `len` payload bytes after the iovecs, as the kernel side does. */
+static inline void set_payload(struct record_buffer *b, const char *bytes, __u32 len, __u64 total)
+{
+	size_t iov_bytes = ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov);
+
+	memcpy((char *)b->iov + iov_bytes, bytes, len);
+	b->rec.data_state = PVM_DATA_OK;
+	b->rec.data_captured = len;
+	b->rec.data_total = total;
+}
+
 /* The example call of docs/events.md: 2 local iovecs into 1 remote. */
 static inline void build_example(struct record_buffer *b)
 {
@@ -44,11 +55,13 @@ static inline void build_example(struct record_buffer *b)
 	b->iov[0] = (struct pvm_iov){0x55d0c8a2b2a0, 16};
 	b->iov[1] = (struct pvm_iov){0x55d0c8a2b2c0, 48};
 	b->iov[2] = (struct pvm_iov){0x7f3a1c000000, 64};
+	set_payload(b, "0123456789abcdef", 16, 64);
 }
 
 static inline size_t record_size(const struct record_buffer *b)
 {
-	return sizeof(b->rec) + ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov);
+	return sizeof(b->rec) + ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov) +
+	       b->rec.data_captured;
 }
 
 #endif /* PVMTRACE_RECORD_BUILDER_H */

@@ -5,10 +5,11 @@
 #include "unit.h"
 
 static struct record_buffer buf;
+static const struct pvm_decode_config config = {.boot_to_wall_ns = 500, .capture = 16};
 
 static int decode(struct pvm_event *ev, const char **why)
 {
-	return pvm_event_decode(&buf, record_size(&buf), 500, ev, why);
+	return pvm_event_decode(&buf, record_size(&buf), &config, ev, why);
 }
 
 UNIT_TEST(decode_example_record)
@@ -26,6 +27,48 @@ UNIT_TEST(decode_example_record)
 	CHECK_EQ(ev.remote.n, 1);
 	CHECK_EQ(ev.remote.iov[0].base, 0x7f3a1c000000);
 	CHECK(!ev.local.truncated && !ev.remote.truncated);
+	CHECK_EQ(ev.data.state, PVM_DATA_OK);
+	CHECK_EQ(ev.data.captured, 16);
+	CHECK_EQ(ev.data.total, 64);
+	CHECK(ev.data.complete); /* 16 of 64 with --capture 16 */
+	CHECK(!memcmp(ev.data.bytes, "0123456789abcdef", 16));
+	CHECK_EQ(ev.data.sha256[0], 0x9f);
+	CHECK_EQ(ev.data.sha256[31], 0x9f);
+}
+
+UNIT_TEST(decode_payload_states)
+{
+	struct pvm_event ev;
+	const char *why;
+
+	build_example(&buf);
+	buf.rec.data_captured = 10; /* short of the 16 it should hold */
+	CHECK_EQ(decode(&ev, &why), 0);
+	CHECK(!ev.data.complete);
+
+	build_example(&buf);
+	buf.rec.data_state = PVM_DATA_FAULT;
+	CHECK_EQ(decode(&ev, &why), 0);
+	CHECK(!ev.data.complete);
+
+	build_example(&buf);
+	set_payload(&buf, "", 0, 0);
+	CHECK_EQ(decode(&ev, &why), 0);
+	CHECK(ev.data.complete); /* nothing moved, nothing to capture */
+	CHECK_EQ(ev.data.sha256[0], 0xe3);
+
+	build_example(&buf);
+	buf.rec.data_captured = 17; /* more than --capture */
+	CHECK_EQ(decode(&ev, &why), -1);
+	CHECK_STR(why, "payload out of range");
+
+	build_example(&buf);
+	buf.rec.data_state = PVM_DATA_OFF; /* off, yet bytes */
+	CHECK_EQ(decode(&ev, &why), -1);
+
+	build_example(&buf);
+	buf.rec.data_state = 7;
+	CHECK_EQ(decode(&ev, &why), -1);
 }
 
 UNIT_TEST(decode_truncated_side)
@@ -49,6 +92,7 @@ UNIT_TEST(decode_unreadable_side_has_no_entries)
 	buf.rec.local_state = PVM_IOV_FAULT;
 	buf.rec.local_n = 0;
 	buf.iov[0] = buf.iov[2];
+	set_payload(&buf, "", 0, 0);
 	CHECK_EQ(decode(&ev, &why), 0);
 	CHECK_EQ(ev.local.state, PVM_IOV_FAULT);
 	CHECK(!ev.local.truncated); /* null, not truncated */
@@ -88,13 +132,13 @@ UNIT_TEST(decode_rejects_broken_records)
 	size_t size;
 
 	build_example(&buf);
-	CHECK_EQ(pvm_event_decode(&buf, sizeof(buf.rec) - 1, 0, &ev, &why), -1);
+	CHECK_EQ(pvm_event_decode(&buf, sizeof(buf.rec) - 1, &config, &ev, &why), -1);
 	CHECK_STR(why, "record shorter than its header");
 
 	build_example(&buf);
 	size = record_size(&buf);
-	CHECK_EQ(pvm_event_decode(&buf, size + 16, 0, &ev, &why), -1);
-	CHECK_STR(why, "record size does not match its iovec counts");
+	CHECK_EQ(pvm_event_decode(&buf, size + 16, &config, &ev, &why), -1);
+	CHECK_STR(why, "record size does not match its contents");
 
 	build_example(&buf);
 	buf.rec.kind = 99;

@@ -30,8 +30,9 @@ static struct pvm_event decoded(void)
 	struct pvm_event ev;
 	const char *why;
 
-	if (pvm_event_decode(&buf, record_size(&buf), EXAMPLE_WALL_NS - buf.rec.start_boot_ns, &ev,
-			     &why))
+	struct pvm_decode_config config = {EXAMPLE_WALL_NS - buf.rec.start_boot_ns, 64};
+
+	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
 		unit_fail(__FILE__, __LINE__, "decode: %s", why);
 	return ev;
 }
@@ -56,8 +57,12 @@ UNIT_TEST(json_example_event)
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1,\"flags\":0},\"local_iov\":[{\"base\":\"0x55d0c8a2b2a0\",\"len\":16},"
 		   "{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],\"remote_iov\":[{\"base\":"
-		   "\"0x7f3a1c000000\",\"len\":64}],\"iov_truncated\":false,\"local_bytes\":64,"
-		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500}\n",
+		   "\"0x7f3a1c000000\",\"len\":64}],\"iov_truncated\":false,\"iov_read_at_exit\":false,"
+		   "\"local_bytes\":64,"
+		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500,"
+		   "\"data\":{\"captured\":16,\"total\":64,\"complete\":false,"
+		   "\"hex\":\"30313233343536373839616263646566\",\"sha256\":"
+		   "\"9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\"}}\n",
 		   __LINE__);
 }
 
@@ -75,6 +80,9 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	buf.rec.remote_state = PVM_IOV_OVERSIZE;
 	buf.rec.riovcnt = 1025;
 	buf.rec.remote_n = 2;
+	buf.rec.iov_late = 1;
+	buf.rec.data_state = PVM_DATA_OFF;
+	buf.rec.data_captured = 0;
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
 		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
@@ -82,8 +90,9 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1025,\"flags\":1},\"local_iov\":null,\"remote_iov\":[{\"base\":"
 		   "\"0x55d0c8a2b2a0\",\"len\":16},{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],"
-		   "\"iov_truncated\":true,\"local_bytes\":null,\"remote_bytes\":null,\"ret\":-22,"
-		   "\"error\":\"EINVAL\",\"duration_ns\":2500}\n",
+		   "\"iov_truncated\":true,\"iov_read_at_exit\":true,\"local_bytes\":null,"
+		   "\"remote_bytes\":null,\"ret\":-22,"
+		   "\"error\":\"EINVAL\",\"duration_ns\":2500,\"data\":null}\n",
 		   __LINE__);
 }
 
@@ -123,7 +132,7 @@ UNIT_TEST(table_row)
 	ev = decoded();
 	got = unit_capture(row_of, &ev);
 	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 injector            4300 "
-		       "2/64           1/64           64\n");
+		       "2/64           1/64           64         \"0123456789abcdef\"...\n");
 	free(got);
 }
 
@@ -137,10 +146,11 @@ UNIT_TEST(table_row_failed_call_escapes_comm)
 	buf.rec.local_state = PVM_IOV_FAULT;
 	buf.rec.local_n = 0;
 	memcpy(buf.rec.comm, "x\x1b[2J\n", 7);
+	set_payload(&buf, "\x1b]0;\n", 5, 5);
 	ev = decoded();
 	got = unit_capture(row_of, &ev);
 	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 x\\x1b[2J\\x0a        4300 "
-		       "2/fault        1/64           -3 ESRCH\n");
+		       "2/fault        1/64           -3 ESRCH   \"\\x1b]0;\\x0a\"\n");
 	free(got);
 }
 

@@ -37,6 +37,7 @@ UNIT_TEST(options_defaults)
 	CHECK_EQ(o.filter.fields, 0);
 	CHECK_EQ(o.filter.syscalls, PVM_SYS_ALL);
 	CHECK_EQ(o.max_iov, 64);
+	CHECK_EQ(o.capture, 64);
 	CHECK(!o.json && !o.output_path);
 	free(err);
 }
@@ -48,7 +49,7 @@ UNIT_TEST(options_every_filter)
 
 	CHECK_EQ(PARSE(&o, &err, "-p", "42", "-t", "-7", "-u", "1000", "-c", "sshd", "--cgroup",
 		       "/sys/fs/cgroup/x", "-e", "readv", "-x", "--max-iov", "1024", "-a",
-		       "raw_tp", "--json", "-o", "/tmp/f"),
+		       "raw_tp", "--json", "-o", "/tmp/f", "--capture", "0"),
 		 0);
 	CHECK_EQ(o.filter.fields, PVM_FILTER_CALLER_PID | PVM_FILTER_TARGET_PID | PVM_FILTER_UID |
 					  PVM_FILTER_COMM | PVM_FILTER_CGROUP |
@@ -60,6 +61,7 @@ UNIT_TEST(options_every_filter)
 	CHECK_STR(o.cgroup_path, "/sys/fs/cgroup/x");
 	CHECK_EQ(o.filter.syscalls, PVM_SYS_BIT(PVM_SYS_READV));
 	CHECK_EQ(o.max_iov, 1024);
+	CHECK_EQ(o.capture, 0);
 	CHECK_EQ(o.mode, PVM_MODE_RAW_TP);
 	CHECK(o.json);
 	CHECK_STR(o.output_path, "/tmp/f");
@@ -116,6 +118,8 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"-e", ","}, "pvmtrace: invalid --events ',': want writev, readv or both\n"},
 		{{"--max-iov", "0"}, "pvmtrace: invalid --max-iov '0': want 1 to 1024\n"},
 		{{"--max-iov", "1025"}, "pvmtrace: invalid --max-iov '1025': want 1 to 1024\n"},
+		{{"--capture", "4097"}, "pvmtrace: invalid --capture '4097': want 0 to 4096\n"},
+		{{"--capture", "-1"}, "pvmtrace: invalid --capture '-1': want 0 to 4096\n"},
 		{{"-a", "kprobes"}, "pvmtrace: invalid --attach 'kprobes': want auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"},
 		{{"--bogus"}, "pvmtrace: unknown option '--bogus'\n"},
 		{{"-Z"}, "pvmtrace: unknown option '-Z'\n"},
