@@ -26,7 +26,7 @@ struct e2e_case {
 	const char *args[E2E_MAX_ARGS]; /* --max-iov and --capture here reach the checks too */
 	void (*prepare)(struct e2e_shared *sh);
 	void (*run)(struct e2e_shared *sh, const struct e2e_env *env);
-	/* the exact kernel counters this case must end with, when set */
+	/* the case traces only its caller (-p): every kernel counter is exact */
 	bool check_counters;
 };
 
