@@ -18,6 +18,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 
 # Decoding, formatting, filters, options: no libbpf, unit-tested without root.
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
+	       src/event/digest.c \
 	       src/output/escape.c src/output/json_writer.c src/output/format_json.c \
 	       src/output/format_table.c src/output/stats.c
 SENSOR_SRCS := src/sensor/sensor.c
@@ -29,7 +30,7 @@ MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
 E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps run test check unit e2e static vmtest clean
+.PHONY: all deps run test check unit e2e static vmtest clean bench
 all: $(BUILD)/pvmtrace
 
 deps:
@@ -107,3 +108,8 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Benchmarks: side-by-side ratios, never part of `make test` (bench/README.md).
+bench: deps all
+	@scripts/install-deps.sh bench/packages.txt
+	bench/run.sh $(BUILD)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include "event/digest.h"
 
 #define KERNEL_MAX_ERRNO 4095 /* MAX_ERRNO, include/linux/err.h */
 
@@ -58,7 +58,7 @@ static void decode_payload(struct pvm_payload *p, const struct pvm_record *rec,
 	p->captured = rec->data_captured;
 	p->total = rec->data_total;
 	p->complete = p->state == PVM_DATA_OK && p->captured == wanted;
-	EVP_Digest(bytes, p->captured, p->sha256, NULL, EVP_sha256(), NULL);
+	pvm_sha256(bytes, p->captured, p->sha256);
 }
 
 static int reject(const char **why, const char *reason)

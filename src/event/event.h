@@ -28,7 +28,7 @@ struct pvm_payload {
 	__u32 captured;
 	__u64 total;		/* bytes moved, or asked to move by a failed write */
 	bool complete;		/* captured all of min(capture limit, total) */
-	unsigned char sha256[32]; /* of the captured bytes */
+	unsigned char sha256[32]; /* of the captured bytes (PVM_SHA256_LEN) */
 };
 
 struct pvm_event {
