@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "event/clock.h"
 #include "event/event.h"
+#include "event/proc_target.h"
 #include "output/format.h"
 #include "output/json_writer.h"
 #include "output/stats.h"
@@ -23,7 +24,7 @@
 #define PVMTRACE_VERSION "0.1.0"
 #endif
 
-#define POLL_TIMEOUT_MS 100
+#define POLL_TIMEOUT_MS 50 /* the longest a quiet event waits in the ring */
 #define OUTPUT_BUFFER_SIZE (256 * 1024)
 
 static volatile sig_atomic_t stop_requested;
@@ -61,9 +62,28 @@ static void install_signal_handlers(void)
 	sigaction(SIGUSR1, &stats, NULL);
 }
 
+/*
+ * What the kernel side could not resolve, from /proc: later than the call,
+ * and marked so. A process gone by now says nothing of the call, unless the
+ * kernel itself answered ESRCH.
+ */
+static void enrich(struct pvm_event *ev, struct pvm_target *from_proc)
+{
+	const struct pvm_record *r = ev->rec;
+
+	if (r->target.source != PVM_TARGET_UNRESOLVED)
+		return;
+	from_proc->source = pvm_proc_target("/proc", r->pid, r->pidns, from_proc);
+	if (from_proc->source == PVM_TARGET_NONE && r->ret != -ESRCH)
+		return; /* gone by now: that says nothing of the call */
+	if (from_proc->source != PVM_TARGET_UNRESOLVED)
+		pvm_event_set_target(ev, from_proc, true);
+}
+
 static void on_record(void *ctx, const void *data, size_t size)
 {
 	struct app *app = ctx;
+	struct pvm_target from_proc;
 	struct pvm_event ev;
 	const char *why;
 
@@ -73,6 +93,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 			fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
 		return;
 	}
+	enrich(&ev, &from_proc);
 	if (app->opts->json)
 		pvm_format_json(&app->jw, &ev);
 	else

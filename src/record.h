@@ -8,7 +8,7 @@
  * Ring-buffer sample layout (one sample per call, written when the call
  * returns):
  *
- *   struct pvm_record                         fixed header, 168 bytes
+ *   struct pvm_record                         fixed header, 232 bytes
  *   struct pvm_iov    iov[local_n]            the caller's local iovecs
  *   struct pvm_iov    iov[remote_n]           the remote iovecs
  *   __u8              data[data_captured]     the first bytes of the payload
@@ -32,7 +32,8 @@
 #define PVM_CAPTURE_MAX 4096
 
 enum pvm_record_kind {
-	PVM_REC_CALL = 1,
+	PVM_REC_CALL = 1,	/* struct pvm_record */
+	PVM_REC_CHUNK = 2,	/* struct pvm_chunk */
 };
 
 enum pvm_syscall {
@@ -61,6 +62,27 @@ enum pvm_data_state {
 	PVM_DATA_OFF = 0,	/* --capture 0 */
 	PVM_DATA_OK = 1,	/* data[] holds the first min(capture, total) bytes */
 	PVM_DATA_FAULT = 2,	/* a read of the caller's buffers failed: data[] is short */
+};
+
+/* Who resolved the target process named by the `pid` argument. */
+enum pvm_target_source {
+	PVM_TARGET_UNRESOLVED = 0, /* this kernel/mode cannot: user space tries /proc */
+	PVM_TARGET_KERNEL = 1,	   /* resolved in the kernel at syscall entry */
+	PVM_TARGET_NONE = 2,	   /* no such process at syscall entry (ESRCH) */
+};
+
+/* The process the call names, as the kernel saw it at syscall entry. */
+struct pvm_target {
+	__u64 start_boot_ns;	/* start_boottime: names it even after pid reuse */
+	__u64 cgroup_id;
+	__u32 pid;		/* tgid, init pid namespace */
+	__u32 tid;
+	__u32 ppid;		/* real_parent's tgid */
+	__u32 uid;		/* real uid */
+	__u32 pidns;		/* inode of its pid namespace */
+	__u8 source;		/* enum pvm_target_source */
+	__u8 reserved[3];
+	char comm[PVM_COMM_LEN];
 };
 
 /* Which instruction set the caller's code runs in (not the syscall ABI). */
@@ -119,8 +141,30 @@ struct pvm_record {
 	__u32 mntns;		/* inode of the caller's mount namespace */
 	__u32 reserved1;
 	char comm[PVM_COMM_LEN];
+	__u64 caller_start_boot_ns; /* the caller's process start (start_boottime) */
+
+	struct pvm_target target;
 
 	struct pvm_iov iov[];
+};
+
+/*
+ * --capture-dir: a whole payload crosses the ring buffer as chunks written
+ * before the call's record (writev: at entry; readv: at exit). A chunk names
+ * its call by the caller's tid and the call's start_boot_ns, which together
+ * are unique; user space reassembles them when the call's record arrives.
+ */
+#define PVM_CHUNK_DATA_MAX 4096
+
+struct pvm_chunk {
+	__u16 kind;		/* PVM_REC_CHUNK */
+	__u16 reserved0;
+	__u32 len;		/* bytes in data[] */
+	__u32 tid;		/* the call's caller_tid */
+	__u32 reserved1;
+	__u64 start_boot_ns;	/* the call's start_boot_ns */
+	__u64 offset;		/* of data[0] in the payload */
+	__u8 data[];
 };
 
 /*
@@ -171,7 +215,8 @@ enum pvm_counter {
 	 2 * (max_iov) * sizeof(struct pvm_iov) + 2 * (capture))
 
 _Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
-_Static_assert(sizeof(struct pvm_record) == 168, "pvm_record layout");
+_Static_assert(sizeof(struct pvm_target) == 56, "pvm_target layout");
+_Static_assert(sizeof(struct pvm_record) == 232, "pvm_record layout");
 _Static_assert(__builtin_offsetof(struct pvm_record, pid) == 12, "pid offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, start_boot_ns) == 16, "time offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, local_iov) == 40, "args offset");
@@ -179,7 +224,9 @@ _Static_assert(__builtin_offsetof(struct pvm_record, local_bytes) == 80, "bytes 
 _Static_assert(__builtin_offsetof(struct pvm_record, data_total) == 96, "data offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 112, "caller offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, comm) == 152, "comm offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 168, "iov offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, target) == 176, "target offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 232, "iov offset");
 _Static_assert(sizeof(struct pvm_filter) == 40, "pvm_filter layout");
+_Static_assert(sizeof(struct pvm_chunk) == 32, "pvm_chunk layout");
 
 #endif /* PVMTRACE_RECORD_H */

@@ -44,6 +44,20 @@
 #define EEXIST 17 /* include/uapi/asm-generic/errno-base.h */
 
 const volatile struct pvm_filter filter = {.syscalls = PVM_SYS_ALL};
+
+/*
+ * Kfuncs that resolve the `pid` argument to a task: bpf_task_from_pid (v6.2,
+ * "bpf: Add bpf_task_from_pid() kfunc") in the init pid namespace,
+ * bpf_task_from_vpid (v6.13, "bpf: Add bpf_task_from_vpid() kfunc") in the
+ * caller's. Weak, so the object loads where they are missing; user space sets
+ * the have_* flags from the kernel's BTF and from whether this program type
+ * may call kfuncs at all, so a call the kernel lacks is dead code.
+ */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+const volatile bool have_task_from_pid;
+const volatile bool have_task_from_vpid;
 const volatile __u32 max_iov = PVM_IOV_DEFAULT;	   /* entries kept per side */
 const volatile __u32 capture_len = PVM_CAPTURE_DEFAULT; /* payload bytes kept */
 
@@ -100,6 +114,23 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } filter_cgroup SEC(".maps");
+
+/*
+ * Wake the consumer only once the ring holds 1/WAKEUP_FILL_DIV of its size: a
+ * wakeup per event (irq_work, then a context switch) costs more than the rest
+ * of the hook. User space also drains the ring on every poll timeout, so a
+ * trickle of events waits at most that long.
+ */
+#define WAKEUP_FILL_DIV 8
+
+static __always_inline __u64 ringbuf_wakeup_flag(void)
+{
+	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return queued >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / WAKEUP_FILL_DIV
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline void count(enum pvm_counter which)
 {
@@ -265,13 +296,21 @@ static __always_inline bool should_trace(struct task_struct *task, __u8 sys,
 	return pvm_filter_keeps(&filter, &in);
 }
 
+/* The inode of the task's own pid namespace (the one its pids live in). */
+static __always_inline __u32 task_pidns_inum(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	__u32 level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
 static __always_inline void fill_caller(struct pvm_record *rec, struct task_struct *task)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	__u32 level = BPF_CORE_READ(task, thread_pid, level);
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	struct upid upid = {};
 
 	rec->caller_pid = pid_tgid >> 32;
 	rec->caller_tid = (__u32)pid_tgid;
@@ -279,10 +318,48 @@ static __always_inline void fill_caller(struct pvm_record *rec, struct task_stru
 	rec->caller_gid = uid_gid >> 32;
 	rec->caller_ppid = BPF_CORE_READ(task, real_parent, tgid);
 	rec->cgroup_id = bpf_get_current_cgroup_id();
-	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
-	rec->pidns = BPF_CORE_READ(upid.ns, ns.inum);
+	rec->pidns = task_pidns_inum(task);
 	rec->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	rec->caller_start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+}
+
+static __always_inline void fill_target(struct pvm_target *t, struct task_struct *task)
+{
+	t->source = PVM_TARGET_KERNEL;
+	t->pid = BPF_CORE_READ(task, tgid);
+	t->tid = BPF_CORE_READ(task, pid);
+	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	t->pidns = task_pidns_inum(task);
+	t->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	t->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
+}
+
+/*
+ * The process the `pid` argument names, looked up the way the syscall will:
+ * in the caller's pid namespace. Unresolved when this kernel or program type
+ * has no kfunc for it; user space then falls back to /proc.
+ */
+static __always_inline void resolve_target(struct pvm_target *t, struct task_struct *caller,
+					   __s32 pid)
+{
+	struct task_struct *target;
+
+	t->source = PVM_TARGET_UNRESOLVED;
+	if (have_task_from_pid && BPF_CORE_READ(caller, thread_pid, level) == 0)
+		target = bpf_task_from_pid(pid);
+	else if (have_task_from_vpid)
+		target = bpf_task_from_vpid(pid);
+	else
+		return;
+	if (!target) {
+		t->source = PVM_TARGET_NONE;
+		return;
+	}
+	fill_target(t, target);
+	bpf_task_release(target);
 }
 
 /* Walks one iovec array: widens ia32 entries, keeps the first max_iov, sums. */
@@ -531,6 +608,7 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	rec->riovcnt = a->riovcnt;
 	rec->flags = a->flags;
 	fill_caller(rec, task);
+	resolve_target(&rec->target, task, a->pid);
 	rec->iov_late = 0;
 	read_both_arrays(rec);
 	if (sys == PVM_SYS_WRITEV)
@@ -557,7 +635,7 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
 	       slot->rec.data_captured;
 	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len) - PVM_INFLIGHT_HEADER_SIZE) {
-		if (bpf_ringbuf_output(&events, &slot->rec, size, 0))
+		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag()))
 			count(PVM_CNT_RINGBUF_FULL);
 		else
 			count(PVM_CNT_EVENTS);

@@ -61,6 +61,23 @@ static void decode_payload(struct pvm_payload *p, const struct pvm_record *rec,
 	pvm_sha256(bytes, p->captured, p->sha256);
 }
 
+void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool from_proc)
+{
+	struct pvm_target_view *v = &ev->target;
+	const struct pvm_record *rec = ev->rec;
+
+	memset(v, 0, sizeof(*v));
+	v->t = t;
+	v->from_proc = from_proc;
+	if (t->source != PVM_TARGET_KERNEL)
+		return;
+	v->same_process = t->pid == rec->caller_pid;
+	v->child = t->ppid == rec->caller_pid;
+	v->parent = t->pid == rec->caller_ppid;
+	v->same_uid = t->uid == rec->caller_uid;
+	v->same_pidns = t->pidns == rec->pidns;
+}
+
 static int reject(const char **why, const char *reason)
 {
 	*why = reason;
@@ -84,6 +101,8 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	if (rec->local_n > PVM_IOV_MAX || rec->remote_n > PVM_IOV_MAX ||
 	    rec->local_n > rec->liovcnt || rec->remote_n > rec->riovcnt)
 		return reject(why, "iovec entry count out of range");
+	if (rec->target.source > PVM_TARGET_NONE)
+		return reject(why, "unknown target source");
 	if (!data_state_valid(rec->data_state) || rec->data_captured > cfg->capture ||
 	    (rec->data_state == PVM_DATA_OFF && rec->data_captured))
 		return reject(why, "payload out of range");
@@ -96,6 +115,7 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	ev->iov_read_at_exit = rec->iov_late != 0;
 	ev->wall_ns = rec->start_boot_ns + cfg->boot_to_wall_ns;
 	decode_payload(&ev->data, rec, (const __u8 *)rec->iov + iov_bytes, cfg->capture);
+	pvm_event_set_target(ev, &rec->target, false);
 	decode_side(&ev->local, rec->local_state, rec->liovcnt, rec->local_n, rec->iov,
 		    rec->local_bytes);
 	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,

@@ -31,6 +31,17 @@ struct pvm_payload {
 	unsigned char sha256[32]; /* of the captured bytes (PVM_SHA256_LEN) */
 };
 
+/* The target process and how it relates to the caller. */
+struct pvm_target_view {
+	const struct pvm_target *t;	/* source says what it holds */
+	bool from_proc;			/* read from /proc later, not in the kernel */
+	bool same_process;		/* the caller's own thread group */
+	bool child;			/* the caller is its parent */
+	bool parent;			/* it is the caller's parent */
+	bool same_uid;
+	bool same_pidns;
+};
+
 struct pvm_event {
 	const struct pvm_record *rec; /* header fields, as the kernel wrote them */
 	__u64 wall_ns;		      /* CLOCK_REALTIME of syscall entry */
@@ -38,6 +49,7 @@ struct pvm_event {
 	struct pvm_iov_side remote;
 	bool iov_read_at_exit;	      /* the arrays were read when the call returned */
 	struct pvm_payload data;
+	struct pvm_target_view target;
 };
 
 /* What decoding needs to know of the running configuration. */
@@ -52,6 +64,9 @@ struct pvm_decode_config {
  */
 int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_config *cfg,
 		     struct pvm_event *ev, const char **why);
+
+/* Points the event's target at t (the record's, or one read from /proc). */
+void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool from_proc);
 
 const char *pvm_syscall_name(enum pvm_syscall sys);
 const char *pvm_abi_name(enum pvm_abi abi);

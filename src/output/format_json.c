@@ -62,6 +62,62 @@ static void json_caller(struct json_writer *w, const struct pvm_record *r)
 	jw_uint(w, r->mntns);
 	jw_key(w, "code");
 	json_optional_string(w, code_name(r->code_mode));
+	jw_key(w, "start_time");
+	jw_uint(w, r->caller_start_boot_ns);
+	jw_object_end(w);
+}
+
+static void json_relation(struct json_writer *w, const char *key, bool value)
+{
+	jw_key(w, key);
+	jw_bool(w, value);
+}
+
+/*
+ * null: the call named no live process. "unresolved": neither the kernel side
+ * nor /proc could tell (a caller in another pid namespace, on a kernel
+ * without the kfuncs).
+ */
+static void json_target(struct json_writer *w, const struct pvm_target_view *v)
+{
+	const struct pvm_target *t = v->t;
+
+	jw_key(w, "target");
+	if (t->source == PVM_TARGET_NONE) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	if (t->source == PVM_TARGET_KERNEL) {
+		jw_key(w, "pid");
+		jw_uint(w, t->pid);
+		jw_key(w, "tid");
+		jw_uint(w, t->tid);
+		jw_key(w, "ppid");
+		jw_uint(w, t->ppid);
+		jw_key(w, "comm");
+		jw_string(w, t->comm, strnlen(t->comm, sizeof(t->comm)));
+		jw_key(w, "uid");
+		jw_uint(w, t->uid);
+		jw_key(w, "cgroup_id");
+		if (v->from_proc)
+			jw_null(w); /* /proc offers no cgroup id */
+		else
+			jw_uint(w, t->cgroup_id);
+		jw_key(w, "pidns");
+		jw_uint(w, t->pidns);
+		jw_key(w, "start_time");
+		jw_uint(w, t->start_boot_ns);
+		json_relation(w, "same_process", v->same_process);
+		json_relation(w, "child", v->child);
+		json_relation(w, "parent", v->parent);
+		json_relation(w, "same_uid", v->same_uid);
+		json_relation(w, "same_pidns", v->same_pidns);
+	}
+	jw_key(w, "source");
+	jw_cstring(w, t->source == PVM_TARGET_UNRESOLVED ? "unresolved"
+		      : v->from_proc			  ? "proc"
+							  : "kernel");
 	jw_object_end(w);
 }
 
@@ -147,6 +203,7 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	jw_key(w, "abi");
 	jw_cstring(w, pvm_abi_name(r->abi));
 	json_caller(w, r);
+	json_target(w, &ev->target);
 	json_args(w, r);
 	json_iov_array(w, "local_iov", &ev->local);
 	json_iov_array(w, "remote_iov", &ev->remote);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/json_writer.h"
 
-#include <inttypes.h>
 #include <string.h>
 
 #include "output/escape.h"
@@ -63,26 +62,47 @@ void jw_array_end(struct json_writer *w)
 void jw_key(struct json_writer *w, const char *key)
 {
 	before_item(w);
-	fprintf(w->out, "\"%s\":", key);
+	putc_unlocked('"', w->out);
+	fputs_unlocked(key, w->out);
+	fputs_unlocked("\":", w->out);
 	w->after_key = true;
+}
+
+/* Digits of v in `base`, written by hand: printf is the hot path's cost. */
+static void put_digits(FILE *out, uint64_t v, unsigned int base)
+{
+	static const char digits[] = "0123456789abcdef";
+	char buf[24];
+	int n = 0;
+
+	do {
+		buf[n++] = digits[v % base];
+		v /= base;
+	} while (v);
+	while (n--)
+		putc_unlocked(buf[n], out);
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "%" PRIu64, v);
+	put_digits(w->out, v, 10);
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "%" PRId64, v);
+	if (v < 0)
+		putc_unlocked('-', w->out);
+	put_digits(w->out, v < 0 ? -(uint64_t)v : (uint64_t)v, 10);
 }
 
 void jw_hex(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	fprintf(w->out, "\"0x%" PRIx64 "\"", v);
+	fputs_unlocked("\"0x", w->out);
+	put_digits(w->out, v, 16);
+	putc_unlocked('"', w->out);
 }
 
 void jw_bool(struct json_writer *w, bool v)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "pvmtrace.skel.h"
@@ -146,9 +147,33 @@ static void select_programs(struct pvmtrace_bpf *skel, enum pvm_mode mode)
 					  section_in_mode(bpf_program__section_name(prog), mode));
 }
 
-static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg)
+/* The kfuncs the kernel side can use to resolve the target, from kernel BTF. */
+struct kfuncs {
+	bool task_from_pid;
+	bool task_from_vpid;
+};
+
+static struct kfuncs probe_kfuncs(void)
+{
+	struct kfuncs k = {0};
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	if (!btf)
+		return k;
+	k.task_from_pid = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC) > 0 &&
+			  btf__find_by_name_kind(btf, "bpf_task_release", BTF_KIND_FUNC) > 0;
+	k.task_from_vpid = k.task_from_pid &&
+			   btf__find_by_name_kind(btf, "bpf_task_from_vpid", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return k;
+}
+
+static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg,
+		     struct kfuncs kfuncs)
 {
 	memcpy((void *)&skel->rodata->filter, &cfg->filter, sizeof(cfg->filter));
+	skel->rodata->have_task_from_pid = kfuncs.task_from_pid;
+	skel->rodata->have_task_from_vpid = kfuncs.task_from_vpid;
 	skel->rodata->max_iov = cfg->max_iov;
 	skel->rodata->capture_len = cfg->capture;
 	return bpf_map__set_value_size(skel->maps.inflight,
@@ -180,7 +205,7 @@ static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)
  * or NULL with *err (-errno) and *what (the failed step) set.
  */
 static struct pvmtrace_bpf *load_mode(const struct pvm_sensor_config *cfg, enum pvm_mode mode,
-				      int *err, const char **what)
+				      struct kfuncs kfuncs, int *err, const char **what)
 {
 	struct pvmtrace_bpf *skel;
 
@@ -192,7 +217,7 @@ static struct pvmtrace_bpf *load_mode(const struct pvm_sensor_config *cfg, enum 
 	}
 	select_programs(skel, mode);
 	*what = "configure";
-	*err = configure(skel, cfg);
+	*err = configure(skel, cfg, kfuncs);
 	if (!*err && mode == PVM_MODE_TRACEPOINT) {
 		*what = "mount tracefs";
 		*err = ensure_tracefs();
@@ -216,6 +241,26 @@ static struct pvmtrace_bpf *load_mode(const struct pvm_sensor_config *cfg, enum 
 	return skel;
 }
 
+/*
+ * Not every program type may call kfuncs (raw_tp may not on 6.18; tracepoint
+ * and kprobe could not before v6.x), and only the verifier knows: a mode
+ * whose load fails with them is tried again without, and its targets are
+ * then resolved from /proc in user space.
+ */
+static struct pvmtrace_bpf *load_mode_best(const struct pvm_sensor_config *cfg,
+					   enum pvm_mode mode, int *err, const char **what)
+{
+	static const struct kfuncs none;
+	struct kfuncs kfuncs = probe_kfuncs();
+	struct pvmtrace_bpf *skel = NULL;
+
+	if (kfuncs.task_from_pid)
+		skel = load_mode(cfg, mode, kfuncs, err, what);
+	if (!skel && (!kfuncs.task_from_pid || !strcmp(*what, "load")))
+		skel = load_mode(cfg, mode, none, err, what);
+	return skel;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct pvm_sensor *s = ctx;
@@ -236,7 +281,7 @@ static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg
 	for (size_t i = 0; i < n; i++) {
 		const char *what;
 		int err;
-		struct pvmtrace_bpf *skel = load_mode(cfg, order[i], &err, &what);
+		struct pvmtrace_bpf *skel = load_mode_best(cfg, order[i], &err, &what);
 
 		if (skel) {
 			*chosen = order[i];
@@ -297,12 +342,25 @@ enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s)
 
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)
 {
-	return ring_buffer__poll(s->ringbuf, timeout_ms);
+	int err = ring_buffer__poll(s->ringbuf, timeout_ms);
+
+	/* the kernel side wakes us only when the ring fills: drain the rest too */
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(s->ringbuf);
+	return err;
 }
+
+/*
+ * A program already running when its link goes keeps running to its end (a
+ * few microseconds): wait that out, so that the drain below and the counters
+ * read after it see the same calls.
+ */
+#define DETACH_GRACE_US 20000
 
 int pvm_sensor_stop_and_drain(struct pvm_sensor *s)
 {
 	pvmtrace_bpf__detach(s->skel);
+	usleep(DETACH_GRACE_US);
 	return ring_buffer__consume(s->ringbuf);
 }
 
@@ -348,7 +406,7 @@ bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose)
 
 	libbpf_verbose = verbose;
 	libbpf_set_print(print_libbpf);
-	skel = load_mode(&cfg, mode, &err, &what);
+	skel = load_mode_best(&cfg, mode, &err, &what);
 	if (!skel) {
 		printf("%-11s no (%s: %s)\n", pvm_mode_name(mode), what, strerror(-err));
 		return false;

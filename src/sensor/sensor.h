@@ -39,7 +39,10 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_f
 
 enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s);
 
-/* Waits up to timeout_ms for records and hands them over. <0: -errno. */
+/*
+ * Waits up to timeout_ms for the kernel side's wakeup, then hands over every
+ * record in the ring. <0: -errno.
+ */
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms);
 
 /* Detaches every hook, then hands over what is left in the ring buffer. */

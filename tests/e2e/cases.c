@@ -341,6 +341,14 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	ev->ret = ret;
 	ev->wall_after_ns = e2e_wall_ns();
 	expect_hex_payload(sh, ev, data_hex);
+	/* its child, gone by now: what /proc would have said */
+	ev->target.pid = ev->target.tid = pid_arg;
+	ev->target.ppid = pid;
+	ev->target.uid = ev->caller.uid;
+	ev->target.pidns = ev->caller.pidns;
+	ev->target.cgroup_id = ev->caller.cgroup_id;
+	snprintf(ev->target.comm, sizeof(ev->target.comm), "trigger32");
+	e2e_expect_relations(ev);
 	if (ret != 64)
 		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
 }

@@ -338,12 +338,67 @@ static const char *errno_name_of(int64_t ret)
 	}
 }
 
+static void check_start_time(struct check *c, json_object *target, const char *source,
+			     uint64_t ticks)
+{
+	uint64_t tick_ns = 1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK);
+	json_object *v = field(target, "start_time");
+	uint64_t ns = v ? json_object_get_uint64(v) : 0;
+
+	if (!ticks)
+		return; /* the test could not read it */
+	if (!strcmp(source, "proc") ? ns != ticks * tick_ns : ns / tick_ns != ticks)
+		failf(c, "target.start_time %" PRIu64 " is not tick %" PRIu64, ns, ticks);
+}
+
+/*
+ * Resolved in the kernel or from /proc, every field must be right;
+ * "unresolved" is allowed where neither could (no kfunc for this mode, and
+ * the target gone before user space looked).
+ */
+static void check_target(struct check *c, json_object *event, const struct e2e_expected *ev)
+{
+	json_object *t = field(event, "target");
+	const char *source;
+	char comm[64];
+
+	if (ev->target.null) {
+		expect_null(c, event, "target");
+		return;
+	}
+	source = t && field(t, "source") ? json_object_get_string(field(t, "source")) : "";
+	if (!strcmp(source, "unresolved"))
+		return;
+	if (strcmp(source, "kernel") && strcmp(source, "proc")) {
+		failf(c, "target: source \"%s\"", source);
+		return;
+	}
+	expect_uint(c, t, "pid", ev->target.pid);
+	expect_uint(c, t, "tid", ev->target.tid);
+	expect_uint(c, t, "ppid", ev->target.ppid);
+	expect_uint(c, t, "uid", ev->target.uid);
+	expect_uint(c, t, "pidns", ev->target.pidns);
+	comm_as_json_reads_it(ev->target.comm, comm, sizeof(comm));
+	expect_string(c, t, "comm", comm);
+	if (!strcmp(source, "kernel"))
+		expect_uint(c, t, "cgroup_id", ev->target.cgroup_id);
+	else
+		expect_null(c, t, "cgroup_id");
+	check_start_time(c, t, source, ev->target.start_ticks);
+	expect_bool(c, t, "same_process", ev->target.same_process);
+	expect_bool(c, t, "child", ev->target.child);
+	expect_bool(c, t, "parent", ev->target.parent);
+	expect_bool(c, t, "same_uid", ev->target.same_uid);
+	expect_bool(c, t, "same_pidns", ev->target.same_pidns);
+}
+
 static void check_event(struct check *c, json_object *event, const struct e2e_expected *ev,
 			const struct e2e_shared *sh)
 {
 	expect_string(c, event, "event", ev->writev ? "process_vm_writev" : "process_vm_readv");
 	expect_string(c, event, "abi", ev->ia32 ? "ia32" : "x86_64");
 	check_caller(c, field(event, "caller"), &ev->caller);
+	check_target(c, event, ev);
 	check_args(c, field(event, "args"), ev);
 	check_side(c, event, "local_iov", "local_bytes", &ev->local, sh);
 	check_side(c, event, "remote_iov", "remote_bytes", &ev->remote, sh);

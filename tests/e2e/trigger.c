@@ -97,17 +97,18 @@ int e2e_cgroup2_mount(char *buf, size_t len)
 }
 
 /*
- * The cgroup v2 id of this process: the inode of its cgroup2 directory
- * (kernfs node id), found through /proc/self/cgroup's "0::" line.
+ * The cgroup v2 id of a process: the inode of its cgroup2 directory (kernfs
+ * node id), found through /proc/PID/cgroup's "0::" line.
  */
-static uint64_t own_cgroup_id(void)
+static uint64_t cgroup_id_of(const char *pid)
 {
 	char line[512], mount_point[256], rel[256] = "", path[600];
 	FILE *f;
 
 	if (e2e_cgroup2_mount(mount_point, sizeof(mount_point)))
 		return 1; /* no cgroup2: the kernel reports the root, id 1 */
-	f = fopen("/proc/self/cgroup", "r");
+	snprintf(path, sizeof(path), "/proc/%s/cgroup", pid);
+	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, "0::", 3))
 			sscanf(line + 3, "%255s", rel);
@@ -126,10 +127,64 @@ void e2e_identity_self(struct e2e_identity *id)
 	id->uid = getuid();
 	id->gid = getgid();
 	prctl(PR_GET_NAME, id->comm);
-	id->cgroup_id = own_cgroup_id();
+	id->cgroup_id = cgroup_id_of("self");
 	id->pidns = inode_of("/proc/thread-self/ns/pid");
 	id->mntns = inode_of("/proc/thread-self/ns/mnt");
 	id->code = "x86_64";
+}
+
+void e2e_expect_relations(struct e2e_expected *ev)
+{
+	ev->target.same_process = ev->target.pid == ev->caller.pid;
+	ev->target.child = ev->target.ppid == ev->caller.pid;
+	ev->target.parent = ev->target.pid == ev->caller.ppid;
+	ev->target.same_uid = ev->target.uid == ev->caller.uid;
+	ev->target.same_pidns = ev->target.pidns == ev->caller.pidns;
+}
+
+void e2e_expect_target(struct e2e_expected *ev, pid_t pid)
+{
+	char path[64], line[256], buf[1024], num[16];
+	FILE *f;
+	const char *after;
+
+	memset(&ev->target, 0, sizeof(ev->target));
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = pid > 0 ? fopen(path, "r") : NULL;
+	if (!f || ev->ret == -ESRCH) {
+		ev->target.null = true;
+		if (f)
+			fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "Tgid: %u", &ev->target.pid);
+		sscanf(line, "PPid: %u", &ev->target.ppid);
+		sscanf(line, "Uid: %u", &ev->target.uid);
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	f = fopen(path, "r");
+	if (f && fgets(ev->target.comm, sizeof(ev->target.comm), f))
+		ev->target.comm[strcspn(ev->target.comm, "\n")] = 0;
+	if (f)
+		fclose(f);
+	ev->target.tid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
+	ev->target.pidns = inode_of(path);
+	/* another uid's ns links are not ours to read; no case here makes a pid ns */
+	if (!ev->target.pidns)
+		ev->target.pidns = ev->caller.pidns;
+	snprintf(num, sizeof(num), "%u", ev->target.pid);
+	ev->target.cgroup_id = cgroup_id_of(num);
+	snprintf(path, sizeof(path), "/proc/%u/stat", ev->target.pid);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f) && (after = strrchr(buf, ')')))
+		sscanf(after + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+				  "%*d %*d %*d %lu", &ev->target.start_ticks);
+	if (f)
+		fclose(f);
+	e2e_expect_relations(ev);
 }
 
 struct e2e_expected *e2e_expect(struct e2e_shared *sh)
@@ -251,6 +306,7 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	ev.truncated = (ev.local.kind == E2E_IOV_ARRAY && liovcnt > ev.local.n) ||
 		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
 	ev.ret = ret;
+	e2e_expect_target(&ev, pid);
 	e2e_expect_payload(sh, &ev, local);
 	*e2e_expect(sh) = ev;
 	return ret;

@@ -49,6 +49,14 @@ struct e2e_expected {
 	bool truncated;
 	bool read_at_exit;	/* the arrays were not resident at entry */
 	struct {
+		bool null;		/* the call named no live process */
+		uint32_t pid, tid, ppid, uid;
+		uint64_t pidns, cgroup_id;
+		uint64_t start_ticks;	/* /proc/PID/stat field 22; 0: unknown */
+		char comm[E2E_COMM_LEN];
+		bool same_process, child, parent, same_uid, same_pidns;
+	} target;
+	struct {
 		bool null;	/* --capture 0 */
 		bool complete;
 		uint64_t total;
@@ -111,6 +119,15 @@ void e2e_expect_side(struct e2e_shared *sh, struct e2e_side *side, const struct 
  * local iovecs now (after the call: for a read, what arrived).
  */
 void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const struct iovec *local);
+
+/*
+ * Sets ev->target from /proc/<pid> right after the call, while the target
+ * still lives, and the relations from ev->caller.
+ */
+void e2e_expect_target(struct e2e_expected *ev, pid_t pid);
+
+/* The relations of ev->target to ev->caller. */
+void e2e_expect_relations(struct e2e_expected *ev);
 
 /* A child that sleeps until killed; returns its pid. */
 pid_t e2e_spawn_sleeper(void);

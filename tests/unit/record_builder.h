@@ -50,6 +50,18 @@ static inline void build_example(struct record_buffer *b)
 	b->rec.pidns = 4026531836u;
 	b->rec.mntns = 4026531841u;
 	memcpy(b->rec.comm, "injector", 8);
+	b->rec.caller_start_boot_ns = 5000000;
+	b->rec.target = (struct pvm_target){
+		.source = PVM_TARGET_KERNEL,
+		.pid = 4300,
+		.tid = 4300,
+		.ppid = 4242,
+		.uid = 0,
+		.pidns = 4026531836u,
+		.cgroup_id = 1234,
+		.start_boot_ns = 6000000,
+		.comm = "victim",
+	};
 	b->rec.local_n = 2;
 	b->rec.remote_n = 1;
 	b->iov[0] = (struct pvm_iov){0x55d0c8a2b2a0, 16};

@@ -53,7 +53,11 @@ UNIT_TEST(json_example_event)
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_writev\","
 		   "\"abi\":\"x86_64\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
-		   "\"mntns\":4026531841,\"code\":\"x86_64\"},\"args\":{\"pid\":4300,"
+		   "\"mntns\":4026531841,\"code\":\"x86_64\",\"start_time\":5000000},"
+		   "\"target\":{\"pid\":4300,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
+		   "\"uid\":0,\"cgroup_id\":1234,\"pidns\":4026531836,\"start_time\":6000000,"
+		   "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
+		   "\"same_pidns\":true,\"source\":\"kernel\"},\"args\":{\"pid\":4300,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1,\"flags\":0},\"local_iov\":[{\"base\":\"0x55d0c8a2b2a0\",\"len\":16},"
 		   "{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],\"remote_iov\":[{\"base\":"
@@ -73,6 +77,7 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	buf.rec.abi = PVM_ABI_IA32;
 	buf.rec.code_mode = PVM_CODE_UNKNOWN;
 	buf.rec.pid = -1;
+	buf.rec.target.source = PVM_TARGET_NONE;
 	buf.rec.ret = -22;
 	buf.rec.flags = 1;
 	buf.rec.local_state = PVM_IOV_FAULT;
@@ -86,7 +91,8 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
 		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
-		   "\"mntns\":4026531841,\"code\":null},\"args\":{\"pid\":-1,"
+		   "\"mntns\":4026531841,\"code\":null,\"start_time\":5000000},\"target\":null,"
+		   "\"args\":{\"pid\":-1,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1025,\"flags\":1},\"local_iov\":null,\"remote_iov\":[{\"base\":"
 		   "\"0x55d0c8a2b2a0\",\"len\":16},{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],"
@@ -94,6 +100,51 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 		   "\"remote_bytes\":null,\"ret\":-22,"
 		   "\"error\":\"EINVAL\",\"duration_ns\":2500,\"data\":null}\n",
 		   __LINE__);
+}
+
+static const char *target_json(void)
+{
+	static char *got;
+	struct pvm_event ev = decoded();
+
+	free(got);
+	got = unit_capture(json_of, &ev);
+	return strstr(got, "\"target\":");
+}
+
+UNIT_TEST(json_target_sources)
+{
+	struct pvm_target from_proc;
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	buf.rec.target.source = PVM_TARGET_UNRESOLVED;
+	CHECK(!strncmp(target_json(), "\"target\":{\"source\":\"unresolved\"},\"args\"", 39));
+
+	build_example(&buf);
+	from_proc = buf.rec.target;
+	from_proc.pid = 77; /* a thread of process 77: a relation to nobody */
+	ev = decoded();
+	pvm_event_set_target(&ev, &from_proc, true);
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"target\":{\"pid\":77,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
+			  "\"uid\":0,\"cgroup_id\":null,\"pidns\":4026531836,\"start_time\":6000000,"
+			  "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
+			  "\"same_pidns\":true,\"source\":\"proc\"},") != NULL);
+	free(got);
+
+	build_example(&buf);
+	buf.rec.target.pid = 4242; /* the caller's own process */
+	buf.rec.target.ppid = 1;
+	buf.rec.target.uid = 1000;
+	buf.rec.target.pidns = 1;
+	CHECK(strstr(target_json(), "\"same_process\":true,\"child\":false,\"parent\":false,"
+				    "\"same_uid\":false,\"same_pidns\":false") != NULL);
+
+	build_example(&buf);
+	buf.rec.caller_ppid = 4300; /* the target is the caller's parent */
+	CHECK(strstr(target_json(), "\"parent\":true") != NULL);
 }
 
 UNIT_TEST(json_hostile_comm_stays_one_string)
