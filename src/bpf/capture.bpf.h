@@ -20,6 +20,13 @@
 #include "record.h"
 #include "filter.h"
 
+/*
+ * Task fields are read by plain dereference: the task comes from
+ * bpf_get_current_task_btf() or a kfunc, a BTF pointer the verifier turns into
+ * fault-tolerant loads, each far cheaper than a bpf_probe_read_kernel() call.
+ * pt_regs stay behind BPF_CORE_READ: in raw_tp they are an untyped pointer.
+ */
+
 /* Syscall numbers, arch/x86/entry/syscalls/syscall_{64,32}.tbl */
 #define NR_X86_64_PROCESS_VM_READV 310
 #define NR_X86_64_PROCESS_VM_WRITEV 311
@@ -116,20 +123,22 @@ struct {
 } filter_cgroup SEC(".maps");
 
 /*
- * Wake the consumer only once the ring holds 1/WAKEUP_FILL_DIV of its size: a
- * wakeup per event (irq_work, then a context switch) costs more than the rest
- * of the hook. User space also drains the ring on every poll timeout, so a
- * trickle of events waits at most that long.
+ * Wake the consumer when the ring crosses 1/WAKEUP_FILL_DIV of its size, once
+ * per crossing: a wakeup per event (irq_work, then a context switch) costs
+ * more than the rest of the hook. The kernel's default (0) would not do: it
+ * wakes only a consumer that has caught up, and one sleeping with records
+ * left in the ring would then sleep through a flood. User space also drains
+ * the ring on every poll timeout, so a trickle waits at most that long.
  */
 #define WAKEUP_FILL_DIV 8
 
-static __always_inline __u64 ringbuf_wakeup_flag(void)
+static __always_inline __u64 ringbuf_wakeup_flag(__u64 record_size)
 {
 	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 threshold = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / WAKEUP_FILL_DIV;
 
-	return queued >= bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / WAKEUP_FILL_DIV
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+	return queued < threshold && queued + record_size >= threshold ? BPF_RB_FORCE_WAKEUP
+								       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count(enum pvm_counter which)
@@ -143,7 +152,7 @@ static __always_inline void count(enum pvm_counter which)
 
 static __always_inline bool task_in_compat_syscall(struct task_struct *task)
 {
-	return BPF_CORE_READ(task, thread_info.status) & TS_COMPAT;
+	return task->thread_info.status & TS_COMPAT;
 }
 
 /*
@@ -217,6 +226,7 @@ static __always_inline __u8 code_mode_of(struct pt_regs *regs)
 /* The task's pid number as seen from the pid namespace at `level`. */
 static __always_inline __s32 task_pid_nr_at(struct task_struct *task, __u32 level)
 {
+	/* read, not loaded: the thread walk hands in untyped task pointers */
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
 	struct upid upid = {};
 
@@ -265,13 +275,13 @@ static __always_inline bool targets_own_process(struct task_struct *task, __s32 
 
 	if (pid <= 0)
 		return false;
-	w.level = BPF_CORE_READ(task, thread_pid, level);
+	w.level = task->thread_pid->level;
 	if (task_pid_nr_at(task, w.level) == pid)
 		return true;
-	leader = BPF_CORE_READ(task, group_leader);
+	leader = task->group_leader;
 	if (task_pid_nr_at(leader, w.level) == pid)
 		return true;
-	w.head = &BPF_CORE_READ(task, signal)->thread_head;
+	w.head = &task->signal->thread_head;
 	w.pos = w.head;
 	bpf_loop(THREAD_WALK_MAX, thread_walk_step, &w, 0);
 	return w.found;
@@ -299,12 +309,12 @@ static __always_inline bool should_trace(struct task_struct *task, __u8 sys,
 /* The inode of the task's own pid namespace (the one its pids live in). */
 static __always_inline __u32 task_pidns_inum(struct task_struct *task)
 {
-	struct pid *pid = BPF_CORE_READ(task, thread_pid);
-	__u32 level = BPF_CORE_READ(pid, level);
+	struct pid *pid = task->thread_pid;
+	__u32 level = pid->level;
 	struct upid upid = {};
 
 	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
-	return BPF_CORE_READ(upid.ns, ns.inum);
+	return BPF_CORE_READ(upid.ns, ns.inum); /* read, not loaded: a scalar */
 }
 
 static __always_inline void fill_caller(struct pvm_record *rec, struct task_struct *task)
@@ -316,24 +326,24 @@ static __always_inline void fill_caller(struct pvm_record *rec, struct task_stru
 	rec->caller_tid = (__u32)pid_tgid;
 	rec->caller_uid = (__u32)uid_gid;
 	rec->caller_gid = uid_gid >> 32;
-	rec->caller_ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec->caller_ppid = task->real_parent->tgid;
 	rec->cgroup_id = bpf_get_current_cgroup_id();
 	rec->pidns = task_pidns_inum(task);
-	rec->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	rec->caller_start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	rec->mntns = task->nsproxy->mnt_ns->ns.inum;
+	rec->caller_start_boot_ns = task->group_leader->start_boottime;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
 }
 
 static __always_inline void fill_target(struct pvm_target *t, struct task_struct *task)
 {
 	t->source = PVM_TARGET_KERNEL;
-	t->pid = BPF_CORE_READ(task, tgid);
-	t->tid = BPF_CORE_READ(task, pid);
-	t->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	t->uid = BPF_CORE_READ(task, real_cred, uid.val);
+	t->pid = task->tgid;
+	t->tid = task->pid;
+	t->ppid = task->real_parent->tgid;
+	t->uid = task->real_cred->uid.val;
 	t->pidns = task_pidns_inum(task);
-	t->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
-	t->start_boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	t->start_boot_ns = task->group_leader->start_boottime;
 	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
 }
 
@@ -348,7 +358,7 @@ static __always_inline void resolve_target(struct pvm_target *t, struct task_str
 	struct task_struct *target;
 
 	t->source = PVM_TARGET_UNRESOLVED;
-	if (have_task_from_pid && BPF_CORE_READ(caller, thread_pid, level) == 0)
+	if (have_task_from_pid && caller->thread_pid->level == 0)
 		target = bpf_task_from_pid(pid);
 	else if (have_task_from_vpid)
 		target = bpf_task_from_vpid(pid);
@@ -635,7 +645,7 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
 	       slot->rec.data_captured;
 	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len) - PVM_INFLIGHT_HEADER_SIZE) {
-		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag()))
+		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag(size)))
 			count(PVM_CNT_RINGBUF_FULL);
 		else
 			count(PVM_CNT_EVENTS);

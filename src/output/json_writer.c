@@ -64,29 +64,44 @@ void jw_key(struct json_writer *w, const char *key)
 	before_item(w);
 	putc_unlocked('"', w->out);
 	fputs_unlocked(key, w->out);
-	fputs_unlocked("\":", w->out);
+	fwrite_unlocked("\":", 1, 2, w->out);
 	w->after_key = true;
 }
 
-/* Digits of v in `base`, written by hand: printf is the hot path's cost. */
-static void put_digits(FILE *out, uint64_t v, unsigned int base)
+/*
+ * Numbers written by hand into a small buffer, one fwrite each: printf, and
+ * division by a base not known at compile time, were the hot path's cost.
+ */
+static void put_decimal(FILE *out, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[24];
-	int n = 0;
+	char buf[20];
+	size_t n = sizeof(buf);
 
 	do {
-		buf[n++] = digits[v % base];
-		v /= base;
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
 	} while (v);
-	while (n--)
-		putc_unlocked(buf[n], out);
+	fwrite_unlocked(buf + n, 1, sizeof(buf) - n, out);
+}
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static void put_hex(FILE *out, uint64_t v)
+{
+	char buf[16];
+	size_t n = sizeof(buf);
+
+	do {
+		buf[--n] = hex_digits[v & 0xf];
+		v >>= 4;
+	} while (v);
+	fwrite_unlocked(buf + n, 1, sizeof(buf) - n, out);
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	put_digits(w->out, v, 10);
+	put_decimal(w->out, v);
 }
 
 void jw_int(struct json_writer *w, int64_t v)
@@ -94,14 +109,14 @@ void jw_int(struct json_writer *w, int64_t v)
 	before_item(w);
 	if (v < 0)
 		putc_unlocked('-', w->out);
-	put_digits(w->out, v < 0 ? -(uint64_t)v : (uint64_t)v, 10);
+	put_decimal(w->out, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 void jw_hex(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	fputs_unlocked("\"0x", w->out);
-	put_digits(w->out, v, 16);
+	fwrite_unlocked("\"0x", 1, 3, w->out);
+	put_hex(w->out, v);
 	putc_unlocked('"', w->out);
 }
 
@@ -132,13 +147,20 @@ void jw_cstring(struct json_writer *w, const char *s)
 
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 {
-	static const char digits[] = "0123456789abcdef";
+	char buf[256];
 
 	before_item(w);
 	putc_unlocked('"', w->out);
-	for (size_t i = 0; i < len; i++) {
-		putc_unlocked(digits[bytes[i] >> 4], w->out);
-		putc_unlocked(digits[bytes[i] & 0xf], w->out);
+	while (len) {
+		size_t n = len < sizeof(buf) / 2 ? len : sizeof(buf) / 2;
+
+		for (size_t i = 0; i < n; i++) {
+			buf[2 * i] = hex_digits[bytes[i] >> 4];
+			buf[2 * i + 1] = hex_digits[bytes[i] & 0xf];
+		}
+		fwrite_unlocked(buf, 1, 2 * n, w->out);
+		bytes += n;
+		len -= n;
 	}
 	putc_unlocked('"', w->out);
 }
