@@ -93,8 +93,11 @@ static __always_inline int tracepoint_enter(const struct trace_event_raw_sys_ent
 		.riovcnt = ctx->args[4],
 		.flags = ctx->args[5],
 	};
+	struct pt_regs r; /* for the code segment only */
 
-	return pvm_on_enter(sys, PVM_ABI_X86_64, code_mode_of(current_user_regs()), &a);
+	if (copy_user_regs(&r, current_user_regs()))
+		return 0;
+	return pvm_on_enter(sys, PVM_ABI_X86_64, code_mode_of(&r), &a);
 }
 
 /* The exit tracepoint carries only the result; the arguments are in pt_regs. */
