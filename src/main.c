@@ -15,6 +15,7 @@
 #include "event/clock.h"
 #include "event/event.h"
 #include "event/proc_target.h"
+#include "event/regions.h"
 #include "output/format.h"
 #include "output/json_writer.h"
 #include "output/stats.h"
@@ -37,6 +38,7 @@ struct app {
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	bool wrote;		/* events written since the last flush */
+	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
 };
 
 static void on_stop_signal(int sig)
@@ -67,7 +69,7 @@ static void install_signal_handlers(void)
  * and marked so. A process gone by now says nothing of the call, unless the
  * kernel itself answered ESRCH.
  */
-static void enrich(struct pvm_event *ev, struct pvm_target *from_proc)
+static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 {
 	const struct pvm_record *r = ev->rec;
 
@@ -78,6 +80,15 @@ static void enrich(struct pvm_event *ev, struct pvm_target *from_proc)
 		return; /* gone by now: that says nothing of the call */
 	if (from_proc->source != PVM_TARGET_UNRESOLVED)
 		pvm_event_set_target(ev, from_proc, true);
+}
+
+static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *from_proc)
+{
+	const struct pvm_target *t;
+
+	enrich_target(ev, from_proc);
+	t = ev->target.t;
+	pvm_enrich_regions(ev, app->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0, "/proc");
 }
 
 static void on_record(void *ctx, const void *data, size_t size)
@@ -93,7 +104,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 			fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
 		return;
 	}
-	enrich(&ev, &from_proc);
+	enrich(app, &ev, &from_proc);
 	if (app->opts->json)
 		pvm_format_json(&app->jw, &ev);
 	else

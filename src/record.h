@@ -11,6 +11,7 @@
  *   struct pvm_record                         fixed header, 232 bytes
  *   struct pvm_iov    iov[local_n]            the caller's local iovecs
  *   struct pvm_iov    iov[remote_n]           the remote iovecs
+ *   struct pvm_region region[remote_n]        the target mapping of each
  *   __u8              data[data_captured]     the first bytes of the payload
  *
  * local_n/remote_n are the entries decoded (at most the configured per-side
@@ -83,6 +84,38 @@ struct pvm_target {
 	__u8 source;		/* enum pvm_target_source */
 	__u8 reserved[3];
 	char comm[PVM_COMM_LEN];
+};
+
+/* The target's mapping that holds a remote iovec's base, at syscall entry. */
+enum pvm_region_state {
+	PVM_REGION_UNRESOLVED = 0, /* not looked up in the kernel: user space tries /proc */
+	PVM_REGION_FOUND = 1,
+	PVM_REGION_NONE = 2,	   /* the address is in no mapping */
+};
+
+enum pvm_region_kind {
+	PVM_REGION_ANON = 0,
+	PVM_REGION_FILE = 1,
+	PVM_REGION_HEAP = 2,
+	PVM_REGION_STACK = 3,
+	PVM_REGION_VDSO = 4,
+};
+
+/* vm_flags bits (include/linux/mm.h): the permissions as /proc/PID/maps shows them */
+#define PVM_VM_READ 0x1
+#define PVM_VM_WRITE 0x2
+#define PVM_VM_EXEC 0x4
+#define PVM_VM_SHARED 0x8
+
+struct pvm_region {
+	__u64 start;
+	__u64 end;
+	__u64 inode;		/* of the mapped file; 0 for anonymous memory */
+	__u32 dev;		/* its superblock's s_dev (kernel encoding) */
+	__u32 vm_flags;		/* PVM_VM_* */
+	__u8 state;		/* enum pvm_region_state */
+	__u8 kind;		/* enum pvm_region_kind */
+	__u8 reserved[6];
 };
 
 /* Which instruction set the caller's code runs in (not the syscall ABI). */
@@ -204,7 +237,8 @@ enum pvm_counter {
 /*
  * The kernel side keeps each call's record between entry and exit in a hash
  * map keyed by thread id: an 8-byte header, the record, then room for
- * 2 * max_iov entries. User space sizes that map before load with this.
+ * 2 * max_iov entries, max_iov regions and the payload. User space sizes that
+ * map before load with this.
  */
 #define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
 #define PVM_INFLIGHT_HEADER_SIZE 8
@@ -212,10 +246,12 @@ enum pvm_counter {
  * offset + length stays within one capture length, only that each does. */
 #define PVM_INFLIGHT_VALUE_SIZE(max_iov, capture)                                        \
 	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) +                         \
-	 2 * (max_iov) * sizeof(struct pvm_iov) + 2 * (capture))
+	 2 * (max_iov) * sizeof(struct pvm_iov) + (max_iov) * sizeof(struct pvm_region) + \
+	 2 * (capture))
 
 _Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
 _Static_assert(sizeof(struct pvm_target) == 56, "pvm_target layout");
+_Static_assert(sizeof(struct pvm_region) == 40, "pvm_region layout");
 _Static_assert(sizeof(struct pvm_record) == 232, "pvm_record layout");
 _Static_assert(__builtin_offsetof(struct pvm_record, pid) == 12, "pid offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, start_boot_ns) == 16, "time offset");

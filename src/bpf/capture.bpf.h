@@ -48,7 +48,8 @@
 
 #define THREAD_WALK_MAX 8192
 
-#define EEXIST 17 /* include/uapi/asm-generic/errno-base.h */
+#define ENOENT 2 /* include/uapi/asm-generic/errno-base.h */
+#define EEXIST 17
 
 const volatile struct pvm_filter filter = {.syscalls = PVM_SYS_ALL};
 
@@ -359,11 +360,12 @@ static __always_inline void fill_target(struct pvm_target *t, struct task_struct
 
 /*
  * The process the `pid` argument names, looked up the way the syscall will:
- * in the caller's pid namespace. Unresolved when this kernel or program type
- * has no kfunc for it; user space then falls back to /proc.
+ * in the caller's pid namespace. Returns it acquired (the caller releases
+ * it), or NULL. Unresolved when this kernel or program type has no kfunc for
+ * it; user space then falls back to /proc.
  */
-static __always_inline void resolve_target(struct pvm_target *t, struct task_struct *caller,
-					   __s32 pid)
+static __always_inline struct task_struct *acquire_target(struct pvm_target *t,
+							  struct task_struct *caller, __s32 pid)
 {
 	struct task_struct *target;
 
@@ -373,13 +375,87 @@ static __always_inline void resolve_target(struct pvm_target *t, struct task_str
 	else if (have_task_from_vpid)
 		target = bpf_task_from_vpid(pid);
 	else
-		return;
+		return 0;
 	if (!target) {
 		t->source = PVM_TARGET_NONE;
-		return;
+		return 0;
 	}
 	fill_target(t, target);
-	bpf_task_release(target);
+	return target;
+}
+
+/* What /proc/PID/maps would say of the mapping, from the vma itself. */
+static long region_of_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct pvm_region *r = data;
+	struct mm_struct *mm = vma->vm_mm;
+	struct file *file = vma->vm_file;
+
+	r->state = PVM_REGION_FOUND;
+	r->start = vma->vm_start;
+	r->end = vma->vm_end;
+	r->vm_flags = BPF_CORE_READ(vma, vm_flags) & (PVM_VM_READ | PVM_VM_WRITE | PVM_VM_EXEC |
+						     PVM_VM_SHARED);
+	if (file) {
+		r->kind = PVM_REGION_FILE;
+		r->inode = file->f_inode->i_ino;
+		r->dev = file->f_inode->i_sb->s_dev;
+	} else if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk) {
+		r->kind = PVM_REGION_HEAP; /* fs/proc/task_mmu.c: the [heap] test */
+	} else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {
+		r->kind = PVM_REGION_STACK;
+	} else if (vma->vm_start == (unsigned long)mm->context.vdso) {
+		r->kind = PVM_REGION_VDSO;
+	} else {
+		r->kind = PVM_REGION_ANON;
+	}
+	return 0;
+}
+
+/* The kernel looks up the regions of this many remote entries; /proc the rest. */
+#define REGIONS_IN_KERNEL 16
+
+/*
+ * For each remote iovec, the target's mapping that holds its base. Without a
+ * target task (no kfunc here, or no such process) they stay unresolved.
+ */
+static __always_inline void resolve_regions(struct pvm_record *rec, struct task_struct *target)
+{
+	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+
+	for (__u32 i = 0; i < REGIONS_IN_KERNEL && i < rec->remote_n; i++) {
+		struct pvm_region r = {};
+		__u32 entry = (__u32)rec->local_n + i;
+		__u32 off = first + i * sizeof(struct pvm_region);
+		long err;
+
+		if (!target || entry >= 2 * max_iov ||
+		    off > 2 * max_iov * sizeof(struct pvm_iov) +
+				  (max_iov - 1) * sizeof(struct pvm_region))
+			break;
+		err = bpf_find_vma(target, rec->iov[entry].base, region_of_vma, &r, 0);
+		if (err == -ENOENT)
+			r.state = PVM_REGION_NONE;
+		else if (err)
+			r.state = PVM_REGION_UNRESOLVED; /* mmap_lock busy: /proc later */
+		__builtin_memcpy((__u8 *)rec->iov + off, &r, sizeof(r));
+	}
+}
+
+/* The remote entries past REGIONS_IN_KERNEL, or all when there is no task. */
+static __always_inline void clear_regions(struct pvm_record *rec)
+{
+	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	struct pvm_region blank = {};
+
+	for (__u32 i = 0; i < PVM_IOV_MAX && i < rec->remote_n; i++) {
+		__u32 off = first + i * sizeof(struct pvm_region);
+
+		if (off > 2 * max_iov * sizeof(struct pvm_iov) +
+				  (max_iov - 1) * sizeof(struct pvm_region))
+			break;
+		__builtin_memcpy((__u8 *)rec->iov + off, &blank, sizeof(blank));
+	}
 }
 
 /* Walks one iovec array: widens ia32 entries, keeps the first max_iov, sums. */
@@ -498,6 +574,7 @@ static __always_inline bool reread_faulted_arrays(struct pvm_record *rec)
 	if (rec->local_state != PVM_IOV_FAULT && rec->remote_state != PVM_IOV_FAULT)
 		return false;
 	read_both_arrays(rec);
+	clear_regions(rec); /* the target is not at hand here: /proc fills them */
 	rec->iov_late = 1;
 	return true;
 }
@@ -525,7 +602,7 @@ static long payload_step(__u64 i, void *data)
 		n = entry.len;
 	/* each bound on its own, for the verifier; the area has room for both */
 	if (n > capture_len || w->copied > capture_len ||
-	    w->data_off > 2 * max_iov * sizeof(struct pvm_iov))
+	    w->data_off > 2 * max_iov * sizeof(struct pvm_iov) + max_iov * sizeof(struct pvm_region))
 		return 1;
 	if (bpf_probe_read_user((__u8 *)w->rec->iov + w->data_off + w->copied, n,
 				(void *)entry.base)) {
@@ -540,7 +617,8 @@ static __always_inline void capture_payload(struct pvm_record *rec, __u64 wanted
 {
 	struct payload_walk w = {
 		.rec = rec,
-		.data_off = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov),
+		.data_off = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov) +
+			    (__u32)rec->remote_n * sizeof(struct pvm_region),
 		.limit = wanted < capture_len ? wanted : capture_len,
 	};
 
@@ -604,6 +682,7 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 					const struct pvm_call_args *a)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *target;
 	struct pvm_inflight *slot;
 	struct pvm_record *rec;
 	__u64 start_ns;
@@ -628,9 +707,14 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	rec->riovcnt = a->riovcnt;
 	rec->flags = a->flags;
 	fill_caller(rec, task);
-	resolve_target(&rec->target, task, a->pid);
 	rec->iov_late = 0;
 	read_both_arrays(rec);
+	clear_regions(rec);
+	target = acquire_target(&rec->target, task, a->pid);
+	if (target) {
+		resolve_regions(rec, target);
+		bpf_task_release(target);
+	}
 	if (sys == PVM_SYS_WRITEV)
 		capture_payload(rec, bytes_asked(rec));
 	return 0;
@@ -653,7 +737,7 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	finish_payload(&slot->rec, ret, reread_faulted_arrays(&slot->rec));
 	size = sizeof(slot->rec) +
 	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
-	       slot->rec.data_captured;
+	       (__u64)slot->rec.remote_n * sizeof(struct pvm_region) + slot->rec.data_captured;
 	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len) - PVM_INFLIGHT_HEADER_SIZE) {
 		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag(size)))
 			count(PVM_CNT_RINGBUF_FULL);

@@ -78,6 +78,14 @@ void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool
 	v->same_pidns = t->pidns == rec->pidns;
 }
 
+static bool regions_valid(const struct pvm_region *r, __u32 n)
+{
+	for (__u32 i = 0; i < n; i++)
+		if (r[i].state > PVM_REGION_NONE || r[i].kind > PVM_REGION_VDSO)
+			return false;
+	return true;
+}
+
 static int reject(const char **why, const char *reason)
 {
 	*why = reason;
@@ -106,9 +114,13 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	if (!data_state_valid(rec->data_state) || rec->data_captured > cfg->capture ||
 	    (rec->data_state == PVM_DATA_OFF && rec->data_captured))
 		return reject(why, "payload out of range");
-	iov_bytes = ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	iov_bytes = ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov) +
+		    (size_t)rec->remote_n * sizeof(struct pvm_region);
 	if (size != sizeof(*rec) + iov_bytes + rec->data_captured)
 		return reject(why, "record size does not match its contents");
+	if (!regions_valid((const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n),
+			   rec->remote_n))
+		return reject(why, "unknown region state or kind");
 
 	memset(ev, 0, sizeof(*ev));
 	ev->rec = rec;
@@ -120,5 +132,6 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 		    rec->local_bytes);
 	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,
 		    rec->iov + rec->local_n, rec->remote_bytes);
+	ev->remote.regions = (const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n);
 	return 0;
 }

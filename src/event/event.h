@@ -17,6 +17,7 @@ struct pvm_iov_side {
 	__u64 count;		  /* the raw liovcnt / riovcnt argument */
 	__u32 n;		  /* entries in `iov` */
 	const struct pvm_iov *iov; /* points into the record */
+	const struct pvm_region *regions; /* remote side: one per entry, in the record */
 	__u64 bytes;		  /* meaningful when state == PVM_IOV_OK */
 	bool truncated;		  /* the array had more entries than `n` */
 };
@@ -50,7 +51,12 @@ struct pvm_event {
 	bool iov_read_at_exit;	      /* the arrays were read when the call returned */
 	struct pvm_payload data;
 	struct pvm_target_view target;
+	/* set by pvm_enrich_regions(): the first n_regions remote entries */
+	const struct pvm_region_view *regions;
+	__u32 n_regions;
 };
+
+struct pvm_region_view;
 
 /* What decoding needs to know of the running configuration. */
 struct pvm_decode_config {

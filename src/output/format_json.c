@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/format.h"
 
+#include "event/regions.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -140,7 +142,43 @@ static void json_args(struct json_writer *w, const struct pvm_record *r)
 	jw_object_end(w);
 }
 
-static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side)
+/* null: the address is in no mapping. Past the enriched ones: unresolved. */
+static void json_region(struct json_writer *w, const struct pvm_region_view *v)
+{
+	char perms[5];
+
+	jw_key(w, "region");
+	if (v && v->r.state == PVM_REGION_NONE) {
+		jw_null(w);
+		return;
+	}
+	jw_object_begin(w);
+	if (v && v->r.state == PVM_REGION_FOUND) {
+		pvm_region_perms(v->r.vm_flags, perms);
+		jw_key(w, "start");
+		jw_hex(w, v->r.start);
+		jw_key(w, "end");
+		jw_hex(w, v->r.end);
+		jw_key(w, "perms");
+		jw_cstring(w, perms);
+		jw_key(w, "kind");
+		jw_cstring(w, pvm_region_kind_name(v->r.kind));
+		jw_key(w, "path");
+		if (v->has_path)
+			jw_cstring(w, v->path);
+		else
+			jw_null(w);
+	}
+	jw_key(w, "source");
+	jw_cstring(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? "unresolved"
+		      : v->from_proc				 ? "proc"
+								 : "kernel");
+	jw_object_end(w);
+}
+
+/* Remote entries carry their region; `ev` is NULL for the local side. */
+static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side,
+			   const struct pvm_event *ev)
 {
 	jw_key(w, key);
 	if (side->state == PVM_IOV_FAULT) {
@@ -154,6 +192,8 @@ static void json_iov_array(struct json_writer *w, const char *key, const struct 
 		jw_hex(w, side->iov[i].base);
 		jw_key(w, "len");
 		jw_uint(w, side->iov[i].len);
+		if (ev)
+			json_region(w, i < ev->n_regions ? &ev->regions[i] : NULL);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -205,8 +245,8 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	json_caller(w, r);
 	json_target(w, &ev->target);
 	json_args(w, r);
-	json_iov_array(w, "local_iov", &ev->local);
-	json_iov_array(w, "remote_iov", &ev->remote);
+	json_iov_array(w, "local_iov", &ev->local, NULL);
+	json_iov_array(w, "remote_iov", &ev->remote, ev);
 	jw_key(w, "iov_truncated");
 	jw_bool(w, ev->local.truncated || ev->remote.truncated);
 	jw_key(w, "iov_read_at_exit");

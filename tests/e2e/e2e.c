@@ -229,9 +229,44 @@ static void check_args(struct check *c, json_object *args, const struct e2e_expe
 	expect_uint(c, args, "flags", ev->flags);
 }
 
+/*
+ * A remote entry's region: found in the kernel or from /proc, it must be the
+ * mapping /proc showed right after the call; "unresolved" is allowed where
+ * neither could look (no kfunc, target gone). A path, when given, must match.
+ */
+static void check_region(struct check *c, json_object *entry, const struct e2e_expected *ev,
+			 size_t i)
+{
+	json_object *region;
+	const char *source;
+
+	if (i >= E2E_REGIONS || !ev->regions_known)
+		return;
+	if (!has_field(entry, "region", &region)) {
+		failf(c, "remote_iov[%zu].region missing", i);
+		return;
+	}
+	if (ev->regions[i].none) {
+		if (region)
+			expect_string(c, region, "source", "unresolved");
+		return;
+	}
+	source = region && field(region, "source") ? json_object_get_string(field(region, "source"))
+						   : "";
+	if (!strcmp(source, "unresolved"))
+		return;
+	expect_hex(c, region, "start", ev->regions[i].start);
+	expect_hex(c, region, "end", ev->regions[i].end);
+	expect_string(c, region, "perms", ev->regions[i].perms);
+	expect_string(c, region, "kind", ev->regions[i].kind);
+	if (field(region, "path"))
+		expect_string(c, region, "path", ev->regions[i].path);
+}
+
+/* `ev` is set for the remote side, whose entries carry a region. */
 static void check_side(struct check *c, json_object *event, const char *key,
 		       const char *bytes_key, const struct e2e_side *side,
-		       const struct e2e_shared *sh)
+		       const struct e2e_shared *sh, const struct e2e_expected *ev)
 {
 	json_object *arr = field(event, key);
 	size_t n;
@@ -258,6 +293,8 @@ static void check_side(struct check *c, json_object *event, const char *key,
 
 		expect_hex(c, entry, "base", sh->iov[side->first + i].base);
 		expect_uint(c, entry, "len", sh->iov[side->first + i].len);
+		if (ev)
+			check_region(c, entry, ev, i);
 	}
 }
 
@@ -400,8 +437,8 @@ static void check_event(struct check *c, json_object *event, const struct e2e_ex
 	check_caller(c, field(event, "caller"), &ev->caller);
 	check_target(c, event, ev);
 	check_args(c, field(event, "args"), ev);
-	check_side(c, event, "local_iov", "local_bytes", &ev->local, sh);
-	check_side(c, event, "remote_iov", "remote_bytes", &ev->remote, sh);
+	check_side(c, event, "local_iov", "local_bytes", &ev->local, sh, NULL);
+	check_side(c, event, "remote_iov", "remote_bytes", &ev->remote, sh, ev);
 	expect_bool(c, event, "iov_truncated", ev->truncated);
 	expect_bool(c, event, "iov_read_at_exit", ev->read_at_exit);
 	expect_int(c, event, "ret", ev->ret);

@@ -187,6 +187,50 @@ void e2e_expect_target(struct e2e_expected *ev, pid_t pid)
 	e2e_expect_relations(ev);
 }
 
+/* What /proc/PID/maps says holds addr, the way pvmtrace must report it. */
+static void expect_region(FILE *maps, uint64_t addr, typeof(((struct e2e_expected *)0)->regions[0]) *r)
+{
+	char line[512], path[256];
+	unsigned long start, end;
+	char perms[5];
+
+	r->none = true;
+	rewind(maps);
+	while (fgets(line, sizeof(line), maps)) {
+		path[0] = 0;
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255[^\n]", &start, &end, perms, path) < 3 ||
+		    addr < start || addr >= end)
+			continue;
+		r->none = false;
+		r->start = start;
+		r->end = end;
+		memcpy(r->perms, perms, sizeof(r->perms));
+		snprintf(r->path, sizeof(r->path), "%s", path);
+		snprintf(r->kind, sizeof(r->kind), "%s",
+			 !strcmp(path, "[heap]")    ? "heap"
+			 : !strcmp(path, "[stack]") ? "stack"
+			 : !strcmp(path, "[vdso]")  ? "vdso"
+			 : path[0] == '[' || !path[0] ? "anon"
+						      : "file");
+		return;
+	}
+}
+
+void e2e_expect_regions(struct e2e_expected *ev, pid_t pid, const struct iovec *remote,
+			unsigned long count)
+{
+	char path[64];
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = ev->target.null ? NULL : fopen(path, "r");
+	ev->regions_known = maps != NULL;
+	for (unsigned long i = 0; maps && i < count && i < E2E_REGIONS; i++)
+		expect_region(maps, (uintptr_t)remote[i].iov_base, &ev->regions[i]);
+	if (maps)
+		fclose(maps);
+}
+
 struct e2e_expected *e2e_expect(struct e2e_shared *sh)
 {
 	struct e2e_expected *ev;
@@ -307,6 +351,8 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
 	ev.ret = ret;
 	e2e_expect_target(&ev, pid);
+	if (iov_readable(remote, riovcnt))
+		e2e_expect_regions(&ev, pid, remote, riovcnt);
 	e2e_expect_payload(sh, &ev, local);
 	*e2e_expect(sh) = ev;
 	return ret;

@@ -18,6 +18,7 @@
 #define E2E_MAX_PIDS 32
 #define E2E_COMM_LEN 16
 #define E2E_DATA_POOL (1 << 20)
+#define E2E_REGIONS 4 /* remote entries whose region the checks look at */
 
 struct e2e_identity {
 	uint32_t pid, tid, ppid, uid, gid;
@@ -48,6 +49,14 @@ struct e2e_expected {
 	struct e2e_side local, remote;
 	bool truncated;
 	bool read_at_exit;	/* the arrays were not resident at entry */
+	bool regions_known;	/* the test read /proc for them */
+	struct {
+		bool none;		/* the address is in no mapping */
+		uint64_t start, end;
+		char perms[5];
+		char kind[8];
+		char path[128];
+	} regions[E2E_REGIONS];
 	struct {
 		bool null;		/* the call named no live process */
 		uint32_t pid, tid, ppid, uid;
@@ -125,6 +134,10 @@ void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const st
  * still lives, and the relations from ev->caller.
  */
 void e2e_expect_target(struct e2e_expected *ev, pid_t pid);
+
+/* Sets ev->regions from /proc/<pid>/maps right after the call. */
+void e2e_expect_regions(struct e2e_expected *ev, pid_t pid, const struct iovec *remote,
+			unsigned long count);
 
 /* The relations of ev->target to ev->caller. */
 void e2e_expect_relations(struct e2e_expected *ev);

@@ -14,12 +14,30 @@ struct record_buffer {
 	struct pvm_iov iov[BUILDER_MAX_IOV];
 };
 
-/* Puts `len` payload bytes after the iovecs, as the kernel side does. */
+/* Bytes after the header up to the payload: iovecs, then the remote regions. */
+static inline size_t entries_size(const struct record_buffer *b)
+{
+	return ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov) +
+	       (size_t)b->rec.remote_n * sizeof(struct pvm_region);
+}
+
+static inline size_t record_size(const struct record_buffer *b)
+{
+	return sizeof(b->rec) + entries_size(b) + b->rec.data_captured;
+}
+
+/* The region of remote entry i (call after the counts are final). */
+static inline void set_region(struct record_buffer *b, __u32 i, struct pvm_region r)
+{
+	struct pvm_region *regions = (struct pvm_region *)(b->iov + b->rec.local_n + b->rec.remote_n);
+
+	regions[i] = r;
+}
+
+/* Puts `len` payload bytes after the entries, as the kernel side does. */
 static inline void set_payload(struct record_buffer *b, const char *bytes, __u32 len, __u64 total)
 {
-	size_t iov_bytes = ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov);
-
-	memcpy((char *)b->iov + iov_bytes, bytes, len);
+	memcpy((char *)b->iov + entries_size(b), bytes, len);
 	b->rec.data_state = PVM_DATA_OK;
 	b->rec.data_captured = len;
 	b->rec.data_total = total;
@@ -67,13 +85,11 @@ static inline void build_example(struct record_buffer *b)
 	b->iov[0] = (struct pvm_iov){0x55d0c8a2b2a0, 16};
 	b->iov[1] = (struct pvm_iov){0x55d0c8a2b2c0, 48};
 	b->iov[2] = (struct pvm_iov){0x7f3a1c000000, 64};
+	set_region(b, 0,
+		   (struct pvm_region){.start = 0x7f3a1c000000, .end = 0x7f3a1c021000,
+				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
+				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_ANON});
 	set_payload(b, "0123456789abcdef", 16, 64);
-}
-
-static inline size_t record_size(const struct record_buffer *b)
-{
-	return sizeof(b->rec) + ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov) +
-	       b->rec.data_captured;
 }
 
 #endif /* PVMTRACE_RECORD_BUILDER_H */

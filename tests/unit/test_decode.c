@@ -92,6 +92,7 @@ UNIT_TEST(decode_unreadable_side_has_no_entries)
 	buf.rec.local_state = PVM_IOV_FAULT;
 	buf.rec.local_n = 0;
 	buf.iov[0] = buf.iov[2];
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_NONE});
 	set_payload(&buf, "", 0, 0);
 	CHECK_EQ(decode(&ev, &why), 0);
 	CHECK_EQ(ev.local.state, PVM_IOV_FAULT);
@@ -153,6 +154,11 @@ UNIT_TEST(decode_rejects_broken_records)
 	buf.rec.remote_state = 9;
 	CHECK_EQ(decode(&ev, &why), -1);
 	CHECK_STR(why, "unknown iovec state");
+
+	build_example(&buf);
+	set_region(&buf, 0, (struct pvm_region){.state = 3});
+	CHECK_EQ(decode(&ev, &why), -1);
+	CHECK_STR(why, "unknown region state or kind");
 
 	build_example(&buf);
 	buf.rec.local_n = 3; /* more kept than passed */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON lines and table rows, byte for byte. */
+#include "event/regions.h"
 #include "output/format.h"
 #include "output/stats.h"
 #include "record_builder.h"
@@ -25,6 +26,8 @@ static void row_of(FILE *out, const void *arg)
 	pvm_format_table_row(out, arg);
 }
 
+static struct pvm_region_view views[PVM_REGIONS_MAX];
+
 static struct pvm_event decoded(void)
 {
 	struct pvm_event ev;
@@ -34,6 +37,7 @@ static struct pvm_event decoded(void)
 
 	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
 		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
 	return ev;
 }
 
@@ -61,7 +65,9 @@ UNIT_TEST(json_example_event)
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1,\"flags\":0},\"local_iov\":[{\"base\":\"0x55d0c8a2b2a0\",\"len\":16},"
 		   "{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],\"remote_iov\":[{\"base\":"
-		   "\"0x7f3a1c000000\",\"len\":64}],\"iov_truncated\":false,\"iov_read_at_exit\":false,"
+		   "\"0x7f3a1c000000\",\"len\":64,\"region\":{\"start\":\"0x7f3a1c000000\","
+		   "\"end\":\"0x7f3a1c021000\",\"perms\":\"rw-p\",\"kind\":\"anon\",\"path\":null,"
+		   "\"source\":\"kernel\"}}],\"iov_truncated\":false,\"iov_read_at_exit\":false,"
 		   "\"local_bytes\":64,"
 		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500,"
 		   "\"data\":{\"captured\":16,\"total\":64,\"complete\":false,"
@@ -88,6 +94,8 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	buf.rec.iov_late = 1;
 	buf.rec.data_state = PVM_DATA_OFF;
 	buf.rec.data_captured = 0;
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_NONE});
+	set_region(&buf, 1, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
 		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
@@ -95,8 +103,8 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 		   "\"args\":{\"pid\":-1,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1025,\"flags\":1},\"local_iov\":null,\"remote_iov\":[{\"base\":"
-		   "\"0x55d0c8a2b2a0\",\"len\":16},{\"base\":\"0x55d0c8a2b2c0\",\"len\":48}],"
-		   "\"iov_truncated\":true,\"iov_read_at_exit\":true,\"local_bytes\":null,"
+		   "\"0x55d0c8a2b2a0\",\"len\":16,\"region\":null},{\"base\":\"0x55d0c8a2b2c0\","
+		   "\"len\":48,\"region\":{\"source\":\"unresolved\"}}],\"iov_truncated\":true,\"iov_read_at_exit\":true,\"local_bytes\":null,"
 		   "\"remote_bytes\":null,\"ret\":-22,"
 		   "\"error\":\"EINVAL\",\"duration_ns\":2500,\"data\":null}\n",
 		   __LINE__);
@@ -196,6 +204,7 @@ UNIT_TEST(table_row_failed_call_escapes_comm)
 	buf.rec.ret = -3;
 	buf.rec.local_state = PVM_IOV_FAULT;
 	buf.rec.local_n = 0;
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_NONE});
 	memcpy(buf.rec.comm, "x\x1b[2J\n", 7);
 	set_payload(&buf, "\x1b]0;\n", 5, 5);
 	ev = decoded();

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "event/regions.h"
+
+#include <string.h>
+
+#include "event/event.h"
+#include "event/maps.h"
+
+void pvm_region_perms(__u32 vm_flags, char buf[5])
+{
+	buf[0] = vm_flags & PVM_VM_READ ? 'r' : '-';
+	buf[1] = vm_flags & PVM_VM_WRITE ? 'w' : '-';
+	buf[2] = vm_flags & PVM_VM_EXEC ? 'x' : '-';
+	buf[3] = vm_flags & PVM_VM_SHARED ? 's' : 'p';
+	buf[4] = 0;
+}
+
+const char *pvm_region_kind_name(enum pvm_region_kind kind)
+{
+	switch (kind) {
+	case PVM_REGION_FILE:
+		return "file";
+	case PVM_REGION_HEAP:
+		return "heap";
+	case PVM_REGION_STACK:
+		return "stack";
+	case PVM_REGION_VDSO:
+		return "vdso";
+	default:
+		return "anon";
+	}
+}
+
+static __u32 flags_of_perms(const char *perms)
+{
+	return (perms[0] == 'r' ? PVM_VM_READ : 0) | (perms[1] == 'w' ? PVM_VM_WRITE : 0) |
+	       (perms[2] == 'x' ? PVM_VM_EXEC : 0) | (perms[3] == 's' ? PVM_VM_SHARED : 0);
+}
+
+static enum pvm_region_kind kind_of_entry(const struct pvm_maps_entry *e)
+{
+	const char *kind = pvm_region_kind(e);
+
+	if (!strcmp(kind, "file"))
+		return PVM_REGION_FILE;
+	if (!strcmp(kind, "heap"))
+		return PVM_REGION_HEAP;
+	if (!strcmp(kind, "stack"))
+		return PVM_REGION_STACK;
+	if (!strcmp(kind, "vdso"))
+		return PVM_REGION_VDSO;
+	return PVM_REGION_ANON;
+}
+
+/* The maps line that holds addr, from the start of the file. */
+static int find_entry(FILE *maps, __u64 addr, struct pvm_maps_entry *e)
+{
+	rewind(maps);
+	return pvm_maps_find(maps, addr, e);
+}
+
+static void region_from_proc(struct pvm_region_view *v, FILE *maps, __u64 addr,
+			     struct pvm_maps_entry *e)
+{
+	int found = find_entry(maps, addr, e);
+
+	if (found < 0)
+		return; /* cannot tell: stays unresolved */
+	v->from_proc = true;
+	if (found == 1) {
+		v->r.state = PVM_REGION_NONE;
+		return;
+	}
+	v->r = (struct pvm_region){
+		.start = e->start,
+		.end = e->end,
+		.inode = e->inode,
+		.vm_flags = flags_of_perms(e->perms),
+		.state = PVM_REGION_FOUND,
+		.kind = kind_of_entry(e),
+	};
+}
+
+/* The path of a file mapping, if /proc still shows that very mapping. */
+static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_maps_entry *e)
+{
+	if (find_entry(maps, v->r.start, e) != 0 || e->start != v->r.start || e->end != v->r.end ||
+	    e->inode != v->r.inode || e->path_truncated || !e->path[0])
+		return;
+	memcpy(v->path, e->path, sizeof(v->path));
+	v->has_path = true;
+}
+
+void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
+			const char *proc_root)
+{
+	__u32 n = ev->remote.n < PVM_REGIONS_MAX ? ev->remote.n : PVM_REGIONS_MAX;
+	static struct pvm_maps_entry entry;
+	FILE *maps = NULL;
+	char path[64];
+
+	if (target_pid) {
+		snprintf(path, sizeof(path), "%s/%u/maps", proc_root, target_pid);
+		maps = fopen(path, "re");
+	}
+	for (__u32 i = 0; i < n; i++) {
+		struct pvm_region_view *v = &views[i];
+
+		memset(v, 0, sizeof(*v) - sizeof(v->path));
+		v->path[0] = 0;
+		v->r = ev->remote.regions[i];
+		if (maps && v->r.state == PVM_REGION_UNRESOLVED)
+			region_from_proc(v, maps, ev->remote.iov[i].base, &entry);
+		if (maps && v->r.state == PVM_REGION_FOUND && v->r.kind == PVM_REGION_FILE)
+			path_from_proc(v, maps, &entry);
+	}
+	if (maps)
+		fclose(maps);
+	ev->regions = views;
+	ev->n_regions = n;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Remote regions: what the kernel side found, completed from a fake /proc. */
+#include "event/event.h"
+#include "event/regions.h"
+#include "record_builder.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static struct record_buffer buf;
+static struct pvm_region_view views[PVM_REGIONS_MAX];
+static char root[64];
+
+static const char maps[] =
+	"55d0c8a2b000-55d0c8a2c000 rw-p 00004000 fe:00 1234   /usr/bin/injected target\n"
+	"7f3a1c000000-7f3a1c021000 rwxp 00000000 00:00 0 \n"
+	"7ffd5c000000-7ffd5c021000 rw-p 00000000 00:00 0                          [stack]\n";
+
+static void make_fake_proc(void)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(root, sizeof(root), "/tmp/pvmtrace-unit-maps-XXXXXX");
+	if (!mkdtemp(root))
+		return;
+	snprintf(path, sizeof(path), "%s/4300", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/4300/maps", root);
+	f = fopen(path, "w");
+	fputs(maps, f);
+	fclose(f);
+}
+
+static void remove_fake_proc(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		unit_fail(__FILE__, __LINE__, "cannot remove %s", root);
+}
+
+static struct pvm_event decoded(void)
+{
+	struct pvm_decode_config config = {0, 64};
+	struct pvm_event ev;
+	const char *why;
+
+	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	return ev;
+}
+
+UNIT_TEST(regions_perms_and_kinds)
+{
+	char perms[5];
+
+	pvm_region_perms(PVM_VM_READ | PVM_VM_WRITE, perms);
+	CHECK_STR(perms, "rw-p");
+	pvm_region_perms(PVM_VM_READ | PVM_VM_EXEC | PVM_VM_SHARED, perms);
+	CHECK_STR(perms, "r-xs");
+	pvm_region_perms(0, perms);
+	CHECK_STR(perms, "---p");
+	CHECK_STR(pvm_region_kind_name(PVM_REGION_STACK), "stack");
+	CHECK_STR(pvm_region_kind_name(PVM_REGION_FILE), "file");
+}
+
+UNIT_TEST(regions_completed_from_proc)
+{
+	struct pvm_event ev;
+
+	make_fake_proc();
+	build_example(&buf); /* the kernel side found entry 0: anon rw-p */
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 4300, root);
+	CHECK_EQ(ev.n_regions, 1);
+	CHECK(!views[0].from_proc); /* the kernel's answer stands */
+	CHECK(!views[0].has_path);
+
+	/* unresolved in the kernel: /proc gives the mapping, marked so */
+	build_example(&buf);
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 4300, root);
+	CHECK(views[0].from_proc);
+	CHECK_EQ(views[0].r.state, PVM_REGION_FOUND);
+	CHECK_EQ(views[0].r.start, 0x7f3a1c000000);
+	CHECK_EQ(views[0].r.vm_flags, PVM_VM_READ | PVM_VM_WRITE | PVM_VM_EXEC);
+	CHECK_EQ(views[0].r.kind, PVM_REGION_ANON);
+
+	/* a file mapping found in the kernel gets its path if /proc shows the same one */
+	build_example(&buf);
+	buf.iov[2].base = 0x55d0c8a2b100;
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x55d0c8a2b000, .end = 0x55d0c8a2c000,
+				       .inode = 1234, .state = PVM_REGION_FOUND,
+				       .kind = PVM_REGION_FILE});
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 4300, root);
+	CHECK(views[0].has_path);
+	CHECK_STR(views[0].path, "/usr/bin/injected target");
+
+	/* ...and none when the inode differs: not the mapping the call saw */
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x55d0c8a2b000, .end = 0x55d0c8a2c000,
+				       .inode = 999, .state = PVM_REGION_FOUND,
+				       .kind = PVM_REGION_FILE});
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 4300, root);
+	CHECK(!views[0].has_path);
+
+	/* an address in no mapping */
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
+	buf.iov[2].base = 0x1000;
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 4300, root);
+	CHECK_EQ(views[0].r.state, PVM_REGION_NONE);
+
+	/* no target pid: nothing read, stays unresolved */
+	ev = decoded();
+	pvm_enrich_regions(&ev, views, 0, root);
+	CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
+	remove_fake_proc();
+}
