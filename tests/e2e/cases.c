@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,56 @@ static void *park(void *arg)
 	if (write(parked_ready[1], "r", 1) == 1)
 		(void)!read(parked_release[0], &c, 1);
 	return NULL;
+}
+
+/* --- where in the target: one read from each kind of region -------------- */
+
+extern char **environ; /* in libc's writable data: a library's mapping */
+static char *heap_buf, *anon_buf, *rwx_buf;
+static uintptr_t stack_addr;
+
+/* Everything exists before the fork, so the child has it at the same place. */
+static void prepare_regions(struct e2e_shared *sh)
+{
+	char on_stack[64] = "on the stack of the caller, and so of its child";
+
+	heap_buf = malloc(256);
+	snprintf(heap_buf, 256, "on the heap");
+	anon_buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	rwx_buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon_buf == MAP_FAILED || rwx_buf == MAP_FAILED)
+		return e2e_fail(sh, "mmap failed");
+	anon_buf[0] = rwx_buf[0] = 1;
+	stack_addr = (uintptr_t)on_stack;
+	prepare_sleeper(sh);
+}
+
+static void expect_kind(struct e2e_shared *sh, int i, const char *kind, const char *perms)
+{
+	const struct e2e_expected *ev = &sh->events[sh->n_events - 1];
+
+	if (strcmp(ev->regions[i].kind, kind) || strncmp(ev->regions[i].perms, perms, 3))
+		e2e_fail(sh, "setup: remote %d is %s %s, the case wants %s %s", i,
+			 ev->regions[i].kind, ev->regions[i].perms, kind, perms);
+}
+
+static void run_regions(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char into[80];
+	struct iovec local[1] = {{into, sizeof(into)}};
+	struct iovec remote[5] = {{heap_buf, 16}, {(void *)stack_addr, 16}, {anon_buf, 16},
+				  {rwx_buf, 16}, {&environ, 16}};
+
+	(void)env;
+	expect_ret(sh, "read from five regions",
+		   e2e_call(sh, KEEP, READV, sleeper, local, 1, remote, 5, 0), 80);
+	expect_kind(sh, 0, "heap", "rw-");
+	expect_kind(sh, 1, "stack", "rw-");
+	expect_kind(sh, 2, "anon", "rw-");
+	expect_kind(sh, 3, "anon", "rwx");
+	expect_kind(sh, 4, "file", "rw-");
+	e2e_reap(sleeper);
 }
 
 /* --- the ia32 entry: a static 32-bit program, int 0x80 ------------------ */
@@ -577,6 +628,7 @@ const struct e2e_case e2e_cases[] = {
 	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false},
 	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false},
 	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true},
+	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false},
 	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false},
 	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false},
 	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,

@@ -18,7 +18,7 @@
 #define E2E_MAX_PIDS 32
 #define E2E_COMM_LEN 16
 #define E2E_DATA_POOL (1 << 20)
-#define E2E_REGIONS 4 /* remote entries whose region the checks look at */
+#define E2E_REGIONS 8 /* remote entries whose region the checks look at */
 
 struct e2e_identity {
 	uint32_t pid, tid, ppid, uid, gid;
