@@ -91,6 +91,21 @@ static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_map
 	v->has_path = true;
 }
 
+/*
+ * The maps of a process that still has its memory. An exiting process (a
+ * zombie) shows an empty file, which must not read as "in no mapping".
+ */
+static FILE *open_live_maps(const char *path)
+{
+	FILE *maps = fopen(path, "re");
+
+	if (maps && fgetc(maps) == EOF) {
+		fclose(maps);
+		return NULL;
+	}
+	return maps;
+}
+
 void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
 			const char *proc_root)
 {
@@ -101,7 +116,7 @@ void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u
 
 	if (target_pid) {
 		snprintf(path, sizeof(path), "%s/%u/maps", proc_root, target_pid);
-		maps = fopen(path, "re");
+		maps = open_live_maps(path);
 	}
 	for (__u32 i = 0; i < n; i++) {
 		struct pvm_region_view *v = &views[i];

@@ -118,6 +118,17 @@ UNIT_TEST(regions_completed_from_proc)
 	pvm_enrich_regions(&ev, views, 4300, root);
 	CHECK_EQ(views[0].r.state, PVM_REGION_NONE);
 
+	/* an exiting process shows empty maps: that says nothing */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/4300/maps", root);
+		fclose(fopen(path, "w"));
+		ev = decoded();
+		pvm_enrich_regions(&ev, views, 4300, root);
+		CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
+	}
+
 	/* no target pid: nothing read, stays unresolved */
 	ev = decoded();
 	pvm_enrich_regions(&ev, views, 0, root);
