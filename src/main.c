@@ -53,11 +53,15 @@ static void on_stats_signal(int sig)
 	stats_requested = 1;
 }
 
-/* No SA_RESTART: a signal must end the poll so the loop sees the flag. */
+/*
+ * SA_RESTART: a write blocked on a slow pipe must not fail with EINTR (stdio
+ * would drop its buffer). The poll returns on a signal all the same: epoll
+ * is never restarted.
+ */
 static void install_signal_handlers(void)
 {
-	struct sigaction stop = {.sa_handler = on_stop_signal};
-	struct sigaction stats = {.sa_handler = on_stats_signal};
+	struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
+	struct sigaction stats = {.sa_handler = on_stats_signal, .sa_flags = SA_RESTART};
 
 	sigaction(SIGINT, &stop, NULL);
 	sigaction(SIGTERM, &stop, NULL);
@@ -135,10 +139,8 @@ static void print_stats(struct app *app, struct pvm_sensor *sensor, bool to_stre
 {
 	pvm_sensor_counters(sensor, app->stats.kernel);
 	pvm_stats_print_text(stderr, &app->stats);
-	if (to_stream && app->opts->json) {
+	if (to_stream && app->opts->json)
 		pvm_stats_print_json(&app->jw, &app->stats, pvm_wall_now());
-		fflush(app->out);
-	}
 }
 
 static void announce(const struct pvm_sensor *sensor)
@@ -151,6 +153,15 @@ static void announce(const struct pvm_sensor *sensor)
 			: "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls");
 }
 
+/* Events that could not be written are lost: say so, and stop. */
+static bool flush_output(struct app *app)
+{
+	if (fflush(app->out) == 0 && !ferror(app->out))
+		return true;
+	fprintf(stderr, "pvmtrace: writing events failed: %s\n", strerror(errno));
+	return false;
+}
+
 static enum pvm_exit trace_loop(struct app *app, struct pvm_sensor *sensor)
 {
 	while (!stop_requested) {
@@ -161,7 +172,8 @@ static enum pvm_exit trace_loop(struct app *app, struct pvm_sensor *sensor)
 			return PVM_EXIT_FAILURE;
 		}
 		if (app->wrote) {
-			fflush(app->out);
+			if (!flush_output(app))
+				return PVM_EXIT_FAILURE;
 			app->wrote = false;
 		}
 		if (stats_requested) {
@@ -170,9 +182,10 @@ static enum pvm_exit trace_loop(struct app *app, struct pvm_sensor *sensor)
 		}
 	}
 	pvm_sensor_stop_and_drain(sensor);
-	fflush(app->out);
+	if (!flush_output(app))
+		return PVM_EXIT_FAILURE;
 	print_stats(app, sensor, true);
-	return PVM_EXIT_OK;
+	return flush_output(app) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
 }
 
 static enum pvm_exit trace(const struct pvm_options *opts)

@@ -147,8 +147,9 @@ static __always_inline void count(enum pvm_counter which)
 	__u32 key = which;
 	__u64 *slot = bpf_map_lookup_elem(&counters, &key);
 
+	/* atomic: a preemptible program (fentry) can meet itself on this CPU */
 	if (slot)
-		*slot += 1;	/* per-CPU slot, no other writer */
+		__sync_fetch_and_add(slot, 1);
 }
 
 static __always_inline bool task_in_compat_syscall(struct task_struct *task)
@@ -652,8 +653,15 @@ static __always_inline void finish_payload(struct pvm_record *rec, long ret, boo
 		capture_payload(rec, rec->data_total);
 		return;
 	}
-	if (reread) /* the arrays moved in the record: capture again from them */
-		capture_payload(rec, bytes_asked(rec));
+	/*
+	 * Arrays read only at exit are the caller's to rewrite meanwhile (another
+	 * thread, for the whole call): bytes read through them now would say what
+	 * the caller wants, not what moved. Say the payload is unknown instead.
+	 */
+	if (reread) {
+		rec->data_captured = 0;
+		rec->data_state = capture_len ? PVM_DATA_FAULT : PVM_DATA_OFF;
+	}
 	rec->data_total = ret >= 0 ? ret : bytes_asked(rec);
 	if (rec->data_captured > rec->data_total)
 		rec->data_captured = rec->data_total;
@@ -687,8 +695,14 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	struct pvm_record *rec;
 	__u64 start_ns;
 
-	if (!should_trace(task, sys, a))
+	if (!should_trace(task, sys, a)) {
+		/* a stale entry of this thread must not meet this call's exit */
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		if (bpf_map_delete_elem(&inflight, &tid) == 0)
+			count(PVM_CNT_UNMATCHED_ENTER);
 		return 0;
+	}
 	start_ns = bpf_ktime_get_boot_ns();
 	count(PVM_CNT_CALLS);
 	slot = inflight_slot((__u32)bpf_get_current_pid_tgid());
@@ -727,6 +741,12 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	__u64 size;
 
 	slot = bpf_map_lookup_elem(&inflight, &tid);
+	if (slot && slot->rec.syscall != sys) {
+		/* an entry whose exit was missed: never pair it with this call */
+		bpf_map_delete_elem(&inflight, &tid);
+		count(PVM_CNT_UNMATCHED_ENTER);
+		slot = 0;
+	}
 	if (!slot) {
 		if (should_trace(bpf_get_current_task_btf(), sys, a))
 			count(PVM_CNT_UNMATCHED_EXIT);

@@ -49,6 +49,15 @@ static bool read_comm(int dir, struct pvm_target *t)
 	return ok;
 }
 
+/* The whole (short) file as one string, newlines and all. */
+static bool fread_line(char *buf, size_t size, FILE *f)
+{
+	size_t len = fread(buf, 1, size - 1, f);
+
+	buf[len] = 0;
+	return len > 0;
+}
+
 /*
  * Field 22 of the process's stat, in clock ticks since boot: its start to the
  * tick, where the kernel side gives nanoseconds.
@@ -64,8 +73,8 @@ static bool read_start_ns(const char *root, __u32 tgid, __u64 *start_ns)
 
 	snprintf(path, sizeof(path), "%s/%u/stat", root, tgid);
 	f = fopen(path, "re");
-	/* comm may hold spaces and ')': the fields start after the last ')' */
-	ok = f && fgets(buf, sizeof(buf), f) && (after_comm = strrchr(buf, ')')) &&
+	/* comm may hold spaces, ')' and newlines: the fields start after the last ')' */
+	ok = f && fread_line(buf, sizeof(buf), f) && (after_comm = strrchr(buf, ')')) &&
 	     sscanf(after_comm + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
 				    "%*d %*d %*d %*d %llu",
 		    &ticks) == 1 &&

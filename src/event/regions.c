@@ -92,18 +92,23 @@ static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_map
 }
 
 /*
- * The maps of a process that still has its memory. An exiting process (a
- * zombie) shows an empty file, which must not read as "in no mapping".
+ * /proc/PID/maps is read once per event, into memory, and only up to
+ * MAPS_BUDGET bytes (about 2,500 mappings): a target with a huge map must not
+ * turn each of its events into seconds of work and stall every other event.
+ * Beyond that, and for an exiting process (a zombie shows an empty file, which
+ * must not read as "in no mapping"), the regions stay unresolved.
  */
-static FILE *open_live_maps(const char *path)
-{
-	FILE *maps = fopen(path, "re");
+#define MAPS_BUDGET (256 * 1024)
 
-	if (maps && fgetc(maps) == EOF) {
-		fclose(maps);
-		return NULL;
-	}
-	return maps;
+static FILE *open_live_maps(const char *path, char *buf)
+{
+	FILE *file = fopen(path, "re");
+	size_t len = file ? fread(buf, 1, MAPS_BUDGET, file) : 0;
+	bool whole = file && len > 0 && len < MAPS_BUDGET;
+
+	if (file)
+		fclose(file);
+	return whole ? fmemopen(buf, len, "r") : NULL;
 }
 
 void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
@@ -111,12 +116,13 @@ void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u
 {
 	__u32 n = ev->remote.n < PVM_REGIONS_MAX ? ev->remote.n : PVM_REGIONS_MAX;
 	static struct pvm_maps_entry entry;
+	static char maps_text[MAPS_BUDGET];
 	FILE *maps = NULL;
 	char path[64];
 
 	if (target_pid) {
 		snprintf(path, sizeof(path), "%s/%u/maps", proc_root, target_pid);
-		maps = open_live_maps(path);
+		maps = open_live_maps(path, maps_text);
 	}
 	for (__u32 i = 0; i < n; i++) {
 		struct pvm_region_view *v = &views[i];

@@ -20,7 +20,7 @@ static void put(const char *leaf, const char *content)
 	fclose(f);
 }
 
-/* Thread 4301 of process 4300, child of 4242; comm with a space and a ')'. */
+/* Thread 4301 of process 4300, child of 4242; comm with a space, ')' and '\n'. */
 static void make_fake_proc(void)
 {
 	char dir[128];
@@ -40,7 +40,7 @@ static void make_fake_proc(void)
 	put("4301/comm", "weird) name\n");
 	put("4301/ns/pid", "");
 	/* field 22, starttime, is 12345 ticks */
-	put("4300/stat", "4300 (weird) name) S 4242 4300 4300 0 -1 4194560 100 0 0 0 1 2 0 0 "
+	put("4300/stat", "4300 (weird)\n name) S 4242 4300 4300 0 -1 4194560 100 0 0 0 1 2 0 0 "
 			 "20 0 2 0 12345 1000000 100 18446744073709551615\n");
 }
 

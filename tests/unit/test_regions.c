@@ -129,6 +129,23 @@ UNIT_TEST(regions_completed_from_proc)
 		CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
 	}
 
+	/* a map too large to read per event: unresolved, not hours of work */
+	{
+		char path[128];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/4300/maps", root);
+		f = fopen(path, "w");
+		for (int i = 0; i < 10000; i++)
+			fprintf(f, "%llx-%llx r--p 00000000 fe:00 1234   /usr/lib/some/library.so\n",
+				0x10000000ULL + i * 0x2000ULL, 0x10001000ULL + i * 0x2000ULL);
+		fputs(maps, f);
+		fclose(f);
+		ev = decoded();
+		pvm_enrich_regions(&ev, views, 4300, root);
+		CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
+	}
+
 	/* no target pid: nothing read, stays unresolved */
 	ev = decoded();
 	pvm_enrich_regions(&ev, views, 0, root);
