@@ -147,10 +147,10 @@ static void announce(const struct pvm_sensor *sensor)
 {
 	enum pvm_mode mode = pvm_sensor_mode(sensor);
 
-	fprintf(stderr, "pvmtrace: tracing (mode %s)%s\n", pvm_mode_name(mode),
-		pvm_mode_sees_ia32(mode)
-			? ""
-			: "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls");
+	fprintf(stderr, "pvmtrace: tracing (mode %s%s%s)\n", pvm_mode_name(mode),
+		pvm_sensor_targets_in_kernel(sensor) ? "" : "; targets from /proc",
+		pvm_mode_sees_ia32(mode) ? ""
+					 : "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls");
 }
 
 /* Events that could not be written are lost: say so, and stop. */

@@ -340,6 +340,11 @@ enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s)
 	return s->mode;
 }
 
+bool pvm_sensor_targets_in_kernel(const struct pvm_sensor *s)
+{
+	return s->skel->rodata->have_task_from_pid;
+}
+
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)
 {
 	int err = ring_buffer__poll(s->ringbuf, timeout_ms);
@@ -411,8 +416,9 @@ bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose)
 		printf("%-11s no (%s: %s)\n", pvm_mode_name(mode), what, strerror(-err));
 		return false;
 	}
+	printf("%-11s yes (targets %s%s)\n", pvm_mode_name(mode),
+	       skel->rodata->have_task_from_pid ? "resolved in the kernel" : "from /proc",
+	       pvm_mode_sees_ia32(mode) ? "" : "; cannot see ia32 calls");
 	pvmtrace_bpf__destroy(skel);
-	printf("%-11s yes%s\n", pvm_mode_name(mode),
-	       pvm_mode_sees_ia32(mode) ? "" : " (cannot see ia32 calls)");
 	return true;
 }

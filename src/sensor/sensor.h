@@ -39,6 +39,9 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_f
 
 enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s);
 
+/* Does the kernel side resolve targets (and regions), or user space from /proc? */
+bool pvm_sensor_targets_in_kernel(const struct pvm_sensor *s);
+
 /*
  * Waits up to timeout_ms for the kernel side's wakeup, then hands over every
  * record in the ring. <0: -errno.
