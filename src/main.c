@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/options.h"
@@ -116,10 +117,17 @@ static void on_record(void *ctx, const void *data, size_t size)
 	app->wrote = true;
 }
 
-/* -o: append, create 0600, never through a symlink. */
+/*
+ * -o: append, create 0600, never through a symlink; and only to a regular
+ * file of ours, so that nobody else's file (or a FIFO someone reads) gets the
+ * events.
+ */
 static FILE *open_output(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* O_NONBLOCK: a FIFO must not hold us up before it can be refused */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+		      0600);
+	struct stat st;
 	FILE *f;
 
 	if (fd < 0) {
@@ -127,6 +135,13 @@ static FILE *open_output(const char *path)
 			errno == ELOOP ? "is a symbolic link, refused" : strerror(errno));
 		return NULL;
 	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+		fprintf(stderr, "pvmtrace: -o %s: not a regular file of ours with one link, refused\n",
+			path);
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	f = fdopen(fd, "a");
 	if (!f) {
 		fprintf(stderr, "pvmtrace: -o %s: %s\n", path, strerror(errno));

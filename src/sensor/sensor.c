@@ -168,6 +168,24 @@ static struct kfuncs probe_kfuncs(void)
 	return k;
 }
 
+/*
+ * The in-flight map allocates per call, but callers that block in the syscall
+ * (a page served by their own FUSE file system) could pin one slot each: cap
+ * the slots so that all of them together stay within INFLIGHT_BUDGET. Beyond
+ * that calls are counted in inflight_drops.
+ */
+#define INFLIGHT_BUDGET (64u << 20)
+
+static int size_inflight(struct bpf_map *map, size_t value_size)
+{
+	size_t slots = INFLIGHT_BUDGET / value_size;
+	int err = bpf_map__set_value_size(map, value_size);
+
+	if (slots > PVM_INFLIGHT_MAX)
+		slots = PVM_INFLIGHT_MAX;
+	return err ? err : bpf_map__set_max_entries(map, slots);
+}
+
 static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg,
 		     struct kfuncs kfuncs)
 {
@@ -176,8 +194,7 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 	skel->rodata->have_task_from_vpid = kfuncs.task_from_vpid;
 	skel->rodata->max_iov = cfg->max_iov;
 	skel->rodata->capture_len = cfg->capture;
-	return bpf_map__set_value_size(skel->maps.inflight,
-				       PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture));
+	return size_inflight(skel->maps.inflight, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture));
 }
 
 static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)

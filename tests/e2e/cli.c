@@ -200,6 +200,21 @@ static bool output_refuses_symlink(void)
 		      "-o refuses a symlink and leaves its target alone", &o);
 }
 
+static bool output_refuses_files_of_others(void)
+{
+	char path[128];
+	struct outcome o;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/not-ours", scratch);
+	f = fopen(path, "w");
+	if (!f || fclose(f) || chown(path, NOBODY, NOBODY))
+		return expect(false, "cannot make a file of another user", &o);
+	run(&o, 0, 0, (const char *[]){"-o", path, NULL});
+	return expect(o.exit_code == 1 && strstr(o.err, "not a regular file of ours"),
+		      "-o refuses a file that belongs to someone else", &o);
+}
+
 /* Lines of a file that are a stats record (other processes may add events). */
 static int stats_records(const char *path)
 {
@@ -263,6 +278,7 @@ void e2e_cli_checks(const char *path, unsigned int *passed, unsigned int *failed
 		{"no_btf_exits_4", no_btf_exits_4},
 		{"unsupported_mode_exits_5", unsupported_mode_exits_5},
 		{"output_refuses_symlink", output_refuses_symlink},
+		{"output_refuses_files_of_others", output_refuses_files_of_others},
 		{"output_created_0600_then_appended", output_created_0600_then_appended},
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0},
 		{"list_modes_names_a_mode", list_modes_names_a_mode},
