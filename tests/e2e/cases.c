@@ -467,6 +467,91 @@ static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
 		e2e_fail(sh, "trigger32 reported %u calls, wants 2", sh->n_events);
 }
 
+/* --- int 0x80 from 64-bit code: abi ia32, code x86_64 --------------------- */
+
+#define NR_IA32_PROCESS_VM_WRITEV 348
+#define UPPER_JUNK 0xdead000000000000UL /* the ia32 entry must ignore it */
+
+struct compat_iovec {
+	uint32_t base, len;
+};
+
+/* Below 4 GiB, where 32-bit arguments can point; the child inherits them. */
+static char *low;
+
+static void prepare_low_memory(struct e2e_shared *sh)
+{
+	low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+		   -1, 0);
+	if (low == MAP_FAILED)
+		return e2e_fail(sh, "mmap MAP_32BIT failed");
+	memcpy(low + 1024, "written through the 32-bit entry from 64-bit code", 50);
+	prepare_sleeper(sh);
+}
+
+/* ebp through memory at a fixed (rip-relative) place; the red zone kept clear */
+static unsigned long int80_sixth;
+
+static long int80_from_64bit_code(long nr, unsigned long a1, unsigned long a2, unsigned long a3,
+				  unsigned long a4, unsigned long a5, unsigned long a6)
+{
+	long ret;
+
+	int80_sixth = a6;
+	__asm__ volatile("sub $128, %%rsp\n\t"
+			 "push %%rbp\n\t"
+			 "mov %7, %%rbp\n\t"
+			 "int $0x80\n\t"
+			 "pop %%rbp\n\t"
+			 "add $128, %%rsp"
+			 : "=a"(ret)
+			 : "a"(nr), "b"(a1), "c"(a2), "d"(a3), "S"(a4), "D"(a5), "m"(int80_sixth)
+			 : "memory", "cc");
+	return ret;
+}
+
+static void run_int80_from_64bit(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct compat_iovec *local = (struct compat_iovec *)low;
+	struct compat_iovec *remote = local + 2;
+	uintptr_t data = (uintptr_t)low + 1024, dest = (uintptr_t)low + 2048;
+	struct iovec local_native[2] = {{(void *)data, 20}, {(void *)(data + 20), 30}};
+	struct iovec remote_native[1] = {{(void *)dest, 50}};
+	struct e2e_expected *ev;
+	uint64_t before;
+	long ret;
+
+	(void)env;
+	local[0] = (struct compat_iovec){(uint32_t)data, 20};
+	local[1] = (struct compat_iovec){(uint32_t)(data + 20), 30};
+	remote[0] = (struct compat_iovec){(uint32_t)dest, 50};
+	before = e2e_wall_ns();
+	ret = int80_from_64bit_code(NR_IA32_PROCESS_VM_WRITEV, UPPER_JUNK | (uint32_t)sleeper,
+				    UPPER_JUNK | (uintptr_t)local, UPPER_JUNK | 2,
+				    UPPER_JUNK | (uintptr_t)remote, UPPER_JUNK | 1, UPPER_JUNK);
+	expect_ret(sh, "int 0x80 write from 64-bit code", ret, 50);
+
+	ev = e2e_expect(sh);
+	ev->writev = true;
+	ev->ia32 = true;
+	ev->wall_before_ns = before;
+	ev->wall_after_ns = e2e_wall_ns();
+	e2e_identity_self(&ev->caller); /* code x86_64: a 64-bit code segment */
+	ev->pid_arg = sleeper;
+	ev->local_iov = (uintptr_t)local;
+	ev->liovcnt = 2;
+	ev->remote_iov = (uintptr_t)remote;
+	ev->riovcnt = 1;
+	ev->flags = 0;
+	e2e_expect_side(sh, &ev->local, local_native, 2, true);
+	e2e_expect_side(sh, &ev->remote, remote_native, 1, true);
+	ev->ret = ret;
+	e2e_expect_target(ev, sleeper);
+	e2e_expect_regions(ev, sleeper, remote_native, 1);
+	e2e_expect_payload(sh, ev, local_native);
+	e2e_reap(sleeper);
+}
+
 /* --- what a traced process controls cannot break the output ------------- */
 
 static void run_hostile_comm(struct e2e_shared *sh, const struct e2e_env *env)
@@ -648,6 +733,7 @@ const struct e2e_case e2e_cases[] = {
 	 run_1024_one_byte, false},
 	{"thread_self_write", {0}, NULL, run_thread_self_write, false},
 	{"ia32_int80", {0}, NULL, run_ia32, false},
+	{"int80_from_64bit_code", {0}, prepare_low_memory, run_int80_from_64bit, false},
 	{"hostile_comm", {0}, prepare_sleeper, run_hostile_comm, false},
 	{"filter_caller_pid", {"-p", "{caller}"}, prepare_sleeper, run_filter_caller_pid, true},
 	{"filter_target", {"-t", "{pid0}"}, prepare_two_sleepers, run_filter_target, false},
