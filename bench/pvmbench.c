@@ -4,19 +4,20 @@
  *
  *   pvmbench writev  --size BYTES --iovecs K --seconds S [--cpu N]
  *   pvmbench getppid --seconds S [--cpu N]
- *   pvmbench flood   --threads T --seconds S [--size BYTES] [--iovecs K]
+ *   pvmbench flood   --threads T --seconds S [--size BYTES] [--iovecs K] [--rate R]
  *
  * writev: process_vm_writev of BYTES, split into K local and K remote iovecs,
  * into a forked child that only pauses. The number of calls is calibrated to
  * take about S seconds, then timed with CLOCK_MONOTONIC around the whole loop.
  * getppid: the same for syscall(SYS_getppid), a syscall no tracer here hooks.
  * flood: T threads, each with its own target child, call process_vm_writev
- * as fast as they can for S seconds.
+ * as fast as they can for S seconds, or at R calls per second in all.
  *
  * Prints one line of key=value pairs on stdout, e.g.
  *   mode=writev size=64 iovecs=1 ns_per_call=652.1 calls=1534000 total_calls=1600000 pid=123
- * total_calls counts every process_vm_writev this process made (calibration
- * included), so the caller can match it against a tracer's event count.
+ * total_calls counts every call of the measured syscall this process made
+ * (calibration included), so the caller can match a writev run against a
+ * tracer's event count.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,7 +38,6 @@
 #include <unistd.h>
 
 #define MAX_IOVECS 1024
-#define CALIBRATE_NS 50000000ULL /* calibrate until one batch takes 50 ms */
 
 struct config {
 	const char *mode;
@@ -46,6 +46,7 @@ struct config {
 	double seconds;
 	unsigned threads;
 	int cpu;
+	double rate;		/* flood: calls per second in all, 0: full speed */
 };
 
 /* One target process and the iovec arrays that write into it. */
@@ -59,7 +60,7 @@ struct target {
 	size_t size;
 };
 
-static uint64_t total_calls; /* process_vm_writev calls by the main thread */
+static uint64_t total_calls; /* measured syscalls made, calibration included */
 
 static void die(const char *what)
 {
@@ -153,18 +154,27 @@ static uint64_t time_getppid(const struct target *t, uint64_t calls)
 	(void)t;
 	for (uint64_t i = 0; i < calls; i++)
 		syscall(SYS_getppid); /* glibc's getppid() is not cached, but be explicit */
+	total_calls += calls;
 	return now_ns() - start;
 }
 
-/* Doubles a batch until it takes CALIBRATE_NS, then sizes one for `seconds`. */
+/*
+ * Doubles a batch until it takes a tenth of `seconds` (5 to 50 ms), then
+ * sizes one for `seconds`. The doubling also warms caches and the target's pages.
+ */
 static uint64_t calibrate(uint64_t (*timed)(const struct target *, uint64_t),
 			  const struct target *t, double seconds)
 {
+	double target_ns = seconds * 1e8;
 	uint64_t calls = 16, ns;
 
+	if (target_ns < 5e6)
+		target_ns = 5e6;
+	if (target_ns > 5e7)
+		target_ns = 5e7;
 	for (;;) {
 		ns = timed(t, calls);
-		if (ns >= CALIBRATE_NS || calls >= (1ULL << 40))
+		if ((double)ns >= target_ns || calls >= (1ULL << 40))
 			break;
 		calls *= 2;
 	}
@@ -213,9 +223,28 @@ static atomic_bool flood_stop;
 struct flood_thread {
 	pthread_t thread;
 	struct target target;
+	double rate;		/* this thread's calls per second, 0: full speed */
+	uint64_t start_ns;
 	uint64_t calls;
 	int err;
 };
+
+/* Paced: waits until call number `calls` is due. */
+static void flood_pace(const struct flood_thread *ft, uint64_t calls)
+{
+	uint64_t due = ft->start_ns + (uint64_t)((double)calls * 1e9 / ft->rate);
+	uint64_t now = now_ns();
+
+	if (due > now + 50000) {
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(due - now)};
+
+		if (due - now >= 1000000000ULL)
+			ts = (struct timespec){.tv_sec = 0, .tv_nsec = 999999999};
+		nanosleep(&ts, NULL);
+	}
+	while (now_ns() < due && !atomic_load_explicit(&flood_stop, memory_order_relaxed))
+		;
+}
 
 static void *flood_main(void *arg)
 {
@@ -224,8 +253,11 @@ static void *flood_main(void *arg)
 	uint64_t calls = 0;
 
 	while (!atomic_load_explicit(&flood_stop, memory_order_relaxed)) {
-		ssize_t n = process_vm_writev(t->pid, t->liov, t->iovecs, t->riov, t->iovecs, 0);
+		ssize_t n;
 
+		if (ft->rate > 0)
+			flood_pace(ft, calls);
+		n = process_vm_writev(t->pid, t->liov, t->iovecs, t->riov, t->iovecs, 0);
 		calls++;
 		if (n != (ssize_t)t->size) {
 			ft->err = n < 0 ? errno : EIO;
@@ -252,6 +284,8 @@ static int run_flood(const struct config *c)
 		target_start(&ft[i].target, c->size, c->iovecs);
 	start = now_ns();
 	for (unsigned i = 0; i < c->threads; i++) {
+		ft[i].rate = c->rate / c->threads;
+		ft[i].start_ns = start;
 		errno = pthread_create(&ft[i].thread, NULL, flood_main, &ft[i]);
 		if (errno)
 			die("pthread_create");
@@ -270,9 +304,10 @@ static int run_flood(const struct config *c)
 	elapsed = now_ns() - start;
 	for (unsigned i = 0; i < c->threads; i++)
 		target_stop(&ft[i].target);
-	printf("mode=flood threads=%u size=%zu iovecs=%u seconds=%.3f calls=%llu "
+	printf("mode=flood threads=%u size=%zu iovecs=%u rate=%.0f seconds=%.3f calls=%llu "
 	       "calls_per_sec=%.0f pid=%d\n",
-	       c->threads, c->size, c->iovecs, (double)elapsed / 1e9, (unsigned long long)calls,
+	       c->threads, c->size, c->iovecs, c->rate, (double)elapsed / 1e9,
+	       (unsigned long long)calls,
 	       (double)calls * 1e9 / (double)elapsed, (int)getpid());
 	free(ft);
 	return failed;
@@ -282,7 +317,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage: pvmbench writev  --size BYTES --iovecs K --seconds S [--cpu N]\n"
 	      "       pvmbench getppid --seconds S [--cpu N]\n"
-	      "       pvmbench flood   --threads T --seconds S [--size BYTES] [--iovecs K]\n",
+	      "       pvmbench flood   --threads T --seconds S [--size BYTES] [--iovecs K] [--rate R]\n",
 	      out);
 }
 
@@ -309,6 +344,7 @@ int main(int argc, char **argv)
 		{"seconds", required_argument, NULL, 'S'},
 		{"threads", required_argument, NULL, 't'},
 		{"cpu", required_argument, NULL, 'c'},
+		{"rate", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -342,6 +378,13 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			c.cpu = (int)parse_ulong("--cpu", optarg, 0, CPU_SETSIZE - 1);
+			break;
+		case 'r':
+			c.rate = strtod(optarg, &end);
+			if (*end || end == optarg || !(c.rate >= 0 && c.rate < 1e9)) {
+				fprintf(stderr, "pvmbench: --rate: bad value '%s'\n", optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -1,0 +1,887 @@
+#!/usr/bin/env bash
+# bench/run.sh [BUILD] [--quick]: the benchmark of bench/README.md.
+#
+# Measures, side by side in one run, what process_vm_writev and an unrelated
+# syscall (getppid) cost untraced and under each tracer; how fast a flood
+# pvmtrace follows without drops; where pvmtrace's time goes (bpf_stats).
+# Writes bench/results.md (--quick: BUILD/bench/results-quick.md).
+# BENCH_SOURCE describes the pvmtrace source in the results (default: git
+# describe --dirty of this tree).
+#
+# Environment: BENCH_REPS (rounds, default 7), BENCH_SECONDS (per
+# measurement, default 0.5), BENCH_FLOOD_SECONDS (default 10),
+# BENCH_FLOOD_THREADS (default "1 2"), BENCH_CPU (CPU pvmbench is pinned to,
+# default 0; "none" to leave it unpinned).
+set -euo pipefail
+
+usage() {
+	echo "usage: bench/run.sh [BUILD] [--quick]" >&2
+	exit 2
+}
+
+BUILD=build
+QUICK=0
+for arg in "$@"; do
+	case $arg in
+	--quick) QUICK=1 ;;
+	-*) usage ;;
+	*) BUILD=$arg ;;
+	esac
+done
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+PVMTRACE=$BUILD/pvmtrace
+PVMBENCH=$BUILD/bench/pvmbench
+RUN=$BUILD/bench/run
+COMMAND="bench/run.sh $*"
+[ -n "${MAKELEVEL:-}" ] && [ $QUICK -eq 0 ] && COMMAND="make bench  (runs: $COMMAND)"
+
+if [ $QUICK -eq 1 ]; then
+	REPS=${BENCH_REPS:-1}
+	SECS=${BENCH_SECONDS:-0.05}
+	FLOOD_SECS=${BENCH_FLOOD_SECONDS:-1}
+	FLOOD_THREADS=${BENCH_FLOOD_THREADS:-1}
+	PROFILE_SECS=0.2
+	GATE_MAX=10
+	WORKLOADS=(64x1 4096x16 getppid)
+	RESULTS=$BUILD/bench/results-quick.md
+else
+	REPS=${BENCH_REPS:-7}
+	SECS=${BENCH_SECONDS:-0.5}
+	FLOOD_SECS=${BENCH_FLOOD_SECONDS:-10}
+	FLOOD_THREADS=${BENCH_FLOOD_THREADS:-1 2}
+	PROFILE_SECS=1
+	GATE_MAX=300
+	WORKLOADS=(64x1 64x16 4096x1 4096x16 65536x1 65536x16 getppid)
+	RESULTS=$ROOT/bench/results.md
+fi
+CPU=${BENCH_CPU:-0}
+PIN=()
+[ "$CPU" = none ] || PIN=(--cpu "$CPU")
+
+log() { echo "bench: $*" >&2; }
+die() {
+	log "$*"
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "run as root (BPF, auditd)"
+[ -x "$PVMTRACE" ] || die "$PVMTRACE is missing: run make first"
+
+rm -rf "$RUN"
+mkdir -p "$RUN"
+# A copy: the whole run measures one binary even if the tree is rebuilt meanwhile.
+cp "$PVMTRACE" "$RUN/pvmtrace"
+PVMTRACE=$RUN/pvmtrace
+SOURCE=${BENCH_SOURCE:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "not a git checkout")}
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE bench/pvmbench.c -o "$PVMBENCH" -lpthread
+
+SAMPLES=$RUN/samples.tsv	# config, workload, round, ns per call
+CHECKS=$RUN/checks.tsv		# config, round, calls, events, drops, note
+FLOODS=$RUN/flood.tsv
+PROFILE=$RUN/profile.tsv
+NOTES=$RUN/notes.txt
+: >"$SAMPLES"
+: >"$CHECKS"
+: >"$FLOODS"
+: >"$PROFILE"
+: >"$NOTES"
+
+# --- state to restore -----------------------------------------------------
+
+AUDIT_OK=0
+AUDIT_ERR=
+AUDIT_ENABLED0=
+AUDIT_BACKLOG0=
+AUDIT_WAIT0=
+AUDIT_RULES0=$RUN/audit-rules-before
+BPF_STATS0=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+
+TRACER_PID=
+TRACER_KIND=
+TIME_PID=
+
+audit_status() { auditctl -s 2>/dev/null | awk -v k="$1" '$1 == k {print $2}'; }
+
+# After auditd has run once the kernel gives every new task an audit context
+# (audit_ever_enabled, until reboot): its syscalls take the slow path even
+# with no rule. Outside the auditd slot a "never,task" rule keeps the tasks
+# the bench starts free of it, so every other column sees a pristine kernel.
+audit_exempt_new_tasks() {
+	[ $AUDIT_OK -eq 1 ] || return 0
+	auditctl -D >/dev/null
+	auditctl -a never,task >/dev/null
+}
+
+audit_setup() {
+	local err
+	if ! command -v auditctl >/dev/null || ! command -v auditd >/dev/null; then
+		AUDIT_ERR="auditd/auditctl not installed (Debian package auditd)"
+		return
+	fi
+	if ! err=$(auditctl -s 2>&1); then
+		AUDIT_ERR="auditctl -s: $(echo "$err" | head -1)"
+		return
+	fi
+	AUDIT_ENABLED0=$(audit_status enabled)
+	AUDIT_BACKLOG0=$(audit_status backlog_limit)
+	AUDIT_WAIT0=$(audit_status backlog_wait_time)
+	if [ "$AUDIT_ENABLED0" = 2 ]; then
+		AUDIT_ERR="audit configuration is locked (enabled 2): rules cannot change until reboot"
+		return
+	fi
+	if [ "$(audit_status pid)" != 0 ]; then
+		AUDIT_ERR="an audit daemon (pid $(audit_status pid)) is already running; stop it to bench auditd"
+		return
+	fi
+	auditctl -l >"$AUDIT_RULES0" 2>/dev/null || true
+	AUDIT_OK=1
+	audit_exempt_new_tasks
+}
+
+audit_restore() {
+	[ $AUDIT_OK -eq 1 ] || return 0
+	auditctl -D >/dev/null || true
+	if [ -s "$AUDIT_RULES0" ] && ! grep -q '^No rules' "$AUDIT_RULES0"; then
+		auditctl -R "$AUDIT_RULES0" >/dev/null || log "could not restore the audit rules in $AUDIT_RULES0"
+	fi
+	auditctl -e "$AUDIT_ENABLED0" -b "$AUDIT_BACKLOG0" \
+		--backlog_wait_time "$AUDIT_WAIT0" >/dev/null || true
+}
+
+cleanup() {
+	local rc=$?
+	set +e
+	if [ -n "$TRACER_PID" ]; then
+		kill -TERM "$TRACER_PID" 2>/dev/null
+		wait "$TRACER_PID" 2>/dev/null
+	fi
+	[ -z "$TIME_PID" ] || wait "$TIME_PID" 2>/dev/null
+	audit_restore
+	sysctl -q -w kernel.bpf_stats_enabled="$BPF_STATS0" >/dev/null
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- helpers ----------------------------------------------------------------
+
+# wait_for FILE REGEX PID SECONDS: until FILE matches, while PID lives.
+wait_for() {
+	local file=$1 re=$2 pid=$3 tenths=$(($4 * 10))
+	while [ $tenths -gt 0 ]; do
+		grep -qE "$re" "$file" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+		tenths=$((tenths - 1))
+	done
+	return 1
+}
+
+# cpu_times: "total idle steal" jiffies of all CPUs
+cpu_times() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $5 + $6, $9}' /proc/stat; }
+
+idle_pct() { # the share of CPU time idle over the next 0.2 s
+	local t0 i0 t1 i1
+	read -r t0 i0 _ < <(cpu_times)
+	sleep 0.2
+	read -r t1 i1 _ < <(cpu_times)
+	awk -v t="$((t1 - t0))" -v i="$((i1 - i0))" 'BEGIN {printf "%.0f\n", t ? 100 * i / t : 100}'
+}
+
+# Other people's tracing: BPF programs of the tracing kinds that were not
+# loaded when the run started and are not our tracers'.
+BASE_PROGS=
+OUR_PROGS=
+tracing_prog_ids() {
+	bpftool prog show -j 2>/dev/null | jq -r '.[] | select(.type == "tracing" or .type == "raw_tracepoint"
+		or .type == "tracepoint" or .type == "kprobe" or .type == "perf_event") | .id'
+}
+
+foreign_progs() {
+	local id out=
+	for id in $(tracing_prog_ids); do
+		case " $BASE_PROGS $OUR_PROGS " in *" $id "*) continue ;; esac
+		out+="$id "
+	done
+	echo "${out% }"
+}
+
+# quiet_gate: waits (at most GATE_MAX s) until no one else traces and the CPUs idle.
+quiet_gate() {
+	local waited=0 progs idle
+	while :; do
+		progs=$(foreign_progs)
+		idle=$(idle_pct)
+		[ -z "$progs" ] && [ "$idle" -ge 80 ] && return 0
+		if [ $waited -ge "$GATE_MAX" ]; then
+			echo "Went on after waiting ${waited}s for a quiet machine (${progs:+other tracing BPF programs $progs, }$idle% idle)." >>"$NOTES"
+			return 0
+		fi
+		[ $waited -gt 0 ] || log "waiting for a quiet machine: ${progs:+other tracing BPF programs $progs, }$idle% idle"
+		sleep 5
+		waited=$((waited + 5))
+	done
+}
+
+kv() { # kv KEY LINE: the value of KEY=VALUE in a pvmbench line
+	local key=$1 line=$2 word
+	for word in $line; do
+		[ "${word%%=*}" = "$key" ] && { echo "${word#*=}"; return 0; }
+	done
+	return 1
+}
+
+pvmbench_args() { # the pvmbench arguments of a workload name
+	case $1 in
+	getppid) echo "getppid --seconds $SECS" ;;
+	*x*) echo "writev --size ${1%x*} --iovecs ${1#*x} --seconds $SECS" ;;
+	esac
+}
+
+workload_title() {
+	case $1 in
+	getppid) echo "getppid (tax)" ;;
+	*)
+		local size=${1%x*} iov=${1#*x} label
+		case $size in
+		65536) label="64 KiB" ;;
+		4096) label="4 KiB" ;;
+		*) label="$size B" ;;
+		esac
+		echo "$label x$iov iov"
+		;;
+	esac
+}
+
+# --- the configurations -------------------------------------------------------
+
+mapfile -t MODES < <("$PVMTRACE" --list-modes 2>/dev/null | awk '$2 == "yes" {print $1}')
+[ ${#MODES[@]} -gt 0 ] || die "pvmtrace --list-modes: no attach mode works on this kernel"
+HAS_CAPTURE=0
+"$PVMTRACE" --help | grep -q -- '--capture' && HAS_CAPTURE=1
+DEFAULT_MODE=$("$PVMTRACE" --list-modes 2>/dev/null | awk '$2 == "yes" {print $1; exit}')
+
+CONFIGS=(untraced)
+for m in "${MODES[@]}"; do
+	CONFIGS+=("pvmtrace:$m")
+	[ $HAS_CAPTURE -eq 0 ] || CONFIGS+=("pvmtrace:$m:capture0")
+done
+CONFIGS+=(bpftrace auditd strace)
+
+config_title() {
+	case $1 in
+	pvmtrace:*:capture0)
+		local m=${1#pvmtrace:}
+		echo "pvmtrace ${m%:capture0} --capture 0"
+		;;
+	pvmtrace:*) echo "pvmtrace ${1#pvmtrace:}" ;;
+	bpftrace) echo "bpftrace printf" ;;
+	auditd) echo "auditd rule" ;;
+	strace) echo "strace" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+declare -A SKIP=()
+command -v bpftrace >/dev/null || SKIP[bpftrace]="bpftrace is not installed"
+command -v strace >/dev/null || SKIP[strace]="strace is not installed"
+audit_setup
+[ $AUDIT_OK -eq 1 ] || SKIP[auditd]=$AUDIT_ERR
+
+BPFTRACE_PROG='tracepoint:syscalls:sys_enter_process_vm_writev {
+	printf("pvm %d %d %s pid=%d lvec=%p liovcnt=%lu rvec=%p riovcnt=%lu flags=%lu\n",
+	       pid, tid, comm, args->pid, args->lvec, args->liovcnt, args->rvec,
+	       args->riovcnt, args->flags);
+}'
+
+# --- one session: a tracer started, every workload run, the tracer stopped --
+
+SESSION_OUT=
+SESSION_CALLS=0
+SESSION_PIDS=
+AUDIT_LOST0=0
+AUDIT_LOST1=0
+
+# start_tracer CONFIG ROUND: 0 when tracing; 1 with SKIP[CONFIG] set.
+start_tracer() {
+	local config=$1 round=$2 pid
+	SESSION_OUT=$RUN/$config.$round
+	SESSION_OUT=${SESSION_OUT//:/-}
+	TRACER_KIND=
+	case $config in
+	untraced | strace) return 0 ;;
+	pvmtrace:*)
+		local mode=${config#pvmtrace:} extra=()
+		case $mode in *:capture0)
+			mode=${mode%:capture0}
+			extra=(--capture 0)
+			;;
+		esac
+		"$PVMTRACE" --attach "$mode" "${extra[@]}" --json -o "$SESSION_OUT.json" \
+			2>"$SESSION_OUT.err" &
+		pid=$!
+		TRACER_PID=$pid
+		TRACER_KIND=pvmtrace
+		if ! wait_for "$SESSION_OUT.err" '^pvmtrace: tracing' "$pid" 30; then
+			SKIP[$config]="pvmtrace --attach $mode did not start: $(tail -1 "$SESSION_OUT.err")"
+			stop_tracer
+			return 1
+		fi
+		;;
+	bpftrace)
+		bpftrace -o "$SESSION_OUT.out" -e "$BPFTRACE_PROG" >/dev/null 2>"$SESSION_OUT.err" &
+		pid=$!
+		TRACER_PID=$pid
+		TRACER_KIND=bpftrace
+		# "Attaching N probes..." comes first; then the perf link of the probe.
+		if ! wait_for "$SESSION_OUT.out" '^Attaching' "$pid" 60; then
+			SKIP[bpftrace]="bpftrace did not start: $(tail -1 "$SESSION_OUT.err")"
+			stop_tracer
+			return 1
+		fi
+		local tenths=100
+		until bpftool perf list 2>/dev/null |
+			grep -qE "^pid $pid .*tracepoint +sys_enter_process_vm_writev"; do
+			tenths=$((tenths - 1))
+			if [ $tenths -le 0 ]; then
+				SKIP[bpftrace]="bpftrace: its probe never showed in bpftool perf list"
+				stop_tracer
+				return 1
+			fi
+			sleep 0.1
+		done
+		;;
+	auditd)
+		mkdir -p "$SESSION_OUT.d"
+		sed -e "s|^log_file = .*|log_file = $SESSION_OUT.d/audit.log|" \
+			-e 's|^max_log_file_action = .*|max_log_file_action = IGNORE|' \
+			/etc/audit/auditd.conf >"$SESSION_OUT.d/auditd.conf"
+		chmod 0640 "$SESSION_OUT.d/auditd.conf"
+		auditd -n -c "$SESSION_OUT.d" >"$SESSION_OUT.err" 2>&1 &
+		pid=$!
+		TRACER_PID=$pid
+		TRACER_KIND=auditd
+		local tenths=100
+		until [ "$(audit_status pid)" = "$pid" ]; do
+			tenths=$((tenths - 1))
+			if [ $tenths -le 0 ] || ! kill -0 "$pid" 2>/dev/null; then
+				SKIP[auditd]="auditd did not start: $(tail -1 "$SESSION_OUT.err" 2>/dev/null)"
+				stop_tracer
+				return 1
+			fi
+			sleep 0.1
+		done
+		auditctl -D >/dev/null
+		auditctl -b 8192 --backlog_wait_time 60000 >/dev/null
+		auditctl -a always,exit -F arch=b64 -S process_vm_writev >/dev/null
+		if ! auditctl -l | grep -q 'always,exit.*process_vm_writev'; then
+			SKIP[auditd]="auditctl -l does not show the rule: $(auditctl -l 2>&1 | head -1)"
+			stop_tracer
+			return 1
+		fi
+		AUDIT_LOST0=$(audit_status lost)
+		;;
+	esac
+	return 0
+}
+
+# settle FILE: until FILE stops growing (a tracer still writing what it read).
+settle() {
+	local size last=-1 tenths=100
+	while [ $tenths -gt 0 ]; do
+		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+		[ "$size" = "$last" ] && return 0
+		last=$size
+		sleep 0.2
+		tenths=$((tenths - 2))
+	done
+}
+
+stop_tracer() {
+	[ -n "$TRACER_PID" ] || return 0
+	case $TRACER_KIND in
+	bpftrace)
+		settle "$SESSION_OUT.out"
+		kill -INT "$TRACER_PID" 2>/dev/null || true
+		;;
+	auditd)
+		auditctl -D >/dev/null || true
+		# Records still queued in the kernel (backlog) reach auditd first.
+		local tenths=300
+		while [ "$(audit_status backlog)" != 0 ] && [ $tenths -gt 0 ]; do
+			sleep 0.1
+			tenths=$((tenths - 1))
+		done
+		settle "$SESSION_OUT.d/audit.log"
+		AUDIT_LOST1=$(audit_status lost)
+		kill -TERM "$TRACER_PID" 2>/dev/null || true
+		;;
+	*) kill -TERM "$TRACER_PID" 2>/dev/null || true ;;
+	esac
+	wait "$TRACER_PID" 2>/dev/null || true
+	TRACER_PID=
+	if [ "$TRACER_KIND" = auditd ]; then
+		auditctl -e "$AUDIT_ENABLED0" >/dev/null || true
+		audit_exempt_new_tasks
+	fi
+}
+
+# run_workload CONFIG WORKLOAD ROUND
+run_workload() {
+	local config=$1 workload=$2 round=$3 line cmd ns calls pid
+	read -ra cmd <<<"$(pvmbench_args "$workload")"
+	cmd=("$PVMBENCH" "${cmd[@]}" "${PIN[@]}")
+	if [ "$config" = strace ]; then
+		cmd=(strace -f -qq -e trace=process_vm_writev -o "$SESSION_OUT.$workload.strace" -- "${cmd[@]}")
+	fi
+	line=$("${cmd[@]}")
+	ns=$(kv ns_per_call "$line")
+	calls=$(kv total_calls "$line")
+	pid=$(kv pid "$line")
+	printf '%s\t%s\t%s\t%s\n' "$config" "$workload" "$round" "$ns" >>"$SESSION_SAMPLES"
+	[ "$workload" = getppid ] && return 0
+	SESSION_CALLS=$((SESSION_CALLS + calls))
+	SESSION_PIDS=${SESSION_PIDS:+$SESSION_PIDS|}$pid
+}
+
+# pvm_count FILE PIDS: "OURS ALL" — pvmtrace's process_vm_* events in FILE
+# whose caller pid is one of PIDS ("1|2|3"), and all of them.
+pvm_count() {
+	LC_ALL=C awk -v pids="$2" '
+		BEGIN {n = split(pids, p, "|"); for (i = 1; i <= n; i++) mine[p[i]] = 1}
+		/^\{[^{]*"event":"process_vm_(writev|readv)"/ {
+			all++
+			i = index($0, "\"caller\":{\"pid\":")
+			if (i) {
+				rest = substr($0, i + 16)
+				if (substr(rest, 1, index(rest, ",") - 1) in mine) ours++
+			}
+		}
+		END {print ours + 0, all + 0}' "$1"
+}
+
+# The events a tracer wrote for this session's calls, and what it says it lost.
+# CHECKS: config round calls events drops foreign ok note
+check_session() {
+	local config=$1 round=$2 events=0 drops=0 foreign=- ok note=
+	case $config in
+	untraced) return 0 ;;
+	pvmtrace:*)
+		local stats all kcalls
+		read -r events all < <(pvm_count "$SESSION_OUT.json" "$SESSION_PIDS")
+		stats=$(grep '"event":"stats"' "$SESSION_OUT.json" | tail -1)
+		rm -f "$SESSION_OUT.json"
+		if [ -z "$stats" ]; then
+			note="no stats line"
+			ok=no
+		else
+			drops=$(jq '.counters.ringbuf_drops + .counters.inflight_drops' <<<"$stats")
+			kcalls=$(jq '.counters.calls' <<<"$stats")
+			note=$(jq -r '.counters | "unmatched_enter=\(.unmatched_enter) unfinished=\(.unfinished) decode_errors=\(.decode_errors)"' <<<"$stats")
+			# Other processes' calls share the counters: account machine-wide.
+			foreign=$((kcalls - SESSION_CALLS))
+			ok=no
+			[ "$kcalls" -eq $((all + drops)) ] && [ "$foreign" -ge 0 ] &&
+				[ $((all - events)) -le "$foreign" ] && ok=yes
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$SESSION_CALLS" "$events" \
+			"$drops" "$foreign" "$ok" "$note" >>"$SESSION_CHECK"
+		[ "$foreign" = - ] || SESSION_FOREIGN=$foreign
+		return 0
+		;;
+	bpftrace)
+		events=$(LC_ALL=C grep -cE "^pvm ($SESSION_PIDS) " "$SESSION_OUT.out" || true)
+		drops=$(LC_ALL=C awk '/^Lost [0-9]+ events/ {n += $2} END {print n + 0}' "$SESSION_OUT.out")
+		rm -f "$SESSION_OUT.out"
+		;;
+	auditd)
+		events=$(LC_ALL=C grep -cE "^type=SYSCALL .* syscall=311 .* pid=($SESSION_PIDS) " \
+			"$SESSION_OUT.d/audit.log" || true)
+		drops=$((AUDIT_LOST1 - AUDIT_LOST0))
+		note="SYSCALL records in the session's audit.log; drops: kernel 'lost' counter delta"
+		rm -rf "$SESSION_OUT.d"
+		;;
+	strace)
+		events=$(cat "$SESSION_OUT".*.strace | LC_ALL=C grep -c 'process_vm_writev(' || true)
+		rm -f "$SESSION_OUT".*.strace
+		;;
+	esac
+	ok=no
+	[ "$SESSION_CALLS" -eq $((events + drops)) ] && ok=yes
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$SESSION_CALLS" "$events" \
+		"$drops" "$foreign" "$ok" "$note" >>"$SESSION_CHECK"
+}
+
+# A session during which someone else traced (new tracing BPF programs, or
+# other processes' process_vm_* calls in pvmtrace's counters) is run again,
+# up to 3 times; its samples count only once it ran clean (or at the 3rd try).
+REDONE=0
+SESSION_SAMPLES=$RUN/session.samples
+SESSION_CHECK=$RUN/session.check
+run_session() {
+	local config=$1 round=$2 w try dirty
+	[ -z "${SKIP[$config]:-}" ] || return 0
+	for try in 1 2 3; do
+		quiet_gate
+		SESSION_CALLS=0
+		SESSION_PIDS=
+		SESSION_FOREIGN=0
+		dirty=
+		: >"$SESSION_SAMPLES"
+		: >"$SESSION_CHECK"
+		start_tracer "$config" "$round" || return 0
+		[ -z "$TRACER_PID" ] || OUR_PROGS+=" $(prog_ids "$TRACER_PID" | tr , ' ')"
+		for w in "${WORKLOADS[@]}"; do
+			run_workload "$config" "$w" "$round"
+			dirty=$(foreign_progs)
+			[ -z "$dirty" ] || break
+		done
+		stop_tracer
+		check_session "$config" "$round"
+		[ -z "$dirty" ] || dirty="other tracing BPF programs $dirty"
+		[ "$SESSION_FOREIGN" -eq 0 ] || dirty="${dirty:+$dirty, }$SESSION_FOREIGN process_vm_* calls by other processes"
+		if [ -z "$dirty" ] || [ "$try" -eq 3 ]; then
+			cat "$SESSION_SAMPLES" >>"$SAMPLES"
+			cat "$SESSION_CHECK" >>"$CHECKS"
+			[ -z "$dirty" ] || echo "Round $round, $(config_title "$config"): kept at the 3rd try although someone else traced meanwhile ($dirty)." >>"$NOTES"
+			return 0
+		fi
+		log "round $round, $(config_title "$config"): someone else traced meanwhile ($dirty); again"
+		REDONE=$((REDONE + 1))
+	done
+}
+
+# --- the flood: how fast pvmtrace follows, drops counted ------------------
+
+# flood THREADS [RATE]: the untraced rate (full speed only), then pvmtrace
+# with default settings under /usr/bin/time -v. FLOODS columns: threads, rate
+# asked (0: full speed), mode, untraced calls/s, calls, calls/s, events (ours),
+# drops, kernel counters, peak RSS KiB, user s, sys s, elapsed, events (all).
+flood() {
+	local threads=$1 paced=${2:-0} line rate0=- out=$RUN/flood.$1.${2:-0} pid mode stats
+	local calls rate events all drops rss user sys elapsed
+	if [ "$paced" = 0 ]; then
+		line=$("$PVMBENCH" flood --threads "$threads" --seconds "$FLOOD_SECS")
+		rate0=$(kv calls_per_sec "$line")
+	fi
+
+	/usr/bin/time -v -o "$out.time" "$PVMTRACE" --json -o "$out.json" 2>"$out.err" &
+	TIME_PID=$!
+	pid=
+	for _ in $(seq 100); do
+		pid=$(cat "/proc/$TIME_PID/task/$TIME_PID/children" 2>/dev/null || true)
+		pid=${pid%% *}
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	[ -n "$pid" ] || die "flood: pvmtrace did not start under /usr/bin/time"
+	wait_for "$out.err" '^pvmtrace: tracing' "$pid" 30 || die "flood: pvmtrace: $(tail -1 "$out.err")"
+	mode=$(sed -n 's/^pvmtrace: tracing (mode \([a-z_]*\)).*/\1/p' "$out.err" | head -1)
+	OUR_PROGS+=" $(prog_ids "$pid" | tr , ' ')"
+	line=$("$PVMBENCH" flood --threads "$threads" --seconds "$FLOOD_SECS" --rate "$paced")
+	kill -TERM "$pid"
+	wait "$TIME_PID" || true
+	TIME_PID=
+	calls=$(kv calls "$line")
+	rate=$(kv calls_per_sec "$line")
+	read -r events all < <(pvm_count "$out.json" "$(kv pid "$line")")
+	stats=$(grep '"event":"stats"' "$out.json" | tail -1)
+	rm -f "$out.json"
+	drops=$(jq '.counters.ringbuf_drops + .counters.inflight_drops' <<<"$stats")
+	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
+	user=$(awk -F': ' '/User time/ {print $2}' "$out.time")
+	sys=$(awk -F': ' '/System time/ {print $2}' "$out.time")
+	elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$paced" "$mode" \
+		"$rate0" "$calls" "$rate" "$events" "$drops" "$(jq -c .counters <<<"$stats")" "$rss" \
+		"$user" "$sys" "$elapsed" "$all" >>"$FLOODS"
+}
+
+# --- profile: bpf_stats run time of pvmtrace's programs ---------------------
+
+prog_ids() { # prog_ids PID: the ids of the BPF programs PID holds (fdinfo prog_id)
+	{ grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null || true; } | awk '{print $2}' | sort -un | paste -sd, -
+}
+
+prog_stats() { # prog_stats IDS: "name run_time_ns run_cnt" of those programs
+	bpftool prog show -j | jq -r --argjson ids "[$1]" \
+		'.[] | select(.id as $id | $ids | index($id)) | "\(.name) \(.run_time_ns // 0) \(.run_cnt // 0)"' | sort
+}
+
+profile_mode() {
+	local mode=$1 out=$RUN/profile.$1 pid ids s0 s1 s2 wline gline wcalls
+	"$PVMTRACE" --attach "$mode" --json -o "$out.json" 2>"$out.err" &
+	pid=$!
+	TRACER_PID=$pid
+	TRACER_KIND=pvmtrace
+	if ! wait_for "$out.err" '^pvmtrace: tracing' "$pid" 30; then
+		stop_tracer
+		return 0
+	fi
+	ids=$(prog_ids "$pid")
+	OUR_PROGS+=" ${ids//,/ }"
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	s0=$(prog_stats "$ids")
+	wline=$("$PVMBENCH" writev --size 64 --iovecs 1 --seconds "$PROFILE_SECS" "${PIN[@]}")
+	s1=$(prog_stats "$ids")
+	gline=$("$PVMBENCH" getppid --seconds "$PROFILE_SECS" "${PIN[@]}")
+	s2=$(prog_stats "$ids")
+	sysctl -q -w kernel.bpf_stats_enabled="$BPF_STATS0"
+	stop_tracer
+	rm -f "$out.json"
+	wcalls=$(kv total_calls "$wline")
+	# mode, loop, prog, runs, run_time_ns, loop calls, loop ns/call
+	join <(echo "$s0") <(echo "$s1") | awk -v m="$mode" -v c="$wcalls" -v ns="$(kv ns_per_call "$wline")" \
+		'{printf "%s\twritev 64 B x1\t%s\t%d\t%d\t%d\t%s\n", m, $1, $5 - $3, $4 - $2, c, ns}' >>"$PROFILE"
+	join <(echo "$s1") <(echo "$s2") | awk -v m="$mode" -v c="$(kv total_calls "$gline")" -v ns="$(kv ns_per_call "$gline")" \
+		'{printf "%s\tgetppid\t%s\t%d\t%d\t%d\t%s\n", m, $1, $5 - $3, $4 - $2, c, ns}' >>"$PROFILE"
+}
+
+# --- run ------------------------------------------------------------------
+
+BASE_PROGS=$(tracing_prog_ids | tr '\n' ' ')
+[ -z "${BASE_PROGS// /}" ] || echo "Tracing BPF programs already loaded when the run started (ids $BASE_PROGS): they tax every column, the untraced one included." >>"$NOTES"
+
+read -r t0 i0 _ < <(cpu_times)
+sleep 1
+read -r t1 i1 st0 < <(cpu_times)
+IDLE0=$(awk -v t="$((t1 - t0))" -v i="$((i1 - i0))" 'BEGIN {printf "%.0f", t ? 100 * i / t : 0}')
+[ "$IDLE0" -ge 90 ] || echo "The machine was busy before the run ($IDLE0% idle): other work competes with every column." >>"$NOTES"
+
+start_time=$(date +%s)
+log "configurations: ${CONFIGS[*]}; ${REPS} rounds of ${#WORKLOADS[@]} workloads x ${SECS}s"
+n=${#CONFIGS[@]}
+for round in $(seq 1 "$REPS"); do
+	# Each round visits every configuration, starting one further along.
+	for i in $(seq 0 $((n - 1))); do
+		config=${CONFIGS[$(((i + round - 1) % n))]}
+		log "round $round/$REPS: $(config_title "$config")"
+		run_session "$config" "$round"
+	done
+done
+
+for t in $FLOOD_THREADS; do
+	log "flood: $t writer thread(s), ${FLOOD_SECS}s, untraced then pvmtrace"
+	quiet_gate
+	flood "$t"
+done
+# Then one writer paced at 3/4 of the rate pvmtrace wrote events at with one
+# writer at full speed: a rate it should follow with no drop.
+paced=$(awk -F'\t' -v s="$FLOOD_SECS" '$1 == 1 && $2 == 0 {r = int($7 / s * 0.75 / 1000) * 1000; print (r < 1000 ? 1000 : r); exit}' "$FLOODS")
+if [ -n "$paced" ]; then
+	log "flood: 1 writer thread paced at $paced calls/s, ${FLOOD_SECS}s, pvmtrace"
+	quiet_gate
+	flood 1 "$paced"
+fi
+
+for m in "${MODES[@]}"; do
+	log "profile: bpf_stats in mode $m"
+	quiet_gate
+	profile_mode "$m"
+done
+[ $AUDIT_OK -eq 0 ] || audit_restore
+AUDIT_OK=0
+[ "$REDONE" -eq 0 ] || echo "$REDONE session(s) were run again because someone else traced meanwhile." >>"$NOTES"
+elapsed_total=$(($(date +%s) - start_time))
+read -r t2 _ st2 < <(cpu_times)
+STEAL=$(awk -v t="$((t2 - t1))" -v s="$((st2 - st0))" 'BEGIN {printf "%.1f", t ? 100 * s / t : 0}')
+
+# --- report -----------------------------------------------------------------
+
+median() { # median CONFIG WORKLOAD
+	awk -F'\t' -v c="$1" -v w="$2" '$1 == c && $2 == w {print $4}' "$SAMPLES" | sort -g |
+		awk '{v[NR] = $1} END {if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+spread() { # spread CONFIG WORKLOAD: interquartile range / median, in %
+	awk -F'\t' -v c="$1" -v w="$2" '$1 == c && $2 == w {print $4}' "$SAMPLES" | sort -g |
+		awk '{v[NR] = $1}
+		function q(f,  x, i) {x = 1 + f * (NR - 1); i = int(x); return v[i] + (x - i) * (v[i + 1] - v[i])}
+		END {if (NR < 3) print "-"; else printf "%.0f%%\n", 100 * (q(0.75) - q(0.25)) / q(0.5)}'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || b == 0) print ""; else printf "%.2f\n", a / b}'; }
+
+le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a != "" && a <= b)}'; }
+
+verdict() { # verdict VALUE LIMIT
+	if [ -z "$1" ]; then echo "not measured"; elif le "$1" "$2"; then echo "**met**"; else echo "**missed**"; fi
+}
+
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
+
+{
+	echo "# pvmtrace benchmark results"
+	echo
+	if [ $QUICK -eq 1 ]; then
+		echo "**Quick smoke run (--quick): too short to read anything into the numbers.**"
+		echo
+	fi
+	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- machine: $(nproc) CPUs ($cpu_model), kernel $(uname -r), Debian $debian"
+	echo "- command: \`$COMMAND\` (from the repository root), $((elapsed_total / 60)) min $((elapsed_total % 60)) s"
+	echo "- pvmtrace: $("$PVMTRACE" --version 2>/dev/null), source $SOURCE, binary sha256 $(sha256sum "$PVMTRACE" | cut -c1-12); attach modes here: ${MODES[*]} (default: $DEFAULT_MODE)"
+	echo "- machine load: $IDLE0% idle in the second before the run; $STEAL% of CPU time stolen by the hypervisor during it"
+	echo "- tools: $(bpftrace --version 2>/dev/null || echo 'no bpftrace'), $(strace -V 2>/dev/null | head -1 || echo 'no strace'), $(auditctl -v 2>/dev/null || echo 'no auditctl')"
+	echo "- settings: $REPS interleaved rounds, each measurement ${SECS}s after calibration; pvmbench pinned to CPU $CPU; medians"
+	echo
+	echo "## Per-call cost, ratio to untraced"
+	echo
+	echo "Median ns per call in parentheses. Every writev is one process_vm_writev of the"
+	echo "payload into another process, split into that many local and remote iovecs."
+	echo
+	header="| configuration |"
+	rule="|---|"
+	for w in "${WORKLOADS[@]}"; do
+		header+=" $(workload_title "$w") |"
+		rule+="---|"
+	done
+	echo "$header"
+	echo "$rule"
+	for c in "${CONFIGS[@]}"; do
+		row="| $(config_title "$c") |"
+		if [ -n "${SKIP[$c]:-}" ]; then
+			for _ in "${WORKLOADS[@]}"; do row+=" skipped |"; done
+			echo "$row"
+			continue
+		fi
+		for w in "${WORKLOADS[@]}"; do
+			m=$(median "$c" "$w")
+			b=$(median untraced "$w")
+			if [ "$c" = untraced ]; then
+				row+=" 1.00 ($m ns) |"
+			else
+				row+=" $(ratio "$m" "$b")x ($m) |"
+			fi
+		done
+		echo "$row"
+	done
+	echo
+	echo "Spread of the repetitions, interquartile range / median:"
+	echo
+	echo "$header"
+	echo "$rule"
+	for c in "${CONFIGS[@]}"; do
+		[ -z "${SKIP[$c]:-}" ] || continue
+		row="| $(config_title "$c") |"
+		for w in "${WORKLOADS[@]}"; do row+=" $(spread "$c" "$w") |"; done
+		echo "$row"
+	done
+	if [ ${#SKIP[@]} -gt 0 ]; then
+		echo
+		echo "Skipped:"
+		echo
+		for c in "${!SKIP[@]}"; do echo "- $(config_title "$c"): ${SKIP[$c]}"; done
+	fi
+	echo
+	echo "## Every call accounted for (per-call sessions, all rounds)"
+	echo
+	echo "calls: process_vm_writev calls pvmbench made while the tracer ran (calibration"
+	echo "included); events: records of those calls in the tracer's output (pvmtrace JSON lines"
+	echo "with \"event\":\"process_vm_writev\" from the caller, bpftrace lines, audit SYSCALL"
+	echo "records, strace lines); drops: what the tracer says it lost (pvmtrace"
+	echo "ringbuf_drops + inflight_drops; bpftrace 'Lost N events'; audit 'lost')."
+	echo
+	echo "| configuration | calls | events | drops | calls = events + drops | kept | other processes' calls | note (last round) |"
+	echo "|---|---|---|---|---|---|---|---|"
+	for c in "${CONFIGS[@]}"; do
+		[ "$c" != untraced ] || continue
+		[ -z "${SKIP[$c]:-}" ] || continue
+		awk -F'\t' -v c="$c" -v t="$(config_title "$c")" '$1 == c {calls += $3; ev += $4; dr += $5; if ($6 != "-") fo += $6; else fo = "-"; ok = ok && $7 == "yes"; note = $8; n++}
+			BEGIN {ok = 1; fo = 0}
+			END {if (n) printf "| %s | %d | %d | %d | %s | %.1f%% | %s | %s |\n", t, calls, ev, dr, ok ? "yes" : "**no**", calls ? 100 * ev / calls : 0, fo, note}' "$CHECKS"
+	done
+	echo
+	echo "For pvmtrace, whose drop counters are machine-wide, the check is made machine-wide:"
+	echo "kernel \"calls\" counter = all events written + drops, and the events of other"
+	echo "processes are no more than their calls (kernel calls - ours)."
+	echo
+	echo "## Flood: writer threads for ${FLOOD_SECS}s, pvmtrace default settings, JSON to a file"
+	echo
+	echo "Full speed, then one writer paced at 3/4 of the rate pvmtrace wrote events at with one"
+	echo "writer at full speed. Events: JSON lines of the flood's calls; drops: ringbuf_drops +"
+	echo "inflight_drops; CPU and peak RSS of pvmtrace from /usr/bin/time -v."
+	echo
+	echo "| writer threads | untraced calls/s | calls | calls/s traced | events | events/s written | drops | calls = events + drops | pvmtrace CPU (user + sys) | peak RSS |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
+	while IFS=$'\t' read -r t paced _ r0 calls rate events drops counters rss user sys elapsed all; do
+		ok=no
+		kcalls=$(jq .calls <<<"$counters")
+		[ "$kcalls" -eq $((all + drops)) ] && [ $((all - events)) -le $((kcalls - calls)) ] &&
+			[ "$kcalls" -ge "$calls" ] && ok=yes
+		[ "$kcalls" -eq "$calls" ] || ok="$ok (other processes: $((kcalls - calls)) calls)"
+		[ "$ok" = yes ] || ok="**$ok**"
+		label=$t
+		[ "$paced" = 0 ] || label="$t, paced at $paced/s"
+		awk -v t="$label" -v r0="$r0" -v calls="$calls" -v rate="$rate" -v ev="$events" -v secs="$FLOOD_SECS" \
+			-v dr="$drops" -v ok="$ok" -v rss="$rss" -v u="$user" -v s="$sys" -v el="$elapsed" \
+			'BEGIN {printf "| %s | %s | %d | %.0f | %d | %.0f | %d | %s | %.2f s + %.2f s (wall %s) | %.1f MiB |\n",
+				t, r0 == "-" ? "-" : sprintf("%.0f", r0), calls, rate, ev, ev / secs, dr, ok, u, s, el, rss / 1024}'
+	done <"$FLOODS"
+	echo
+	echo "Kernel counters at the end of each flood (mode $(awk -F'\t' '{print $3; exit}' "$FLOODS")):"
+	echo
+	while IFS=$'\t' read -r t paced _ _ _ _ _ _ counters _; do
+		echo "- $t thread(s)$([ "$paced" = 0 ] || echo ", paced at $paced/s"): \`$counters\`"
+	done <"$FLOODS"
+	echo
+	echo "## Targets (default settings: mode $DEFAULT_MODE, JSON to a file)"
+	echo
+	echo "| target | measured | verdict |"
+	echo "|---|---|---|"
+	dc="pvmtrace:$DEFAULT_MODE"
+	if [[ " ${WORKLOADS[*]} " == *" 64x1 "* ]]; then
+		r=$(ratio "$(median "$dc" 64x1)" "$(median untraced 64x1)")
+		echo "| 64 B call <= 1.15x untraced | ${r}x | $(verdict "$r" 1.15) |"
+	fi
+	if [[ " ${WORKLOADS[*]} " == *" 4096x1 "* ]]; then
+		r=$(ratio "$(median "$dc" 4096x1)" "$(median untraced 4096x1)")
+		echo "| 4 KiB call <= 1.10x untraced | ${r}x | $(verdict "$r" 1.10) |"
+	fi
+	for m in tp_btf raw_tp; do
+		[[ " ${MODES[*]} " == *" $m "* ]] || continue
+		r=$(ratio "$(median "pvmtrace:$m" getppid)" "$(median untraced getppid)")
+		echo "| getppid tax <= 1.10x, hooked on raw sys_enter ($m) | ${r}x | $(verdict "$r" 1.10) |"
+	done
+	one=$(awk -F'\t' '$1 == 1 && $2 == 0 {print $8}' "$FLOODS")
+	if [ -n "$one" ]; then
+		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops | $([ "$one" = 0 ] && echo '**met**' || echo '**missed**') |"
+	fi
+	exact=$(awk -F'\t' '{if ($5 != $7 + $8) bad++; n++} END {print n ? (bad ? "no" : "yes") : ""}' "$FLOODS")
+	[ -z "$exact" ] || echo "| drops counted exactly (calls = events + drops), every flood | $exact | $([ "$exact" = yes ] && echo '**met**' || echo '**missed**') |"
+	rss=$(awk -F'\t' '$10 > m {m = $10} END {if (NR) printf "%.1f", m / 1024}' "$FLOODS")
+	[ -z "$rss" ] || echo "| pvmtrace peak RSS <= 32 MiB | $rss MiB | $(verdict "$rss" 32) |"
+
+	echo
+	echo "## Profile: pvmtrace's BPF programs (kernel.bpf_stats_enabled=1)"
+	echo
+	echo "run_time_ns/run_cnt of each program loaded by pvmtrace, over a ${PROFILE_SECS}s loop of"
+	echo "64 B x1 writev and then of getppid (pvmtrace running, JSON to a file). Runs count every"
+	echo "syscall on the machine (pvmtrace's own included). bpf_stats adds two clock reads to"
+	echo "every run: compare the getppid loop ns/call here with the getppid column of the table."
+	echo
+	for m in "${MODES[@]}"; do
+		awk -F'\t' -v m="$m" -v base="$(median "pvmtrace:$m" getppid)" \
+			'$1 == m && $2 == "getppid" && $4 > 0 {n++; ns = $7}
+			END {if (n && base != "") printf "- %s: stats on cost %.1f ns per run (getppid %.1f ns/call with stats, %.1f without, %d programs per call); part of it falls inside run_time_ns, so \"ns per run\" is high by up to that much.\n", m, (ns - base) / n, ns, base, n}' "$PROFILE"
+	done
+	echo
+	echo "| mode | loop | program | runs | ns per run | ns per loop call | loop ns/call |"
+	echo "|---|---|---|---|---|---|---|"
+	awk -F'\t' '$4 > 0 {printf "| %s | %s | %s | %d | %.1f | %.1f | %s |\n", $1, $2, $3, $4, $5 / $4, $6 ? $5 / $6 : 0, $7}' "$PROFILE"
+	if [ -s "$NOTES" ]; then
+		echo
+		echo "## Notes"
+		echo
+		sed 's/^/- /' "$NOTES"
+	fi
+	echo
+	echo "Read bench/README.md for what each number means."
+} >"$RESULTS.tmp"
+mv "$RESULTS.tmp" "$RESULTS"
+cat "$RESULTS"
+log "results written to ${RESULTS#"$ROOT"/}"
