@@ -434,7 +434,9 @@ bool pvm_sensor_mode_works(enum pvm_mode mode, bool verbose)
 		return false;
 	}
 	printf("%-11s yes (targets %s%s)\n", pvm_mode_name(mode),
-	       skel->rodata->have_task_from_pid ? "resolved in the kernel" : "from /proc",
+	       !skel->rodata->have_task_from_pid    ? "from /proc"
+	       : skel->rodata->have_task_from_vpid ? "resolved in the kernel"
+						   : "resolved in the kernel, from the initial pid namespace",
 	       pvm_mode_sees_ia32(mode) ? "" : "; cannot see ia32 calls");
 	pvmtrace_bpf__destroy(skel);
 	return true;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -707,6 +708,89 @@ static void run_filter_cross_only(struct e2e_shared *sh, const struct e2e_env *e
 	e2e_reap(sleeper);
 }
 
+/* --- targets: a parent, and a process in another pid namespace ---------- */
+
+static void run_target_parent(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t child = fork();
+
+	(void)env;
+	if (child == 0) {
+		/* the child reads its parent: target.parent */
+		read_two_into_three(sh, KEEP, getppid());
+		_exit(0);
+	}
+	e2e_add_caller(sh, child);
+	waitpid(child, NULL, 0);
+	e2e_reap(sleeper);
+}
+
+/* The host pid of a process, from inside its own pid namespace. */
+static pid_t host_pid_of_self(void)
+{
+	struct e2e_identity id;
+
+	e2e_identity_self(&id);
+	return id.pid;
+}
+
+/*
+ * A caller in a new pid namespace (pid 1 there) names its own child as pid
+ * 2: the kernel looks that up in the caller's namespace, and so must we.
+ */
+static void run_target_in_child_pidns(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	int hostpid_pipe[2];
+	pid_t ns_init;
+
+	(void)env;
+	if (unshare(CLONE_NEWPID) || pipe(hostpid_pipe))
+		return e2e_fail(sh, "unshare(CLONE_NEWPID) failed: %s", strerror(errno));
+	ns_init = fork();
+	if (ns_init == 0) {
+		pid_t grandchild, grandchild_host;
+		int ready[2];
+
+		if (pipe(ready))
+			_exit(1);
+		grandchild = fork();
+		if (grandchild == 0) {
+			pid_t me = host_pid_of_self();
+
+			if (write(ready[1], &me, sizeof(me)) != sizeof(me))
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		if (read(ready[0], &grandchild_host, sizeof(grandchild_host)) !=
+		    sizeof(grandchild_host))
+			_exit(1);
+		{
+			struct iovec local[1] = {{source_a, 16}};
+			struct iovec remote[1] = {{target_buf, 16}};
+			pid_t me = host_pid_of_self();
+
+			if (write(hostpid_pipe[1], &me, sizeof(me)) != sizeof(me))
+				_exit(1);
+			expect_ret(sh, "write by ns pid",
+				   e2e_call_ns(sh, KEEP, WRITEV, grandchild, grandchild_host, local, 1,
+					       remote, 1, 0),
+				   16);
+		}
+		kill(grandchild, SIGKILL);
+		waitpid(grandchild, NULL, 0);
+		_exit(0);
+	}
+	{
+		pid_t host;
+
+		if (read(hostpid_pipe[0], &host, sizeof(host)) == sizeof(host))
+			e2e_add_caller(sh, host);
+	}
+	waitpid(ns_init, NULL, 0);
+	e2e_reap(sleeper);
+}
+
 /* --- the counters are exact -------------------------------------------- */
 
 #define COUNTED_CALLS 2000
@@ -745,6 +829,8 @@ const struct e2e_case e2e_cases[] = {
 	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false},
 	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false},
 	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true},
+	{"target_parent", {0}, prepare_sleeper, run_target_parent, false},
+	{"target_in_child_pid_namespace", {0}, prepare_sleeper, run_target_in_child_pidns, false},
 	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false},
 	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false},
 	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false},

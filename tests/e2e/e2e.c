@@ -36,8 +36,11 @@
 #define CASE_TIMEOUT_MS 60000
 #define CLOCK_SLACK_NS 2000000ULL /* boot->wall offset is estimated at start */
 
-/* Does the mode under test resolve targets in the kernel (--list-modes says)? */
-static bool targets_in_kernel;
+/*
+ * Does the mode under test resolve targets in the kernel (--list-modes says)?
+ * For callers in child pid namespaces too (bpf_task_from_vpid)?
+ */
+static bool targets_in_kernel, targets_in_kernel_any_pidns;
 
 static const char *const all_modes[] = {"fentry", "kprobe", "tp_btf", "raw_tp", "tracepoint"};
 
@@ -410,7 +413,8 @@ static void check_target(struct check *c, json_object *event, const struct e2e_e
 		return;
 	}
 	source = t && field(t, "source") ? json_object_get_string(field(t, "source")) : "";
-	if (targets_in_kernel)
+	if (targets_in_kernel && (ev->caller.pidns == ev->target.pidns ||
+				  targets_in_kernel_any_pidns))
 		expect_string(c, t, "source", "kernel");
 	if (!strcmp(source, "unresolved"))
 		return; /* from /proc, for a target gone before user space looked */
@@ -780,6 +784,8 @@ static bool mode_supported(const struct options *o, const char *mode)
 		    !strcmp(answer, "yes")) {
 			yes = true;
 			targets_in_kernel = strstr(line, "resolved in the kernel") != NULL;
+			targets_in_kernel_any_pidns =
+				targets_in_kernel && !strstr(line, "initial pid namespace");
 		}
 	}
 	if (p)

@@ -118,12 +118,29 @@ static uint64_t cgroup_id_of(const char *pid)
 	return inode_of(path);
 }
 
+/*
+ * Our ids as the initial pid namespace numbers them, which is what pvmtrace
+ * reports: /proc (mounted there) says so even inside a child pid namespace,
+ * where getpid() would not.
+ */
+static void host_ids(struct e2e_identity *id)
+{
+	FILE *f = fopen("/proc/thread-self/status", "r");
+	char line[256];
+
+	while (f && fgets(line, sizeof(line), f)) {
+		sscanf(line, "Tgid: %u", &id->pid);
+		sscanf(line, "Pid: %u", &id->tid);
+		sscanf(line, "PPid: %u", &id->ppid);
+	}
+	if (f)
+		fclose(f);
+}
+
 void e2e_identity_self(struct e2e_identity *id)
 {
 	memset(id, 0, sizeof(*id));
-	id->pid = getpid();
-	id->tid = syscall(SYS_gettid);
-	id->ppid = getppid();
+	host_ids(id);
 	id->uid = getuid();
 	id->gid = getgid();
 	prctl(PR_GET_NAME, id->comm);
@@ -325,6 +342,14 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	      const struct iovec *local, unsigned long liovcnt, const struct iovec *remote,
 	      unsigned long riovcnt, unsigned long flags)
 {
+	return e2e_call_ns(sh, expect_event, writev, pid, pid, local, liovcnt, remote, riovcnt,
+			   flags);
+}
+
+long e2e_call_ns(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
+		 pid_t host_pid, const struct iovec *local, unsigned long liovcnt,
+		 const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
+{
 	struct e2e_expected ev = {0};
 	long ret;
 
@@ -350,9 +375,9 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	ev.truncated = (ev.local.kind == E2E_IOV_ARRAY && liovcnt > ev.local.n) ||
 		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
 	ev.ret = ret;
-	e2e_expect_target(&ev, pid);
+	e2e_expect_target(&ev, host_pid);
 	if (iov_readable(remote, riovcnt))
-		e2e_expect_regions(&ev, pid, remote, riovcnt);
+		e2e_expect_regions(&ev, host_pid, remote, riovcnt);
 	e2e_expect_payload(sh, &ev, local);
 	*e2e_expect(sh) = ev;
 	return ret;

@@ -117,6 +117,11 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 	      const struct iovec *local, unsigned long liovcnt, const struct iovec *remote,
 	      unsigned long riovcnt, unsigned long flags);
 
+/* The same from a child pid namespace: `pid` as passed, `host_pid` for /proc. */
+long e2e_call_ns(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
+		 pid_t host_pid, const struct iovec *local, unsigned long liovcnt,
+		 const struct iovec *remote, unsigned long riovcnt, unsigned long flags);
+
 /* Records an event whose call someone else made (the ia32 trigger). */
 struct e2e_expected *e2e_expect(struct e2e_shared *sh);
 /* Appends an iovec array (or NULL when unreadable) to an expected side. */
