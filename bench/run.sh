@@ -642,8 +642,11 @@ profile_mode() {
 
 # --- run ------------------------------------------------------------------
 
+# Tracing programs still loaded after a first wait are the machine's own: they
+# stay out of the gate, and tax every column alike.
+quiet_gate
 BASE_PROGS=$(tracing_prog_ids | tr '\n' ' ')
-[ -z "${BASE_PROGS// /}" ] || echo "Tracing BPF programs already loaded when the run started (ids $BASE_PROGS): they tax every column, the untraced one included." >>"$NOTES"
+[ -z "${BASE_PROGS// /}" ] || echo "Tracing BPF programs loaded when the run started, and still after waiting (ids $BASE_PROGS): they tax every column, the untraced one included." >>"$NOTES"
 
 read -r t0 i0 _ < <(cpu_times)
 sleep 1

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "event/cgroups.h"
 #include "event/clock.h"
 #include "event/event.h"
 #include "event/proc_target.h"
@@ -40,6 +41,7 @@ struct app {
 	struct pvm_stats stats;
 	bool wrote;		/* events written since the last flush */
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
+	struct pvm_cgroups cgroups;
 };
 
 static void on_stop_signal(int sig)
@@ -92,6 +94,8 @@ static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *fro
 	const struct pvm_target *t;
 
 	enrich_target(ev, from_proc);
+	pvm_cgroups_container(&app->cgroups, ev->rec->cgroup_id, pvm_monotonic_now(),
+			      ev->caller_container);
 	t = ev->target.t;
 	pvm_enrich_regions(ev, app->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0, "/proc");
 }
@@ -222,6 +226,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	setvbuf(app.out, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
 	jw_init(&app.jw, app.out);
 	app.decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
+	pvm_cgroups_init(&app.cgroups, "/proc/self/mountinfo");
 	app.decode.capture = opts->capture;
 	install_signal_handlers();
 
@@ -233,6 +238,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		status = trace_loop(&app, sensor);
 	}
 	pvm_sensor_destroy(sensor);
+	pvm_cgroups_free(&app.cgroups);
 	if (app.out != stdout)
 		fclose(app.out);
 	return status;

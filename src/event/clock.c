@@ -16,6 +16,11 @@ __u64 pvm_wall_now(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+__u64 pvm_monotonic_now(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
 __u64 pvm_boot_to_wall_offset(void)
 {
 	__u64 best_width = ~0ULL, offset = 0;

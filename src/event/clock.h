@@ -14,4 +14,7 @@ __u64 pvm_boot_to_wall_offset(void);
 /* CLOCK_REALTIME now, in ns. */
 __u64 pvm_wall_now(void);
 
+/* CLOCK_MONOTONIC now, in ns: for pacing. */
+__u64 pvm_monotonic_now(void);
+
 #endif /* PVMTRACE_CLOCK_H */

@@ -51,6 +51,8 @@ struct pvm_event {
 	bool iov_read_at_exit;	      /* the arrays were read when the call returned */
 	struct pvm_payload data;
 	struct pvm_target_view target;
+	/* set by enrichment: the caller's container (""), from its cgroup id */
+	char caller_container[65];
 	/* set by pvm_enrich_regions(): the first n_regions remote entries */
 	const struct pvm_region_view *regions;
 	__u32 n_regions;

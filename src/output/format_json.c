@@ -40,8 +40,10 @@ static void json_optional_string(struct json_writer *w, const char *s)
 		jw_null(w);
 }
 
-static void json_caller(struct json_writer *w, const struct pvm_record *r)
+static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 {
+	const struct pvm_record *r = ev->rec;
+
 	jw_key(w, "caller");
 	jw_object_begin(w);
 	jw_key(w, "pid");
@@ -66,6 +68,8 @@ static void json_caller(struct json_writer *w, const struct pvm_record *r)
 	json_optional_string(w, code_name(r->code_mode));
 	jw_key(w, "start_time");
 	jw_uint(w, r->caller_start_boot_ns);
+	jw_key(w, "container_id");
+	json_optional_string(w, ev->caller_container[0] ? ev->caller_container : NULL);
 	jw_object_end(w);
 }
 
@@ -242,7 +246,7 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	jw_cstring(w, pvm_syscall_name(r->syscall));
 	jw_key(w, "abi");
 	jw_cstring(w, pvm_abi_name(r->abi));
-	json_caller(w, r);
+	json_caller(w, ev);
 	json_target(w, &ev->target);
 	json_args(w, r);
 	json_iov_array(w, "local_iov", &ev->local, NULL);

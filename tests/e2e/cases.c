@@ -629,16 +629,25 @@ static void run_filter_comm(struct e2e_shared *sh, const struct e2e_env *env)
 	e2e_reap(sleeper);
 }
 
-static void prepare_cgroup(struct e2e_shared *sh)
+/* A sleeper, and a new cgroup `name` under the cgroup2 mount, in sh->path. */
+static void prepare_named_cgroup(struct e2e_shared *sh, const char *name)
 {
-	char root[200];
+	char root[160];
 
 	prepare_sleeper(sh);
 	if (e2e_cgroup2_mount(root, sizeof(root)))
 		return e2e_fail(sh, "no cgroup2 mount");
-	snprintf(sh->path, sizeof(sh->path), "%s/pvmtrace-e2e-%d", root, getpid());
+	snprintf(sh->path, sizeof(sh->path), "%s/%.90s", root, name);
 	if (mkdir(sh->path, 0755))
 		e2e_fail(sh, "mkdir %s: %s", sh->path, strerror(errno));
+}
+
+static void prepare_cgroup(struct e2e_shared *sh)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "pvmtrace-e2e-%d", getpid());
+	prepare_named_cgroup(sh, name);
 }
 
 static void join_cgroup(struct e2e_shared *sh, const char *dir)
@@ -654,20 +663,48 @@ static void join_cgroup(struct e2e_shared *sh, const char *dir)
 		close(fd);
 }
 
-static void run_filter_cgroup(struct e2e_shared *sh, const struct e2e_env *env)
+/* A child in the cgroup sh->path writes; `container` is the id it must show. */
+static void write_from_the_cgroup(struct e2e_shared *sh, const char *container)
 {
 	pid_t inside = fork();
 
-	(void)env;
 	if (inside == 0) {
 		join_cgroup(sh, sh->path);
 		write_three_into_two(sh, KEEP, sleeper);
+		snprintf(sh->events[sh->n_events - 1].caller.container, 65, "%s", container);
 		_exit(0);
 	}
 	e2e_add_caller(sh, inside);
 	waitpid(inside, NULL, 0);
+}
+
+static void run_filter_cgroup(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	write_from_the_cgroup(sh, "");
 	write_three_into_two(sh, DROP, sleeper);
 	e2e_reap(sleeper);
+	rmdir(sh->path);
+}
+
+#define CONTAINER_ID "e2e0c0ffee0123456789abcdef0123456789abcdef0123456789abcdef012345"
+
+/* A cgroup named the way docker's systemd driver names a container's scope. */
+static void prepare_container_cgroup(struct e2e_shared *sh)
+{
+	prepare_named_cgroup(sh, "docker-" CONTAINER_ID ".scope");
+}
+
+static void run_caller_in_container(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	write_from_the_cgroup(sh, CONTAINER_ID);
+	e2e_reap(sleeper);
+}
+
+/* pvmtrace looks the cgroup up when it handles the event: remove it after. */
+static void remove_cgroup(struct e2e_shared *sh)
+{
 	rmdir(sh->path);
 }
 
@@ -804,38 +841,40 @@ static void run_counters(struct e2e_shared *sh, const struct e2e_env *env)
 }
 
 const struct e2e_case e2e_cases[] = {
-	{"cross_write", {0}, prepare_sleeper, run_cross_write, false},
-	{"cross_read", {0}, prepare_sleeper, run_cross_read, false},
-	{"esrch", {0}, NULL, run_esrch, false},
-	{"einval_flags", {0}, prepare_sleeper, run_einval_flags, false},
-	{"einval_1025_iovecs", {0}, prepare_sleeper, run_einval_too_many, false},
-	{"efault_remote", {0}, prepare_sleeper, run_efault_remote, false},
-	{"unreadable_local_array", {0}, prepare_sleeper, run_unreadable_local_array, false},
-	{"array_not_resident_at_entry", {0}, prepare_sleeper, run_array_not_resident, false},
-	{"1024_one_byte_iovecs", {0}, prepare_sleeper, run_1024_one_byte, false},
+	{"cross_write", {0}, prepare_sleeper, run_cross_write, false, NULL},
+	{"cross_read", {0}, prepare_sleeper, run_cross_read, false, NULL},
+	{"esrch", {0}, NULL, run_esrch, false, NULL},
+	{"einval_flags", {0}, prepare_sleeper, run_einval_flags, false, NULL},
+	{"einval_1025_iovecs", {0}, prepare_sleeper, run_einval_too_many, false, NULL},
+	{"efault_remote", {0}, prepare_sleeper, run_efault_remote, false, NULL},
+	{"unreadable_local_array", {0}, prepare_sleeper, run_unreadable_local_array, false, NULL},
+	{"array_not_resident_at_entry", {0}, prepare_sleeper, run_array_not_resident, false, NULL},
+	{"1024_one_byte_iovecs", {0}, prepare_sleeper, run_1024_one_byte, false, NULL},
 	{"1024_one_byte_iovecs_all_kept", {"--max-iov", "1024"}, prepare_sleeper,
-	 run_1024_one_byte, false},
-	{"thread_self_write", {0}, NULL, run_thread_self_write, false},
-	{"ia32_int80", {0}, NULL, run_ia32, false},
-	{"int80_from_64bit_code", {0}, prepare_low_memory, run_int80_from_64bit, false},
-	{"hostile_comm", {0}, prepare_sleeper, run_hostile_comm, false},
-	{"filter_caller_pid", {"-p", "{caller}"}, prepare_sleeper, run_filter_caller_pid, true},
-	{"filter_target", {"-t", "{pid0}"}, prepare_two_sleepers, run_filter_target, false},
-	{"filter_uid", {"-u", "65534"}, prepare_sleeper, run_filter_uid, false},
-	{"filter_comm", {"-c", "pvm-e2e-keep"}, prepare_sleeper, run_filter_comm, false},
-	{"filter_cgroup", {"--cgroup", "{path}"}, prepare_cgroup, run_filter_cgroup, false},
+	 run_1024_one_byte, false, NULL},
+	{"thread_self_write", {0}, NULL, run_thread_self_write, false, NULL},
+	{"ia32_int80", {0}, NULL, run_ia32, false, NULL},
+	{"int80_from_64bit_code", {0}, prepare_low_memory, run_int80_from_64bit, false, NULL},
+	{"hostile_comm", {0}, prepare_sleeper, run_hostile_comm, false, NULL},
+	{"filter_caller_pid", {"-p", "{caller}"}, prepare_sleeper, run_filter_caller_pid, true, NULL},
+	{"filter_target", {"-t", "{pid0}"}, prepare_two_sleepers, run_filter_target, false, NULL},
+	{"filter_uid", {"-u", "65534"}, prepare_sleeper, run_filter_uid, false, NULL},
+	{"filter_comm", {"-c", "pvm-e2e-keep"}, prepare_sleeper, run_filter_comm, false, NULL},
+	{"filter_cgroup", {"--cgroup", "{path}"}, prepare_cgroup, run_filter_cgroup, false, NULL},
 	{"filter_writev_only", {"-e", "writev"}, prepare_sleeper, run_filter_writev_only,
-	 false},
-	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false},
-	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false},
-	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true},
-	{"target_parent", {0}, prepare_sleeper, run_target_parent, false},
-	{"target_in_child_pid_namespace", {0}, prepare_sleeper, run_target_in_child_pidns, false},
-	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false},
-	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false},
-	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false},
+	 false, NULL},
+	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false, NULL},
+	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false, NULL},
+	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true, NULL},
+	{"target_parent", {0}, prepare_sleeper, run_target_parent, false, NULL},
+	{"caller_in_container_cgroup", {0}, prepare_container_cgroup, run_caller_in_container,
+	 false, remove_cgroup},
+	{"target_in_child_pid_namespace", {0}, prepare_sleeper, run_target_in_child_pidns, false, NULL},
+	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false, NULL},
+	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false, NULL},
+	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false, NULL},
 	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,
-	 false},
+	 false, NULL},
 };
 
 const unsigned int e2e_case_count = sizeof(e2e_cases) / sizeof(e2e_cases[0]);

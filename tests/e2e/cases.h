@@ -28,6 +28,8 @@ struct e2e_case {
 	void (*run)(struct e2e_shared *sh, const struct e2e_env *env);
 	/* the case traces only its caller (-p): every kernel counter is exact */
 	bool check_counters;
+	/* in the runner, once pvmtrace has stopped: what must outlive its work */
+	void (*cleanup)(struct e2e_shared *sh);
 };
 
 extern const struct e2e_case e2e_cases[];

@@ -219,6 +219,7 @@ static void check_caller(struct check *c, json_object *caller, const struct e2e_
 	expect_uint(c, caller, "pidns", id->pidns);
 	expect_uint(c, caller, "mntns", id->mntns);
 	expect_string(c, caller, "code", id->code);
+	expect_string(c, caller, "container_id", id->container[0] ? id->container : NULL);
 }
 
 static void check_args(struct check *c, json_object *args, const struct e2e_expected *ev)
@@ -748,6 +749,8 @@ static void run_case(const struct options *o, const char *mode, const struct e2e
 		failf(&c, "caller failed: %s", sh->failure[0] ? sh->failure : "timeout or crash");
 	kill(r.pvmtrace, SIGINT);
 	status = wait_bounded(r.pvmtrace, CASE_TIMEOUT_MS);
+	if (tc->cleanup)
+		tc->cleanup(sh);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		failf(&c, "pvmtrace exit status %d, want 0", status);
 	check_announcement(&c, mode, r.err_path);

@@ -26,6 +26,7 @@ struct e2e_identity {
 	uint64_t cgroup_id;
 	uint64_t pidns, mntns;
 	const char *code; /* "x86_64" or "i386" */
+	char container[65]; /* "" unless a case puts the caller in a container's cgroup */
 };
 
 enum e2e_iov_expect {

@@ -57,7 +57,8 @@ UNIT_TEST(json_example_event)
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_writev\","
 		   "\"abi\":\"x86_64\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
-		   "\"mntns\":4026531841,\"code\":\"x86_64\",\"start_time\":5000000},"
+		   "\"mntns\":4026531841,\"code\":\"x86_64\",\"start_time\":5000000,"
+		   "\"container_id\":null},"
 		   "\"target\":{\"pid\":4300,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
 		   "\"uid\":0,\"cgroup_id\":1234,\"pidns\":4026531836,\"start_time\":6000000,"
 		   "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
@@ -99,7 +100,8 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
 		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
 		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
-		   "\"mntns\":4026531841,\"code\":null,\"start_time\":5000000},\"target\":null,"
+		   "\"mntns\":4026531841,\"code\":null,\"start_time\":5000000,\"container_id\":null},"
+		   "\"target\":null,"
 		   "\"args\":{\"pid\":-1,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
 		   "\"riovcnt\":1025,\"flags\":1},\"local_iov\":null,\"remote_iov\":[{\"base\":"
@@ -153,6 +155,21 @@ UNIT_TEST(json_target_sources)
 	build_example(&buf);
 	buf.rec.caller_ppid = 4300; /* the target is the caller's parent */
 	CHECK(strstr(target_json(), "\"parent\":true") != NULL);
+}
+
+UNIT_TEST(json_caller_container)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	ev = decoded();
+	memset(ev.caller_container, 'a', 64);
+	ev.caller_container[64] = 0;
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"container_id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}") !=
+	      NULL);
+	free(got);
 }
 
 UNIT_TEST(json_hostile_comm_stays_one_string)
