@@ -21,6 +21,7 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/event/container.c src/event/maps.c src/event/reassembly.c \
 	       src/output/capture_store.c \
 	       src/event/digest.c src/event/proc_target.c src/event/regions.c \
+	       src/event/cgroups.c \
 	       src/output/escape.c src/output/json_writer.c src/output/format_json.c \
 	       src/output/format_table.c src/output/stats.c
 SENSOR_SRCS := src/sensor/sensor.c
