@@ -111,32 +111,99 @@ static FILE *open_live_maps(const char *path, char *buf)
 	return whole ? fmemopen(buf, len, "r") : NULL;
 }
 
+/*
+ * Paths of file mappings seen lately: a target written again and again maps
+ * the same file at the same place, and its path should not cost a read of
+ * /proc/PID/maps per event. Keyed by everything the kernel side reported.
+ */
+#define PATH_CACHE_SIZE 32
+
+static struct {
+	__u32 pid;
+	__u64 start, end, inode;
+	__u32 dev;
+	char path[PATH_MAX];
+} path_cache[PATH_CACHE_SIZE];
+static unsigned int path_cache_next;
+
+static int cached_path(__u32 pid, const struct pvm_region *r)
+{
+	for (int i = 0; i < PATH_CACHE_SIZE; i++)
+		if (path_cache[i].pid == pid && path_cache[i].start == r->start &&
+		    path_cache[i].end == r->end && path_cache[i].inode == r->inode &&
+		    path_cache[i].dev == r->dev)
+			return i;
+	return -1;
+}
+
+static void cache_path(__u32 pid, const struct pvm_region_view *v)
+{
+	unsigned int i = path_cache_next++ % PATH_CACHE_SIZE;
+
+	path_cache[i].pid = pid;
+	path_cache[i].start = v->r.start;
+	path_cache[i].end = v->r.end;
+	path_cache[i].inode = v->r.inode;
+	path_cache[i].dev = v->r.dev;
+	memcpy(path_cache[i].path, v->path, sizeof(path_cache[i].path));
+}
+
+/* The target's maps, read only when a region needs them, once per event. */
+struct maps_reader {
+	char path[64];
+	bool tried;
+	FILE *f;
+};
+
+static FILE *maps_of(struct maps_reader *m)
+{
+	static char maps_text[MAPS_BUDGET];
+
+	if (!m->tried && m->path[0])
+		m->f = open_live_maps(m->path, maps_text);
+	m->tried = true;
+	return m->f;
+}
+
+static void file_path(struct pvm_region_view *v, __u32 pid, struct maps_reader *m,
+		      struct pvm_maps_entry *e)
+{
+	int hit = cached_path(pid, &v->r);
+
+	if (hit >= 0) {
+		memcpy(v->path, path_cache[hit].path, sizeof(v->path));
+		v->has_path = true;
+		return;
+	}
+	if (!maps_of(m))
+		return;
+	path_from_proc(v, m->f, e);
+	if (v->has_path)
+		cache_path(pid, v);
+}
+
 void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
 			const char *proc_root)
 {
 	__u32 n = ev->remote.n < PVM_REGIONS_MAX ? ev->remote.n : PVM_REGIONS_MAX;
 	static struct pvm_maps_entry entry;
-	static char maps_text[MAPS_BUDGET];
-	FILE *maps = NULL;
-	char path[64];
+	struct maps_reader maps = {0};
 
-	if (target_pid) {
-		snprintf(path, sizeof(path), "%s/%u/maps", proc_root, target_pid);
-		maps = open_live_maps(path, maps_text);
-	}
+	if (target_pid)
+		snprintf(maps.path, sizeof(maps.path), "%s/%u/maps", proc_root, target_pid);
 	for (__u32 i = 0; i < n; i++) {
 		struct pvm_region_view *v = &views[i];
 
 		memset(v, 0, sizeof(*v) - sizeof(v->path));
 		v->path[0] = 0;
 		v->r = ev->remote.regions[i];
-		if (maps && v->r.state == PVM_REGION_UNRESOLVED)
-			region_from_proc(v, maps, ev->remote.iov[i].base, &entry);
-		if (maps && v->r.state == PVM_REGION_FOUND && v->r.kind == PVM_REGION_FILE)
-			path_from_proc(v, maps, &entry);
+		if (v->r.state == PVM_REGION_UNRESOLVED && maps_of(&maps))
+			region_from_proc(v, maps.f, ev->remote.iov[i].base, &entry);
+		if (target_pid && v->r.state == PVM_REGION_FOUND && v->r.kind == PVM_REGION_FILE)
+			file_path(v, target_pid, &maps, &entry);
 	}
-	if (maps)
-		fclose(maps);
+	if (maps.f)
+		fclose(maps.f);
 	ev->regions = views;
 	ev->n_regions = n;
 }

@@ -3,7 +3,8 @@
  * Enrichment of the remote regions: the kernel side finds the mapping that
  * holds each remote base (bpf_find_vma) but not its path; /proc/PID/maps gives
  * the path, and the whole region where the kernel side could not look.
- * What comes from /proc is later than the call and marked so.
+ * What comes from /proc is later than the call and marked so. The maps are
+ * read only for an event that needs them, and paths are cached.
  */
 #ifndef PVMTRACE_REGIONS_H
 #define PVMTRACE_REGIONS_H

@@ -261,9 +261,12 @@ static void check_region(struct check *c, json_object *entry, const struct e2e_e
 	source = region && field(region, "source") ? json_object_get_string(field(region, "source"))
 						   : "";
 	/*
-	 * No "kernel" required here: bpf_find_vma gives up (EBUSY) while its
-	 * previous mmap unlock is still queued, as in back-to-back calls.
+	 * "kernel" is required only where the case says so: bpf_find_vma gives
+	 * up (EBUSY) while its previous mmap unlock is still queued, as in
+	 * back-to-back calls.
 	 */
+	if (targets_in_kernel && ev->regions_in_kernel)
+		expect_string(c, region, "source", "kernel");
 	if (!strcmp(source, "unresolved"))
 		return;
 	expect_hex(c, region, "start", ev->regions[i].start);

@@ -51,6 +51,7 @@ struct e2e_expected {
 	bool truncated;
 	bool read_at_exit;	/* the arrays were not resident at entry */
 	bool regions_known;	/* the test read /proc for them */
+	bool regions_in_kernel;	/* a lone call: bpf_find_vma cannot be busy */
 	struct {
 		bool none;		/* the address is in no mapping */
 		uint64_t start, end;

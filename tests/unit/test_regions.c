@@ -102,6 +102,19 @@ UNIT_TEST(regions_completed_from_proc)
 	CHECK(views[0].has_path);
 	CHECK_STR(views[0].path, "/usr/bin/injected target");
 
+	/* the same mapping again: its path from the cache, without /proc */
+	{
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/4300/maps", root);
+		rename(path, "/tmp/pvmtrace-unit-maps-aside");
+		ev = decoded();
+		pvm_enrich_regions(&ev, views, 4300, root);
+		CHECK(views[0].has_path);
+		CHECK_STR(views[0].path, "/usr/bin/injected target");
+		rename("/tmp/pvmtrace-unit-maps-aside", path);
+	}
+
 	/* ...and none when the inode differs: not the mapping the call saw */
 	set_region(&buf, 0,
 		   (struct pvm_region){.start = 0x55d0c8a2b000, .end = 0x55d0c8a2c000,
