@@ -10,7 +10,7 @@ ARCH     := x86
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
-LDLIBS   := -lbpf -lelf -lz -lcrypto
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
 	      -Wno-unused-parameter \
@@ -19,11 +19,14 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 # Decoding, formatting, filters, options: no libbpf, unit-tested without root.
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
 	       src/event/container.c src/event/maps.c src/event/reassembly.c \
-	       src/output/capture_store.c \
+	       src/output/capture_store.c src/output/store_payload.c \
 	       src/event/digest.c src/event/proc_target.c src/event/regions.c \
-	       src/event/cgroups.c \
+	       src/event/cgroups.c src/event/ancestry.c src/rules/kernel_allow.c \
 	       src/output/escape.c src/output/json_writer.c src/output/format_json.c \
-	       src/output/format_table.c src/output/stats.c
+	       src/output/format_table.c src/output/stats.c \
+	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
+	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
+	       src/rules/facts_json.c src/output/output_file.c src/replay/replay.c
 SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
@@ -71,6 +74,13 @@ $(BUILD)/pvmtrace.bpf.o: src/bpf/pvmtrace.bpf.c $(BUILD)/vmlinux.h
 $(BUILD)/pvmtrace.skel.h: $(BUILD)/pvmtrace.bpf.o
 	$(BPFTOOL) gen skeleton $< name pvmtrace_bpf > $@.tmp && mv $@.tmp $@
 
+# config/allowlist.conf as the C string pvm_default_allowlist (rules/allowlist.h).
+$(BUILD)/allowlist_default.c: config/allowlist.conf
+	@mkdir -p $(@D)
+	{ echo 'const char pvm_default_allowlist[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; } > $@.tmp
+	mv $@.tmp $@
+
 # Everything that includes the skeleton must wait for it.
 $(BUILD)/obj/src/sensor/sensor.o: $(BUILD)/pvmtrace.skel.h
 
@@ -86,7 +96,7 @@ $(BUILD)/pvmtrace: $(MAIN_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(UNIT_OBJS)
-	$(CC) $(CFLAGS) $(SANITIZE) $^ -lcrypto -o $@
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -ljson-c -lcrypto -o $@
 
 $(BUILD)/e2e-tests: $(E2E_OBJS)
 	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
@@ -96,7 +106,7 @@ static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32
 
 $(BUILD)/static/pvmtrace: $(MAIN_OBJS)
 	@mkdir -p $(@D)
-	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -lcrypto -lpthread -o $@
+	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -ljson-c -lcrypto -lpthread -o $@
 
 $(BUILD)/static/e2e-tests: $(E2E_OBJS)
 	@mkdir -p $(@D)

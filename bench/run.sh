@@ -269,13 +269,15 @@ for m in "${MODES[@]}"; do
 	CONFIGS+=("pvmtrace:$m")
 	[ $HAS_CAPTURE -eq 0 ] || CONFIGS+=("pvmtrace:$m:capture0")
 done
+# what the largest capture costs, against the default 64 bytes (issue 4)
+[ $HAS_CAPTURE -eq 0 ] || CONFIGS+=("pvmtrace:$DEFAULT_MODE:capture4096")
 CONFIGS+=(bpftrace auditd strace)
 
 config_title() {
 	case $1 in
-	pvmtrace:*:capture0)
+	pvmtrace:*:capture*)
 		local m=${1#pvmtrace:}
-		echo "pvmtrace ${m%:capture0} --capture 0"
+		echo "pvmtrace ${m%:capture*} --capture ${m##*:capture}"
 		;;
 	pvmtrace:*) echo "pvmtrace ${1#pvmtrace:}" ;;
 	bpftrace) echo "bpftrace printf" ;;
@@ -315,9 +317,9 @@ start_tracer() {
 	untraced | strace) return 0 ;;
 	pvmtrace:*)
 		local mode=${config#pvmtrace:} extra=()
-		case $mode in *:capture0)
-			mode=${mode%:capture0}
-			extra=(--capture 0)
+		case $mode in *:capture*)
+			extra=(--capture "${mode##*:capture}")
+			mode=${mode%:capture*}
 			;;
 		esac
 		"$PVMTRACE" --attach "$mode" "${extra[@]}" --json -o "$SESSION_OUT.json" \

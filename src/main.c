@@ -4,23 +4,27 @@
  * record through decode -> format -> output until SIGINT/SIGTERM.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/options.h"
+#include "event/ancestry.h"
 #include "event/cgroups.h"
 #include "event/clock.h"
 #include "event/event.h"
 #include "event/proc_target.h"
+#include "event/reassembly.h"
 #include "event/regions.h"
 #include "output/format.h"
 #include "output/json_writer.h"
+#include "output/output_file.h"
 #include "output/stats.h"
+#include "output/store_payload.h"
+#include "replay/replay.h"
+#include "rules/kernel_allow.h"
+#include "rules/rules.h"
 #include "sensor/sensor.h"
 
 #ifndef PVMTRACE_VERSION
@@ -42,6 +46,14 @@ struct app {
 	bool wrote;		/* events written since the last flush */
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
 	struct pvm_cgroups cgroups;
+	/* the rules */
+	struct pvm_allowlist allow;
+	struct pvm_alert_summary summary;
+	struct pvm_ancestry ancestry;	/* of the event at hand */
+	/* --capture-dir */
+	bool storing;
+	struct pvm_reassembly chunks;
+	struct pvm_capture_store store;
 };
 
 static void on_stop_signal(int sig)
@@ -79,14 +91,17 @@ static void install_signal_handlers(void)
 static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 {
 	const struct pvm_record *r = ev->rec;
+	char exe[PVM_EXE_PATH_MAX];
 
 	if (r->target.source != PVM_TARGET_UNRESOLVED)
 		return;
-	from_proc->source = pvm_proc_target("/proc", r->pid, r->pidns, from_proc);
+	from_proc->source = pvm_proc_target("/proc", r->pid, r->pidns, from_proc, exe);
 	if (from_proc->source == PVM_TARGET_NONE && r->ret != -ESRCH)
 		return; /* gone by now: that says nothing of the call */
-	if (from_proc->source != PVM_TARGET_UNRESOLVED)
+	if (from_proc->source != PVM_TARGET_UNRESOLVED) {
 		pvm_event_set_target(ev, from_proc, true);
+		pvm_exe_display(ev->target_exe, exe, from_proc->exe.path_len, from_proc->exe.flags);
+	}
 }
 
 static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *from_proc)
@@ -100,20 +115,68 @@ static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *fro
 	pvm_enrich_regions(ev, app->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0, "/proc");
 }
 
+static void bad_record(struct app *app, const char *why)
+{
+	if (app->stats.decode_errors++ == 0)
+		fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
+}
+
+/* --capture-dir: a piece of a payload whose call's record comes later. */
+static void on_chunk(struct app *app, const void *data, size_t size)
+{
+	const char *why;
+
+	if (!app->storing || pvm_chunk_check(data, size, &why)) {
+		bad_record(app, app->storing ? why : "a chunk without --capture-dir");
+		return;
+	}
+	pvm_reassembly_add(&app->chunks, data); /* a refused chunk is counted there */
+}
+
+/*
+ * The rules over the event. The allowlist may need the caller's ancestors:
+ * they are read from /proc only for an event that raised an alert, and the
+ * event then shows them (what replay needs to judge it the same way).
+ * Returns false when --min-severity drops the event.
+ */
+static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *alerts)
+{
+	struct pvm_facts facts;
+
+	pvm_facts_from_event(ev, &facts);
+	if (pvm_rules_eval(&facts, &app->allow, alerts)) {
+		pvm_ancestry_read(&app->ancestry, "/proc", ev->rec->caller_ppid);
+		pvm_ancestry_attach(&app->ancestry, ev);
+		pvm_facts_from_event(ev, &facts);
+		pvm_rules_eval(&facts, &app->allow, alerts);
+	}
+	ev->alerts = alerts;
+	pvm_alert_summary_add(&app->summary, alerts);
+	return app->opts->min_severity < 0 || pvm_alerts_at_least(alerts, app->opts->min_severity);
+}
+
 static void on_record(void *ctx, const void *data, size_t size)
 {
 	struct app *app = ctx;
+	struct pvm_alerts alerts;
 	struct pvm_target from_proc;
 	struct pvm_event ev;
 	const char *why;
 
-	app->stats.received++;
-	if (pvm_event_decode(data, size, &app->decode, &ev, &why)) {
-		if (app->stats.decode_errors++ == 0)
-			fprintf(stderr, "pvmtrace: bad record from the kernel: %s\n", why);
+	if (size >= sizeof(__u16) && *(const __u16 *)data == PVM_REC_CHUNK) {
+		on_chunk(app, data, size);
 		return;
 	}
+	app->stats.received++;
+	if (pvm_event_decode(data, size, &app->decode, &ev, &why)) {
+		bad_record(app, why);
+		return;
+	}
+	if (app->storing)
+		pvm_store_payload(&app->chunks, &app->store, &ev, &app->stats);
 	enrich(app, &ev, &from_proc);
+	if (!judge(app, &ev, &alerts))
+		return; /* below --min-severity */
 	if (app->opts->json)
 		pvm_format_json(&app->jw, &ev);
 	else
@@ -121,43 +184,13 @@ static void on_record(void *ctx, const void *data, size_t size)
 	app->wrote = true;
 }
 
-/*
- * -o: append, create 0600, never through a symlink; and only to a regular
- * file of ours, so that nobody else's file (or a FIFO someone reads) gets the
- * events.
- */
-static FILE *open_output(const char *path)
-{
-	/* O_NONBLOCK: a FIFO must not hold us up before it can be refused */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
-		      0600);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0) {
-		fprintf(stderr, "pvmtrace: -o %s: %s\n", path,
-			errno == ELOOP ? "is a symbolic link, refused" : strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
-		fprintf(stderr, "pvmtrace: -o %s: not a regular file of ours with one link, refused\n",
-			path);
-		close(fd);
-		return NULL;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	f = fdopen(fd, "a");
-	if (!f) {
-		fprintf(stderr, "pvmtrace: -o %s: %s\n", path, strerror(errno));
-		close(fd);
-	}
-	return f;
-}
-
 static void print_stats(struct app *app, struct pvm_sensor *sensor, bool to_stream)
 {
 	pvm_sensor_counters(sensor, app->stats.kernel);
+	app->stats.chunks_dropped = app->chunks.dropped_chunks;
+	app->stats.chunk_orphans = app->chunks.orphans;
 	pvm_stats_print_text(stderr, &app->stats);
+	pvm_alert_summary_print(stderr, &app->summary);
 	if (to_stream && app->opts->json)
 		pvm_stats_print_json(&app->jw, &app->stats, pvm_wall_now());
 }
@@ -207,6 +240,64 @@ static enum pvm_exit trace_loop(struct app *app, struct pvm_sensor *sensor)
 	return flush_output(app) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
 }
 
+/* Room for a few whole payloads at their largest, held until their records come. */
+#define REASSEMBLY_CALLS 64
+#define REASSEMBLY_PAYLOADS 4
+
+static enum pvm_exit open_capture_dir(struct app *app, const struct pvm_options *opts)
+{
+	size_t held = REASSEMBLY_PAYLOADS * opts->capture_max;
+	char err[512];
+
+	if (pvm_capture_store_open(opts->capture_dir, &app->store, err, sizeof(err))) {
+		fprintf(stderr, "pvmtrace: --capture-dir %s\n", err);
+		return PVM_EXIT_FAILURE;
+	}
+	if (pvm_reassembly_init(&app->chunks, REASSEMBLY_CALLS,
+				held < PVM_REASSEMBLY_DEFAULT_BYTES ? PVM_REASSEMBLY_DEFAULT_BYTES
+								    : held)) {
+		fprintf(stderr, "pvmtrace: %s\n", strerror(errno));
+		pvm_capture_store_close(&app->store);
+		return PVM_EXIT_FAILURE;
+	}
+	app->storing = true;
+	return PVM_EXIT_OK;
+}
+
+static void close_capture_dir(struct app *app)
+{
+	if (!app->storing)
+		return;
+	pvm_reassembly_free(&app->chunks);
+	pvm_capture_store_close(&app->store);
+	app->storing = false;
+}
+
+/* --config, or the built-in allowlist; a bad file is an error, never skipped. */
+static enum pvm_exit load_allowlist(struct pvm_allowlist *allow, const char *path)
+{
+	char err[512];
+	int ret = path ? pvm_allowlist_load(allow, path, err, sizeof(err))
+		       : pvm_allowlist_load_default(allow, err, sizeof(err));
+
+	if (!ret)
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: %s\n", err);
+	return PVM_EXIT_USAGE;
+}
+
+/* --enforce: the allowlist by device and inode, for the kernel side. */
+static enum pvm_exit kernel_allowlist(const struct pvm_allowlist *allow,
+				      struct pvm_allow_rule rules[PVM_ALLOW_MAX], unsigned int *n)
+{
+	char err[512];
+
+	if (!pvm_kernel_allowlist(allow, rules, n, err, sizeof(err)))
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: %s\n", err);
+	return PVM_EXIT_USAGE;
+}
+
 static enum pvm_exit trace(const struct pvm_options *opts)
 {
 	struct pvm_sensor_config cfg = {
@@ -215,14 +306,33 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		.cgroup_path = opts->cgroup_path,
 		.max_iov = opts->max_iov,
 		.capture = opts->capture,
+		.store_max = opts->capture_dir ? opts->capture_max : 0,
+		.enforce = opts->enforce,
 		.verbose = opts->verbose,
 	};
 	struct app app = {.opts = opts, .out = stdout};
+	struct pvm_allow_rule allow_rules[PVM_ALLOW_MAX];
 	struct pvm_sensor *sensor = NULL;
 	enum pvm_exit status;
 
-	if (opts->output_path && !(app.out = open_output(opts->output_path)))
+	status = load_allowlist(&app.allow, opts->config_path);
+	if (status == PVM_EXIT_OK && opts->enforce)
+		status = kernel_allowlist(&app.allow, allow_rules, &cfg.n_allow);
+	if (status != PVM_EXIT_OK) {
+		pvm_allowlist_free(&app.allow);
+		return status;
+	}
+	cfg.allow = allow_rules;
+
+	if (opts->capture_dir && open_capture_dir(&app, opts) != PVM_EXIT_OK) {
+		pvm_allowlist_free(&app.allow);
 		return PVM_EXIT_FAILURE;
+	}
+	if (opts->output_path && !(app.out = pvm_output_open(opts->output_path, stderr))) {
+		close_capture_dir(&app);
+		pvm_allowlist_free(&app.allow);
+		return PVM_EXIT_FAILURE;
+	}
 	setvbuf(app.out, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
 	jw_init(&app.jw, app.out);
 	app.decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
@@ -239,6 +349,8 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	}
 	pvm_sensor_destroy(sensor);
 	pvm_cgroups_free(&app.cgroups);
+	close_capture_dir(&app);
+	pvm_allowlist_free(&app.allow);
 	if (app.out != stdout)
 		fclose(app.out);
 	return status;
@@ -273,6 +385,8 @@ int main(int argc, char **argv)
 		return PVM_EXIT_OK;
 	case PVM_CMD_LIST_MODES:
 		return list_modes(opts.verbose);
+	case PVM_CMD_REPLAY:
+		return pvm_replay(&opts);
 	default:
 		return trace(&opts);
 	}

@@ -8,11 +8,13 @@
  * Ring-buffer sample layout (one sample per call, written when the call
  * returns):
  *
- *   struct pvm_record                         fixed header, 232 bytes
+ *   struct pvm_record                         fixed header, 280 bytes
  *   struct pvm_iov    iov[local_n]            the caller's local iovecs
  *   struct pvm_iov    iov[remote_n]           the remote iovecs
  *   struct pvm_region region[remote_n]        the target mapping of each
  *   __u8              data[data_captured]     the first bytes of the payload
+ *   char              caller_exe[caller_exe.path_len]   no NUL
+ *   char              target_exe[target.exe.path_len]   no NUL
  *
  * local_n/remote_n are the entries decoded (at most the configured per-side
  * limit); liovcnt/riovcnt are the raw counts the caller passed. ia32 callers
@@ -65,6 +67,45 @@ enum pvm_data_state {
 	PVM_DATA_FAULT = 2,	/* a read of the caller's buffers failed: data[] is short */
 };
 
+/*
+ * Where a payload went with --capture-dir: whole, as chunks (struct
+ * pvm_chunk) ahead of the call's record, or why not.
+ */
+enum pvm_store_state {
+	PVM_STORE_OFF = 0,	  /* no --capture-dir */
+	PVM_STORE_SENT = 1,	  /* store_bytes of payload sent as chunks: all of it */
+	PVM_STORE_TOO_LARGE = 2,  /* over --capture-max: nothing sent */
+	PVM_STORE_UNREADABLE = 3, /* the caller's buffers or array could not be read */
+	PVM_STORE_LOST = 4,	  /* a chunk found no room in the ring buffer */
+	PVM_STORE_IOV_LIMIT = 5,  /* more local iovecs than --max-iov keeps */
+};
+
+/*
+ * A process's executable (mm->exe_file) at syscall entry. The path is walked
+ * up the dentries and mounts in the kernel, as d_path() would from the root of
+ * the process's mount namespace; a longer one keeps its last PVM_EXE_PATH_MAX-1
+ * bytes, whole components only.
+ */
+#define PVM_EXE_PATH_MAX 256
+#define PVM_EXE_KNOWN 0x1	/* the process has an executable (not a kernel thread) */
+#define PVM_EXE_TRUNCATED 0x2	/* leading components left out */
+#define PVM_EXE_DELETED 0x4	/* the file has no links left */
+
+struct pvm_exe {
+	__u64 ino;
+	__u32 dev;		/* its superblock's s_dev (kernel encoding) */
+	__u16 path_len;		/* bytes of the path in the sample, < PVM_EXE_PATH_MAX */
+	__u8 flags;		/* PVM_EXE_* */
+	__u8 reserved;
+};
+
+/* What --enforce did to the call (enforce.h). */
+enum pvm_action {
+	PVM_ACTION_NONE = 0,	/* not enforcing, or nothing to stop */
+	PVM_ACTION_KILLED = 1,	/* the caller was sent SIGKILL at entry */
+	PVM_ACTION_ALLOWED = 2,	/* it would have been, but an allow rule spared it */
+};
+
 /* Who resolved the target process named by the `pid` argument. */
 enum pvm_target_source {
 	PVM_TARGET_UNRESOLVED = 0, /* this kernel/mode cannot: user space tries /proc */
@@ -84,6 +125,7 @@ struct pvm_target {
 	__u8 source;		/* enum pvm_target_source */
 	__u8 reserved[3];
 	char comm[PVM_COMM_LEN];
+	struct pvm_exe exe;
 };
 
 /* The target's mapping that holds a remote iovec's base, at syscall entry. */
@@ -161,7 +203,12 @@ struct pvm_record {
 	__u64 data_total;	/* bytes moved (or asked to, by a failed write) */
 	__u32 data_captured;	/* bytes of data[] after the iovecs */
 	__u8 data_state;	/* enum pvm_data_state */
-	__u8 reserved2[3];
+	__u8 store_state;	/* enum pvm_store_state */
+	__u8 action;		/* enum pvm_action */
+	__u8 reserved2;
+	__u64 store_bytes;	/* payload bytes sent as chunks */
+	__u32 allowed_line;	/* PVM_ACTION_ALLOWED: the config line of the rule */
+	__u32 reserved3;
 
 	/* the caller */
 	__u64 cgroup_id;
@@ -175,6 +222,7 @@ struct pvm_record {
 	__u32 reserved1;
 	char comm[PVM_COMM_LEN];
 	__u64 caller_start_boot_ns; /* the caller's process start (start_boottime) */
+	struct pvm_exe caller_exe;
 
 	struct pvm_target target;
 
@@ -231,37 +279,57 @@ enum pvm_counter {
 	PVM_CNT_INFLIGHT_FULL,	 /* calls lost at entry: no in-flight slot */
 	PVM_CNT_UNMATCHED_ENTER, /* saved entries replaced before their exit */
 	PVM_CNT_UNMATCHED_EXIT,	 /* exits of traced calls with no saved entry */
+	PVM_CNT_CHUNKS_LOST,	 /* --capture-dir chunks with no room in the ring buffer */
 	PVM_CNT__MAX,
 };
 
 /*
  * The kernel side keeps each call's record between entry and exit in a hash
- * map keyed by thread id: an 8-byte header, the record, then room for
- * 2 * max_iov entries, max_iov regions and the payload. User space sizes that
- * map before load with this.
+ * map keyed by thread id: an 8-byte header, the record, then, from rec->iov:
+ *
+ *   PVM_INFLIGHT_ENTRIES(max_iov)    2 * max_iov entries, max_iov regions
+ *   PVM_INFLIGHT_PAYLOAD(capture)    the captured payload
+ *   2 * PVM_EXE_PATH_MAX             a gap (below); at entry, --enforce's facts
+ *   2 * PVM_EXE_SCRATCH              the executable paths walked at entry
+ *   PVM_INFLIGHT_CHUNK               --capture-dir only: the chunk being sent
+ *
+ * At exit the paths move to just after the payload; the gap keeps that copy
+ * from ever overlapping its source. The chunk is built in the calling
+ * thread's own slot, which nothing else can touch, unlike per-CPU memory a
+ * preempting program could share. User space sizes the map before load.
  */
+#define PVM_EXE_SCRATCH (2 * PVM_EXE_PATH_MAX) /* per path: the verifier's bound */
 #define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
 #define PVM_INFLIGHT_HEADER_SIZE 8
-/* The payload area is twice the capture length: the verifier cannot see that
- * offset + length stays within one capture length, only that each does. */
-#define PVM_INFLIGHT_VALUE_SIZE(max_iov, capture)                                        \
-	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) +                         \
-	 2 * (max_iov) * sizeof(struct pvm_iov) + (max_iov) * sizeof(struct pvm_region) + \
-	 2 * (capture))
+#define PVM_INFLIGHT_ENTRIES(max_iov)                                                    \
+	(2 * (max_iov) * sizeof(struct pvm_iov) + (max_iov) * sizeof(struct pvm_region))
+/* Twice the capture length: the verifier cannot see that offset + length
+ * stays within one capture length, only that each does. 8-byte aligned. */
+#define PVM_INFLIGHT_PAYLOAD(capture) ((2 * (capture) + 7) / 8 * 8)
+#define PVM_INFLIGHT_EXES (2 * PVM_EXE_PATH_MAX + 2 * PVM_EXE_SCRATCH)
+#define PVM_CHUNK_CURSOR_SIZE 32 /* where the kernel side is in the payload */
+#define PVM_INFLIGHT_CHUNK (PVM_CHUNK_CURSOR_SIZE + sizeof(struct pvm_chunk) + PVM_CHUNK_DATA_MAX)
+#define PVM_INFLIGHT_VALUE_SIZE(max_iov, capture, store)                                 \
+	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) + PVM_INFLIGHT_ENTRIES(max_iov) + \
+	 PVM_INFLIGHT_PAYLOAD(capture) + PVM_INFLIGHT_EXES + ((store) ? PVM_INFLIGHT_CHUNK : 0))
 
 _Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
-_Static_assert(sizeof(struct pvm_target) == 56, "pvm_target layout");
+_Static_assert(sizeof(struct pvm_exe) == 16, "pvm_exe layout");
+_Static_assert(sizeof(struct pvm_target) == 72, "pvm_target layout");
 _Static_assert(sizeof(struct pvm_region) == 40, "pvm_region layout");
-_Static_assert(sizeof(struct pvm_record) == 232, "pvm_record layout");
+_Static_assert(sizeof(struct pvm_record) == 280, "pvm_record layout");
 _Static_assert(__builtin_offsetof(struct pvm_record, pid) == 12, "pid offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, start_boot_ns) == 16, "time offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, local_iov) == 40, "args offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, local_bytes) == 80, "bytes offset");
 _Static_assert(__builtin_offsetof(struct pvm_record, data_total) == 96, "data offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 112, "caller offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, comm) == 152, "comm offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, target) == 176, "target offset");
-_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 232, "iov offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, store_bytes) == 112, "store offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, allowed_line) == 120, "action offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, cgroup_id) == 128, "caller offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, comm) == 168, "comm offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, caller_exe) == 192, "caller exe offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, target) == 208, "target offset");
+_Static_assert(__builtin_offsetof(struct pvm_record, iov) == 280, "iov offset");
 _Static_assert(sizeof(struct pvm_filter) == 40, "pvm_filter layout");
 _Static_assert(sizeof(struct pvm_chunk) == 32, "pvm_chunk layout");
 

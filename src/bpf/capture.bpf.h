@@ -4,10 +4,14 @@
  * syscall, which ABI and which six arguments it is looking at, then calls
  * pvm_on_enter() / pvm_on_exit().
  *
- * Entry: filter, then save the arguments, the caller and both iovec arrays in
- * the calling task's local storage. The kernel copies the iovec arrays at
- * entry too (import_iovec), so that is when we read them.
- * Exit: add the return value and emit the saved record to the ring buffer.
+ * Entry: filter, then save the arguments, the caller (and its executable's
+ * path), both iovec arrays, the target and the mappings the remote entries
+ * land in, in the calling thread's in-flight slot. The kernel copies the
+ * iovec arrays at entry too (import_iovec), so that is when we read them. A
+ * write's payload is read here (its first bytes, and with --capture-dir all
+ * of it, sent ahead as chunks); --enforce decides here, before a byte moves.
+ * Exit: add the return value (and a read's payload) and emit the saved record
+ * to the ring buffer.
  */
 #ifndef PVMTRACE_CAPTURE_BPF_H
 #define PVMTRACE_CAPTURE_BPF_H
@@ -19,6 +23,7 @@
 
 #include "record.h"
 #include "filter.h"
+#include "enforce.h"
 
 /*
  * Task fields are read by plain dereference: the task comes from
@@ -49,6 +54,8 @@
 #define THREAD_WALK_MAX 8192
 
 #define ENOENT 2 /* include/uapi/asm-generic/errno-base.h */
+#define SIGKILL 9
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 #define EEXIST 17
 
 const volatile struct pvm_filter filter = {.syscalls = PVM_SYS_ALL};
@@ -68,6 +75,12 @@ const volatile bool have_task_from_pid;
 const volatile bool have_task_from_vpid;
 const volatile __u32 max_iov = PVM_IOV_DEFAULT;	   /* entries kept per side */
 const volatile __u32 capture_len = PVM_CAPTURE_DEFAULT; /* payload bytes kept */
+const volatile __u64 store_max;	/* --capture-dir: whole payloads up to this; 0 off */
+/* --enforce (enforce.h) */
+const volatile __u32 enforce_level;	/* enum pvm_enforce_level */
+const volatile __u32 self_tgid;		/* pvmtrace itself: never killed */
+const volatile __u32 n_allow;
+const volatile struct pvm_allow_rule allow_rules[PVM_ALLOW_MAX];
 
 struct pvm_call_args {
 	__s32 pid;
@@ -97,11 +110,11 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, PVM_INFLIGHT_MAX);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT));
+	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT, false));
 } inflight SEC(".maps");
 
 /* What a new in-flight entry is created from; every field used is overwritten. */
-static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTURE_MAX)];
+static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTURE_MAX, true)];
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -329,6 +342,180 @@ static __always_inline __u32 task_pidns_inum(struct task_struct *task)
 	return BPF_CORE_READ(upid.ns, ns.inum); /* read, not loaded: a scalar */
 }
 
+/*
+ * The executable paths wait between entry and exit after the payload area,
+ * one PVM_EXE_SCRATCH area per side (PVM_INFLIGHT_VALUE_SIZE); a path ends
+ * at PVM_EXE_PATH_MAX in its area and is walked backwards from there.
+ */
+enum exe_side {
+	EXE_CALLER = 0,
+	EXE_TARGET = 1,
+};
+
+static __always_inline __u8 *exe_scratch(struct pvm_record *rec, enum exe_side side)
+{
+	__u32 off = PVM_INFLIGHT_ENTRIES(max_iov) + PVM_INFLIGHT_PAYLOAD(capture_len) +
+		    2 * PVM_EXE_PATH_MAX + side * PVM_EXE_SCRATCH;
+
+	return (__u8 *)rec->iov + off;
+}
+
+#define EXE_PATH_DEPTH_MAX 64 /* components and mount crossings */
+
+struct path_walk {
+	__u8 *buf;		/* PVM_EXE_SCRATCH bytes */
+	struct dentry *dentry;
+	struct mount *mnt;
+	__u32 pos;		/* the path so far is buf[pos, PVM_EXE_PATH_MAX) */
+	bool done;		/* reached the root */
+};
+
+/* One step of d_path()'s walk: a component, or up out of a mount. */
+static long path_walk_step(__u64 i, void *data)
+{
+	struct path_walk *w = data;
+	struct dentry *dentry = w->dentry; /* our struct: no CO-RE on these reads */
+	struct mount *mnt = w->mnt;
+	struct dentry *parent;
+	__u32 len;
+
+	if (dentry == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt) { /* the root of its mount namespace */
+			w->done = true;
+			return 1;
+		}
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (!parent || parent == dentry) { /* a detached tree's root */
+		w->done = true;
+		return 1;
+	}
+	len = BPF_CORE_READ(dentry, d_name.len);
+	if (len == 0 || len + 1 > w->pos)
+		return 1; /* does not fit: the path keeps its tail */
+	w->pos -= len + 1;
+	w->buf[w->pos & (PVM_EXE_PATH_MAX - 1)] = '/';
+	bpf_probe_read_kernel(w->buf + ((w->pos + 1) & (PVM_EXE_PATH_MAX - 1)),
+			      len & (PVM_EXE_PATH_MAX - 1), BPF_CORE_READ(dentry, d_name.name));
+	w->dentry = parent;
+	return 0;
+}
+
+/*
+ * Walked paths, by the open executable file (struct file, one per execve)
+ * and its inode: a path is walked once per exec'd file, not once per call.
+ * The value is the walk's scratch itself, the path ending at
+ * PVM_EXE_PATH_MAX, then its length and flags. A file renamed while a
+ * process still runs it keeps its old path here (the kernel's d_path()
+ * would show the new one); its link count is read afresh on every call.
+ */
+struct exe_cache_key {
+	__u64 file;
+	__u64 ino;
+};
+
+struct exe_cache_value {
+	__u8 path[PVM_EXE_PATH_MAX];	/* the path is the last `len` bytes */
+	__u16 len;
+	__u8 truncated;
+	__u8 reserved[5];
+};
+
+_Static_assert(sizeof(struct exe_cache_value) <= PVM_EXE_SCRATCH, "exe cache value in scratch");
+
+#define EXE_CACHE_ENTRIES 4096
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EXE_CACHE_ENTRIES);
+	__type(key, struct exe_cache_key);
+	__type(value, struct exe_cache_value);
+} exe_cache SEC(".maps");
+
+/* The walk, into the scratch laid out as a cache value, and its result cached. */
+static __always_inline void walk_exe_path(struct file *file, struct exe_cache_key *key,
+					  struct exe_cache_value *scratch)
+{
+	struct path_walk w = {.buf = scratch->path, .pos = PVM_EXE_PATH_MAX};
+	struct vfsmount *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+
+	w.dentry = BPF_CORE_READ(file, f_path.dentry);
+	w.mnt = (void *)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	bpf_loop(EXE_PATH_DEPTH_MAX, path_walk_step, &w, 0);
+	scratch->truncated = !w.done;
+	scratch->len = PVM_EXE_PATH_MAX - w.pos;
+	bpf_map_update_elem(&exe_cache, key, scratch, BPF_ANY);
+}
+
+/* mm->exe_file: identity, and its path into `buf` (see exe_scratch()). */
+static __always_inline void read_exe(struct pvm_exe *exe, struct mm_struct *mm, __u8 *buf)
+{
+	struct exe_cache_value *scratch = (void *)buf;
+	struct exe_cache_value *cached;
+	struct exe_cache_key key;
+	struct inode *inode;
+	struct file *file;
+
+	__builtin_memset(exe, 0, sizeof(*exe));
+	file = mm ? BPF_CORE_READ(mm, exe_file) : 0;
+	if (!file)
+		return; /* a kernel thread, or an exiting process */
+	inode = BPF_CORE_READ(file, f_inode);
+	exe->ino = BPF_CORE_READ(inode, i_ino);
+	exe->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	exe->flags = PVM_EXE_KNOWN;
+	if (BPF_CORE_READ(inode, i_nlink) == 0)
+		exe->flags |= PVM_EXE_DELETED;
+	key.file = (__u64)file;
+	key.ino = exe->ino;
+	cached = bpf_map_lookup_elem(&exe_cache, &key);
+	if (cached)
+		__builtin_memcpy(scratch, cached, sizeof(*scratch));
+	else
+		walk_exe_path(file, &key, scratch);
+	if (scratch->truncated)
+		exe->flags |= PVM_EXE_TRUNCATED;
+	exe->path_len = scratch->len;
+}
+
+/*
+ * At exit: the two paths go right after the payload, where the sample ends.
+ * Returns the bytes appended.
+ */
+static __always_inline __u32 append_exe_paths(struct pvm_record *rec, __u32 data_off)
+{
+	__u32 caller_len = rec->caller_exe.path_len;
+	__u32 target_len = rec->target.exe.path_len;
+	__u32 captured = rec->data_captured;
+	__u8 *at;
+
+	/* each bound on its own, for the verifier; the layout has room for all */
+	if (data_off > PVM_INFLIGHT_ENTRIES(max_iov) || captured > capture_len || caller_len > PVM_EXE_PATH_MAX ||
+	    target_len > PVM_EXE_PATH_MAX)
+		return 0;
+	/*
+	 * The masks change no value, but the v6.1 verifier loses the bounds
+	 * checked above on the copies clang makes; the empty asm keeps clang
+	 * from dropping a mask it can prove is a no-op.
+	 */
+	asm volatile("" : "+r"(caller_len), "+r"(target_len));
+	caller_len &= 2 * PVM_EXE_PATH_MAX - 1;
+	target_len &= 2 * PVM_EXE_PATH_MAX - 1;
+	at = (__u8 *)rec->iov + data_off;
+	at += captured;
+	bpf_probe_read_kernel(at, caller_len,
+			      exe_scratch(rec, EXE_CALLER) + PVM_EXE_PATH_MAX - caller_len);
+	at += caller_len;
+	bpf_probe_read_kernel(at, target_len,
+			      exe_scratch(rec, EXE_TARGET) + PVM_EXE_PATH_MAX - target_len);
+	return caller_len + target_len;
+}
+
 static __always_inline void fill_caller(struct pvm_record *rec, struct task_struct *task)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -344,10 +531,13 @@ static __always_inline void fill_caller(struct pvm_record *rec, struct task_stru
 	rec->mntns = task->nsproxy->mnt_ns->ns.inum;
 	rec->caller_start_boot_ns = task->group_leader->start_boottime;
 	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	read_exe(&rec->caller_exe, task->mm, exe_scratch(rec, EXE_CALLER));
 }
 
-static __always_inline void fill_target(struct pvm_target *t, struct task_struct *task)
+static __always_inline void fill_target(struct pvm_record *rec, struct task_struct *task)
 {
+	struct pvm_target *t = &rec->target;
+
 	t->source = PVM_TARGET_KERNEL;
 	t->pid = task->tgid;
 	t->tid = task->pid;
@@ -357,6 +547,7 @@ static __always_inline void fill_target(struct pvm_target *t, struct task_struct
 	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	t->start_boot_ns = task->group_leader->start_boottime;
 	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
+	read_exe(&t->exe, task->mm, exe_scratch(rec, EXE_TARGET));
 }
 
 /*
@@ -365,11 +556,13 @@ static __always_inline void fill_target(struct pvm_target *t, struct task_struct
  * it), or NULL. Unresolved when this kernel or program type has no kfunc for
  * it; user space then falls back to /proc.
  */
-static __always_inline struct task_struct *acquire_target(struct pvm_target *t,
+static __always_inline struct task_struct *acquire_target(struct pvm_record *rec,
 							  struct task_struct *caller, __s32 pid)
 {
+	struct pvm_target *t = &rec->target;
 	struct task_struct *target;
 
+	__builtin_memset(&t->exe, 0, sizeof(t->exe));
 	t->source = PVM_TARGET_UNRESOLVED;
 	if (have_task_from_pid && caller->thread_pid->level == 0)
 		target = bpf_task_from_pid(pid);
@@ -381,7 +574,7 @@ static __always_inline struct task_struct *acquire_target(struct pvm_target *t,
 		t->source = PVM_TARGET_NONE;
 		return 0;
 	}
-	fill_target(t, target);
+	fill_target(rec, target);
 	return target;
 }
 
@@ -444,19 +637,31 @@ static __always_inline void resolve_regions(struct pvm_record *rec, struct task_
 }
 
 /* The remote entries past REGIONS_IN_KERNEL, or all when there is no task. */
+struct region_clear {
+	struct pvm_record *rec;
+	__u32 first;		/* byte offset of region 0 from rec->iov */
+};
+
+static long clear_region_step(__u64 i, void *data)
+{
+	struct region_clear *c = data;
+	struct pvm_region blank = {};
+	__u64 off = c->first + i * sizeof(struct pvm_region);
+
+	if (off > 2 * max_iov * sizeof(struct pvm_iov) + (max_iov - 1) * sizeof(struct pvm_region))
+		return 1;
+	__builtin_memcpy((__u8 *)c->rec->iov + off, &blank, sizeof(blank));
+	return 0;
+}
+
 static __always_inline void clear_regions(struct pvm_record *rec)
 {
-	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
-	struct pvm_region blank = {};
+	struct region_clear c = {
+		.rec = rec,
+		.first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov),
+	};
 
-	for (__u32 i = 0; i < PVM_IOV_MAX && i < rec->remote_n; i++) {
-		__u32 off = first + i * sizeof(struct pvm_region);
-
-		if (off > 2 * max_iov * sizeof(struct pvm_iov) +
-				  (max_iov - 1) * sizeof(struct pvm_region))
-			break;
-		__builtin_memcpy((__u8 *)rec->iov + off, &blank, sizeof(blank));
-	}
+	bpf_loop(rec->remote_n, clear_region_step, &c, 0);
 }
 
 /* Walks one iovec array: widens ia32 entries, keeps the first max_iov, sums. */
@@ -636,6 +841,112 @@ static __always_inline void capture_payload(struct pvm_record *rec, __u64 wanted
 	rec->data_state = w.fault ? PVM_DATA_FAULT : PVM_DATA_OK;
 }
 
+/*
+ * --capture-dir: sends the first `limit` payload bytes as chunks. The walk's
+ * position lives in the thread's in-flight slot, not on the stack: the
+ * verifier compares stack state between iterations of a loop callback and
+ * would walk every distinct position, but never map memory.
+ */
+struct chunk_cursor {
+	__u64 sent;
+	__u64 in_entry;		/* bytes of local entry `entry` already sent */
+	__u32 entry;
+	__u8 state;		/* enum pvm_store_state */
+	__u8 reserved[11];
+};
+
+_Static_assert(sizeof(struct chunk_cursor) == PVM_CHUNK_CURSOR_SIZE, "chunk cursor size");
+
+struct chunk_walk {
+	struct pvm_record *rec;
+	struct chunk_cursor *at;
+	struct pvm_chunk *chunk;	/* after the cursor, in the slot */
+	__u64 limit;			/* bytes to send */
+};
+
+static long chunk_step(__u64 i, void *data)
+{
+	struct chunk_walk *w = data;
+	struct chunk_cursor *at = w->at;
+	struct pvm_chunk *chunk = w->chunk;
+	struct pvm_iov entry;
+	__u32 index = at->entry;
+	__u64 n, size;
+
+	if (at->sent >= w->limit)
+		return 1;
+	if (index >= w->rec->local_n || index >= max_iov) {
+		at->state = PVM_STORE_IOV_LIMIT; /* the rest is in entries not kept */
+		return 1;
+	}
+	entry = w->rec->iov[index];
+	if (at->in_entry >= entry.len) {
+		at->entry = index + 1;
+		at->in_entry = 0;
+		return 0;
+	}
+	n = entry.len - at->in_entry;
+	if (n > w->limit - at->sent)
+		n = w->limit - at->sent;
+	if (n > PVM_CHUNK_DATA_MAX)
+		n = PVM_CHUNK_DATA_MAX;
+	if (bpf_probe_read_user(chunk->data, n, (void *)(entry.base + at->in_entry))) {
+		at->state = PVM_STORE_UNREADABLE;
+		return 1;
+	}
+	chunk->offset = at->sent;
+	chunk->len = n;
+	size = sizeof(*chunk) + n;
+	if (bpf_ringbuf_output(&events, chunk, size, ringbuf_wakeup_flag(size))) {
+		count(PVM_CNT_CHUNKS_LOST);
+		at->state = PVM_STORE_LOST;
+		return 1;
+	}
+	at->sent += n;
+	at->in_entry += n;
+	if (at->in_entry >= entry.len) {
+		at->entry = index + 1;
+		at->in_entry = 0;
+	}
+	return 0;
+}
+
+/* --capture-dir: the first `total` bytes the local iovecs point to, whole. */
+static __always_inline void send_payload_chunks(struct pvm_record *rec, __u64 total)
+{
+	struct chunk_walk w = {.rec = rec, .limit = total};
+	__u8 *area = (__u8 *)rec->iov + PVM_INFLIGHT_ENTRIES(max_iov) +
+		     PVM_INFLIGHT_PAYLOAD(capture_len) + PVM_INFLIGHT_EXES;
+
+	rec->store_bytes = 0;
+	rec->store_state = PVM_STORE_OFF;
+	if (!store_max)
+		return;
+	if (rec->local_state == PVM_IOV_FAULT) {
+		rec->store_state = PVM_STORE_UNREADABLE;
+		return;
+	}
+	if (total > store_max) {
+		rec->store_state = PVM_STORE_TOO_LARGE;
+		return;
+	}
+	w.at = (struct chunk_cursor *)area;
+	w.chunk = (struct pvm_chunk *)(area + sizeof(struct chunk_cursor));
+	__builtin_memset(w.at, 0, sizeof(*w.at));
+	w.at->state = PVM_STORE_SENT;
+	w.chunk->kind = PVM_REC_CHUNK;
+	w.chunk->reserved0 = 0;
+	w.chunk->reserved1 = 0;
+	w.chunk->tid = rec->caller_tid;
+	w.chunk->start_boot_ns = rec->start_boot_ns;
+	/* a step sends a chunk or skips an empty entry; an entry ends at most one chunk early */
+	bpf_loop(total / PVM_CHUNK_DATA_MAX + 2 * (__u32)rec->local_n + 1, chunk_step, &w, 0);
+	if (w.at->state == PVM_STORE_SENT && w.at->sent < total)
+		w.at->state = PVM_STORE_IOV_LIMIT;
+	rec->store_bytes = w.at->sent;
+	rec->store_state = w.at->state;
+}
+
 /* What a write asks to move: the local total, if the kernel would accept it. */
 static __always_inline __u64 bytes_asked(const struct pvm_record *rec)
 {
@@ -651,6 +962,7 @@ static __always_inline void finish_payload(struct pvm_record *rec, long ret, boo
 	if (rec->syscall == PVM_SYS_READV) {
 		rec->data_total = ret > 0 ? ret : 0;
 		capture_payload(rec, rec->data_total);
+		send_payload_chunks(rec, rec->data_total);
 		return;
 	}
 	/*
@@ -665,6 +977,119 @@ static __always_inline void finish_payload(struct pvm_record *rec, long ret, boo
 	rec->data_total = ret >= 0 ? ret : bytes_asked(rec);
 	if (rec->data_captured > rec->data_total)
 		rec->data_captured = rec->data_total;
+}
+
+/* --- --enforce ---------------------------------------------------------- */
+
+static __always_inline void exe_id_of(struct task_struct *task, struct pvm_exe_id *id)
+{
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+	id->ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	id->dev = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
+}
+
+/* The executables of the caller's parent and its ancestors, parent first. */
+static __always_inline void read_ancestors(struct pvm_enforce_input *in, struct task_struct *task)
+{
+	struct task_struct *t = task;
+
+	for (__u32 i = 0; i < PVM_ANCESTORS_MAX; i++) {
+		struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+
+		if (!parent || parent == t)
+			break;
+		exe_id_of(parent, &in->ancestors[i]);
+		in->n_ancestors = i + 1;
+		if (BPF_CORE_READ(parent, tgid) == 1)
+			break; /* init: nothing above */
+		t = parent;
+	}
+}
+
+/*
+ * A remote entry (of the first REGIONS_IN_KERNEL) in a stack, an rwx
+ * mapping, or a private writable file mapping: the data and GOT of an
+ * executable or library are such mappings. One the kernel could not look up
+ * (bpf_find_vma gives up while the target's mmap_lock is taken) cannot be
+ * cleared: it counts, so that --enforce=critical fails closed.
+ */
+static __always_inline bool regions_critical(const struct pvm_record *rec)
+{
+	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+
+	for (__u32 i = 0; i < REGIONS_IN_KERNEL && i < rec->remote_n; i++) {
+		__u32 off = first + i * sizeof(struct pvm_region);
+		const struct pvm_region *r;
+
+		if (off > PVM_INFLIGHT_ENTRIES(max_iov) - sizeof(struct pvm_region))
+			break;
+		r = (const void *)((const __u8 *)rec->iov + off);
+		if (r->state == PVM_REGION_UNRESOLVED)
+			return true;
+		if (r->state != PVM_REGION_FOUND)
+			continue;
+		if (r->kind == PVM_REGION_STACK ||
+		    (r->vm_flags & (PVM_VM_WRITE | PVM_VM_EXEC)) == (PVM_VM_WRITE | PVM_VM_EXEC) ||
+		    (r->kind == PVM_REGION_FILE &&
+		     (r->vm_flags & (PVM_VM_WRITE | PVM_VM_SHARED)) == PVM_VM_WRITE))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool protected_caller(struct task_struct *task)
+{
+	return task->tgid == 1 || (__u32)task->tgid == self_tgid || (task->flags & PF_KTHREAD);
+}
+
+/*
+ * At entry, with the record filled: kill the caller if --enforce says so.
+ * `target` is the task the kernel resolved (NULL when it could not).
+ */
+static __always_inline void enforce(struct pvm_record *rec, struct task_struct *task,
+				    struct task_struct *target)
+{
+	/* too big for the stack; the gap is free at entry (PVM_INFLIGHT_VALUE_SIZE) */
+	struct pvm_enforce_input *in = (void *)((__u8 *)rec->iov + PVM_INFLIGHT_ENTRIES(max_iov) +
+						PVM_INFLIGHT_PAYLOAD(capture_len));
+	int allowed_by;
+
+	if (enforce_level == PVM_ENFORCE_OFF || rec->syscall != PVM_SYS_WRITEV)
+		return;
+	__builtin_memset(in, 0, sizeof(*in));
+	in->syscall = rec->syscall;
+	in->foreign = target ? target->tgid != task->tgid : !targets_own_process(task, rec->pid);
+	in->protected_caller = protected_caller(task);
+	in->target_known = target != 0;
+	in->target_unresolved = rec->target.source == PVM_TARGET_UNRESOLVED;
+	in->crosses_uid = rec->target.uid != rec->caller_uid;
+	in->crosses_pidns = rec->target.pidns != rec->pidns;
+	in->critical_region = regions_critical(rec);
+	in->caller_exe.ino = rec->caller_exe.ino;
+	in->caller_exe.dev = rec->caller_exe.dev;
+	in->target_exe.ino = rec->target.exe.ino;
+	in->target_exe.dev = rec->target.exe.dev;
+	__builtin_memcpy(in->comm, rec->comm, sizeof(in->comm));
+	read_ancestors(in, task);
+	if (pvm_enforce_kills(enforce_level, allow_rules, n_allow, in, &allowed_by)) {
+		bpf_send_signal(SIGKILL);
+		rec->action = PVM_ACTION_KILLED;
+	} else if (allowed_by >= 0 && allowed_by < PVM_ALLOW_MAX) {
+		rec->action = PVM_ACTION_ALLOWED;
+		rec->allowed_line = allow_rules[allowed_by].line;
+	}
+}
+
+/*
+ * A write that cannot be checked (no in-flight slot to gather its facts in)
+ * is stopped when it goes into another process: --enforce fails closed.
+ */
+static __always_inline void enforce_unchecked(struct task_struct *task, __u8 sys, __s32 pid)
+{
+	if (enforce_level == PVM_ENFORCE_FOREIGN && sys == PVM_SYS_WRITEV &&
+	    !protected_caller(task) && !targets_own_process(task, pid))
+		bpf_send_signal(SIGKILL);
 }
 
 /* The calling thread's in-flight entry, created if it has none. */
@@ -706,8 +1131,10 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	start_ns = bpf_ktime_get_boot_ns();
 	count(PVM_CNT_CALLS);
 	slot = inflight_slot((__u32)bpf_get_current_pid_tgid());
-	if (!slot)
+	if (!slot) {
+		enforce_unchecked(task, sys, a->pid);
 		return 0;
+	}
 	rec = &slot->rec;
 	rec->start_boot_ns = start_ns;
 	rec->kind = PVM_REC_CALL;
@@ -724,13 +1151,20 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	rec->iov_late = 0;
 	read_both_arrays(rec);
 	clear_regions(rec);
-	target = acquire_target(&rec->target, task, a->pid);
-	if (target) {
+	rec->action = PVM_ACTION_NONE;
+	rec->allowed_line = 0;
+	target = acquire_target(rec, task, a->pid);
+	if (target)
 		resolve_regions(rec, target);
+	enforce(rec, task, target);
+	if (target)
 		bpf_task_release(target);
-	}
-	if (sys == PVM_SYS_WRITEV)
+	rec->store_state = PVM_STORE_OFF;
+	rec->store_bytes = 0;
+	if (sys == PVM_SYS_WRITEV) {
 		capture_payload(rec, bytes_asked(rec));
+		send_payload_chunks(rec, bytes_asked(rec));
+	}
 	return 0;
 }
 
@@ -738,6 +1172,7 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct pvm_inflight *slot;
+	__u32 data_off;
 	__u64 size;
 
 	slot = bpf_map_lookup_elem(&inflight, &tid);
@@ -755,10 +1190,11 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 	slot->rec.ret = ret;
 	slot->rec.duration_ns = bpf_ktime_get_boot_ns() - slot->rec.start_boot_ns;
 	finish_payload(&slot->rec, ret, reread_faulted_arrays(&slot->rec));
-	size = sizeof(slot->rec) +
-	       ((__u64)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
-	       (__u64)slot->rec.remote_n * sizeof(struct pvm_region) + slot->rec.data_captured;
-	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len) - PVM_INFLIGHT_HEADER_SIZE) {
+	data_off = ((__u32)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
+		   (__u32)slot->rec.remote_n * sizeof(struct pvm_region);
+	size = sizeof(slot->rec) + data_off + slot->rec.data_captured +
+	       append_exe_paths(&slot->rec, data_off);
+	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len, false) - PVM_INFLIGHT_HEADER_SIZE) {
 		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag(size)))
 			count(PVM_CNT_RINGBUF_FULL);
 		else

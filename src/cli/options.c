@@ -7,10 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/rules.h"
+
 enum long_only_option {
 	OPT_CGROUP = 256,
 	OPT_MAX_IOV,
 	OPT_CAPTURE,
+	OPT_CAPTURE_DIR,
+	OPT_CAPTURE_MAX,
+	OPT_ENFORCE,
+	OPT_CONFIG,
+	OPT_MIN_SEVERITY,
 	OPT_LIST_MODES,
 };
 
@@ -26,6 +33,11 @@ static const struct option long_options[] = {
 	{"cross-only", no_argument, NULL, 'x'},
 	{"max-iov", required_argument, NULL, OPT_MAX_IOV},
 	{"capture", required_argument, NULL, OPT_CAPTURE},
+	{"capture-dir", required_argument, NULL, OPT_CAPTURE_DIR},
+	{"capture-max", required_argument, NULL, OPT_CAPTURE_MAX},
+	{"enforce", optional_argument, NULL, OPT_ENFORCE},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"min-severity", required_argument, NULL, OPT_MIN_SEVERITY},
 	{"attach", required_argument, NULL, 'a'},
 	{"list-modes", no_argument, NULL, OPT_LIST_MODES},
 	{"verbose", no_argument, NULL, 'v'},
@@ -37,8 +49,12 @@ static const struct option long_options[] = {
 void pvm_options_usage(FILE *out)
 {
 	fputs("Usage: pvmtrace [OPTIONS]\n"
+	      "       pvmtrace replay [--json] [--config FILE] [--min-severity LEVEL] FILE\n"
 	      "Record every process_vm_writev and process_vm_readv call on this machine:\n"
-	      "arguments, both iovec arrays, result and caller, one event per call.\n"
+	      "arguments, both iovec arrays, result, caller, target and payload, one event\n"
+	      "per call, with the alerts of the injection rules (docs/rules.md).\n"
+	      "replay reads events recorded with --json and evaluates them again with the\n"
+	      "current rules and allowlist (no root needed; FILE - is standard input).\n"
 	      "\n"
 	      "Output:\n"
 	      "  -j, --json           one JSON object per line (default: a table)\n"
@@ -56,6 +72,21 @@ void pvm_options_usage(FILE *out)
 	      "Capture:\n"
 	      "      --max-iov N      iovec entries kept per side, 1-1024 (default 64)\n"
 	      "      --capture N      payload bytes kept per call, 0-4096 (default 64, 0: off)\n"
+	      "      --capture-dir DIR  store every whole payload once, as DIR/<sha256>.bin\n"
+	      "      --capture-max SIZE largest payload stored whole, 1 byte to 16M\n"
+	      "                       (default 1M; suffixes K and M)\n"
+	      "\n"
+	      "Rules:\n"
+	      "      --config FILE    allowlist (default: the built-in config/allowlist.conf)\n"
+	      "      --min-severity LEVEL  only events with an alert of LEVEL or above:\n"
+	      "                       info, low, medium, high or critical\n"
+	      "\n"
+	      "Enforcement (off by default):\n"
+	      "      --enforce        kill (SIGKILL, at syscall entry, before a byte moves)\n"
+	      "                       the caller of every process_vm_writev into another\n"
+	      "                       process, unless the allowlist names it\n"
+	      "      --enforce=critical   only writes that cross a uid or pid namespace,\n"
+	      "                       or land in a stack, rwx or writable file mapping\n"
 	      "\n"
 	      "Kernel:\n"
 	      "  -a, --attach MODE    auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"
@@ -76,6 +107,7 @@ void pvm_options_usage(FILE *out)
 	      "  pvmtrace -e writev -x           writes into other processes only\n"
 	      "  pvmtrace -t 1234                calls that name pid 1234\n"
 	      "  pvmtrace --cgroup /sys/fs/cgroup/system.slice -u 0\n"
+	      "  pvmtrace --json --capture-dir /var/lib/pvm -e writev   payloads kept whole\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime error, 2 bad arguments, 3 not root or missing\n"
 	      "capabilities, 4 kernel without BTF, 5 attach mode not supported here.\n",
@@ -93,6 +125,28 @@ static int parse_uint(const char *text, unsigned long max, unsigned long *value)
 	*value = strtoul(text, &end, 10);
 	if (errno || *end || *value > max)
 		return -1;
+	return 0;
+}
+
+/* A byte count with an optional K or M (binary) suffix, in [1, max]. */
+static int parse_size(const char *text, unsigned long max, unsigned long *value)
+{
+	char digits[32];
+	size_t len = strlen(text);
+	unsigned long shift = 0;
+
+	if (len == 0 || len >= sizeof(digits))
+		return -1;
+	memcpy(digits, text, len + 1);
+	if (digits[len - 1] == 'K' || digits[len - 1] == 'k')
+		shift = 10;
+	else if (digits[len - 1] == 'M' || digits[len - 1] == 'm')
+		shift = 20;
+	if (shift)
+		digits[len - 1] = '\0';
+	if (parse_uint(digits, max >> shift, value) || *value == 0)
+		return -1;
+	*value <<= shift;
 	return 0;
 }
 
@@ -187,6 +241,38 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 			return bad_value(err, "--capture", arg, "want 0 to 4096");
 		o->capture = n;
 		return 0;
+	case OPT_CAPTURE_DIR:
+		if (!arg[0])
+			return bad_value(err, "--capture-dir", arg, "want a directory");
+		o->capture_dir = arg;
+		return 0;
+	case OPT_CAPTURE_MAX:
+		if (parse_size(arg, PVM_CAPTURE_MAX_LIMIT, &n))
+			return bad_value(err, "--capture-max", arg, "want 1 to 16M bytes");
+		o->capture_max = n;
+		return 0;
+	case OPT_ENFORCE:
+		if (!arg || !strcmp(arg, "foreign"))
+			o->enforce = PVM_ENFORCE_FOREIGN;
+		else if (!strcmp(arg, "critical"))
+			o->enforce = PVM_ENFORCE_CRITICAL;
+		else
+			return bad_value(err, "--enforce", arg, "want --enforce or --enforce=critical");
+		return 0;
+	case OPT_CONFIG:
+		if (!arg[0])
+			return bad_value(err, "--config", arg, "want a file");
+		o->config_path = arg;
+		return 0;
+	case OPT_MIN_SEVERITY: {
+		enum pvm_severity sev;
+
+		if (pvm_severity_parse(arg, &sev))
+			return bad_value(err, "--min-severity", arg,
+					 "want info, low, medium, high or critical");
+		o->min_severity = sev;
+		return 0;
+	}
 	case 'a':
 		if (pvm_mode_parse(arg, &o->mode))
 			return bad_value(err, "--attach", arg,
@@ -219,6 +305,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	o->max_iov = PVM_IOV_DEFAULT;
 	o->capture = PVM_CAPTURE_DEFAULT;
 	o->mode = PVM_MODE_AUTO;
+	o->min_severity = -1;
 
 	optind = 1;
 	opterr = 0;
@@ -238,9 +325,30 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 		if (parse_option(opt, optarg, o, err))
 			return -1;
 	}
+	if (optind < argc && !strcmp(argv[optind], "replay") && o->command == PVM_CMD_TRACE) {
+		o->command = PVM_CMD_REPLAY;
+		if (++optind < argc)
+			o->replay_path = argv[optind++];
+		else {
+			fprintf(err, "pvmtrace: replay: missing FILE\n");
+			return -1;
+		}
+	}
 	if (optind < argc) {
 		fprintf(err, "pvmtrace: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (o->command == PVM_CMD_REPLAY &&
+	    (o->enforce || o->capture_dir || o->filter.fields || o->mode != PVM_MODE_AUTO ||
+	     o->filter.syscalls != PVM_SYS_ALL)) {
+		fprintf(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+		return -1;
+	}
+	if (o->capture_max && !o->capture_dir) {
+		fprintf(err, "pvmtrace: --capture-max needs --capture-dir\n");
+		return -1;
+	}
+	if (o->capture_dir && !o->capture_max)
+		o->capture_max = PVM_CAPTURE_MAX_DEFAULT;
 	return 0;
 }

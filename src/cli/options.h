@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "enforce.h"
 #include "record.h"
 #include "sensor/mode.h"
+
+#define PVM_CAPTURE_MAX_DEFAULT (1ul << 20)
+#define PVM_CAPTURE_MAX_LIMIT (16ul << 20)
 
 /* Exit statuses, documented in --help and pvmtrace(8). */
 enum pvm_exit {
@@ -24,6 +28,7 @@ enum pvm_command {
 	PVM_CMD_HELP,
 	PVM_CMD_VERSION,
 	PVM_CMD_LIST_MODES,
+	PVM_CMD_REPLAY,		/* pvmtrace replay FILE */
 };
 
 struct pvm_options {
@@ -34,6 +39,12 @@ struct pvm_options {
 	const char *output_path;	/* NULL: stdout */
 	unsigned int max_iov;
 	unsigned int capture;		/* --capture: payload bytes per event */
+	const char *capture_dir;	/* --capture-dir: NULL unless given */
+	unsigned long capture_max;	/* --capture-max: whole payloads up to this */
+	enum pvm_enforce_level enforce;	/* --enforce[=critical] */
+	const char *config_path;	/* --config: NULL for the built-in allowlist */
+	int min_severity;		/* --min-severity: enum pvm_severity, -1 for all events */
+	const char *replay_path;	/* replay FILE ("-": standard input) */
 	bool json;
 	bool verbose;
 };

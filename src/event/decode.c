@@ -12,6 +12,18 @@ const char *pvm_syscall_name(enum pvm_syscall sys)
 	return sys == PVM_SYS_WRITEV ? "process_vm_writev" : "process_vm_readv";
 }
 
+const char *pvm_action_name(enum pvm_action action)
+{
+	switch (action) {
+	case PVM_ACTION_KILLED:
+		return "killed";
+	case PVM_ACTION_ALLOWED:
+		return "allowed";
+	default:
+		return NULL;
+	}
+}
+
 const char *pvm_abi_name(enum pvm_abi abi)
 {
 	return abi == PVM_ABI_IA32 ? "ia32" : "x86_64";
@@ -78,6 +90,36 @@ void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool
 	v->same_pidns = t->pidns == rec->pidns;
 }
 
+void pvm_exe_display(char *buf, const char *path, size_t len, __u8 flags)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	if (!(flags & PVM_EXE_KNOWN) || len == 0 || len > PVM_EXE_PATH_MAX)
+		return;
+	if (flags & PVM_EXE_TRUNCATED) {
+		memcpy(buf, "...", 3);
+		at = 3;
+	}
+	memcpy(buf + at, path, len);
+	at += len;
+	if (flags & PVM_EXE_DELETED)
+		memcpy(buf + at, " (deleted)", sizeof(" (deleted)"));
+	else
+		buf[at] = '\0';
+}
+
+/* The two paths after the payload: caller's, then the target's (if kernel-resolved). */
+static void decode_exes(struct pvm_event *ev, const char *paths)
+{
+	const struct pvm_record *rec = ev->rec;
+
+	pvm_exe_display(ev->caller_exe, paths, rec->caller_exe.path_len, rec->caller_exe.flags);
+	if (rec->target.source == PVM_TARGET_KERNEL)
+		pvm_exe_display(ev->target_exe, paths + rec->caller_exe.path_len,
+				rec->target.exe.path_len, rec->target.exe.flags);
+}
+
 static bool regions_valid(const struct pvm_region *r, __u32 n)
 {
 	for (__u32 i = 0; i < n; i++)
@@ -116,7 +158,15 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 		return reject(why, "payload out of range");
 	iov_bytes = ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov) +
 		    (size_t)rec->remote_n * sizeof(struct pvm_region);
-	if (size != sizeof(*rec) + iov_bytes + rec->data_captured)
+	if (rec->caller_exe.path_len > PVM_EXE_PATH_MAX ||
+	    rec->target.exe.path_len > PVM_EXE_PATH_MAX)
+		return reject(why, "executable path too long");
+	if (rec->store_state > PVM_STORE_IOV_LIMIT)
+		return reject(why, "unknown store state");
+	if (rec->action > PVM_ACTION_ALLOWED)
+		return reject(why, "unknown action");
+	if (size != sizeof(*rec) + iov_bytes + rec->data_captured + rec->caller_exe.path_len +
+			    rec->target.exe.path_len)
 		return reject(why, "record size does not match its contents");
 	if (!regions_valid((const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n),
 			   rec->remote_n))
@@ -133,5 +183,8 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,
 		    rec->iov + rec->local_n, rec->remote_bytes);
 	ev->remote.regions = (const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n);
+	decode_exes(ev, (const char *)rec->iov + iov_bytes + rec->data_captured);
+	ev->stored.state = rec->store_state;
+	ev->stored.bytes = rec->store_bytes;
 	return 0;
 }

@@ -32,6 +32,30 @@ struct pvm_payload {
 	unsigned char sha256[32]; /* of the captured bytes (PVM_SHA256_LEN) */
 };
 
+/*
+ * --capture-dir: the whole payload, stored by the output stage. Decoding
+ * fills state and bytes from the record; the store fills the rest.
+ */
+enum pvm_store_result {
+	PVM_STORED_NONE = 0,	/* no --capture-dir, or not stored (state says why) */
+	PVM_STORED_NEW,		/* written now */
+	PVM_STORED_EXISTING,	/* the same content was already in the directory */
+	PVM_STORED_INCOMPLETE,	/* chunks missing: never stored cut */
+	PVM_STORED_FAILED,	/* the file system refused it (err) */
+};
+
+struct pvm_stored_payload {
+	enum pvm_store_state state;	/* what the kernel side sent */
+	__u64 bytes;			/* payload bytes it sent as chunks */
+	enum pvm_store_result result;
+	int err;			/* errno with PVM_STORED_FAILED */
+	__u64 len;			/* bytes in the file */
+	unsigned char sha256[32];	/* of the file's bytes */
+};
+
+/* The display form of an executable path: "..." + tail when truncated. */
+#define PVM_EXE_DISPLAY_MAX (3 + PVM_EXE_PATH_MAX + sizeof(" (deleted)"))
+
 /* The target process and how it relates to the caller. */
 struct pvm_target_view {
 	const struct pvm_target *t;	/* source says what it holds */
@@ -50,7 +74,23 @@ struct pvm_event {
 	struct pvm_iov_side remote;
 	bool iov_read_at_exit;	      /* the arrays were read when the call returned */
 	struct pvm_payload data;
+	struct pvm_stored_payload stored;
 	struct pvm_target_view target;
+	/*
+	 * Executables, display paths ("" when unknown): as /proc/PID/exe shows
+	 * them (" (deleted)" suffix), "..." before a tail (pvm_exe_display()).
+	 */
+	char caller_exe[PVM_EXE_DISPLAY_MAX];
+	char target_exe[PVM_EXE_DISPLAY_MAX];
+	/*
+	 * set by enrichment: the caller's ancestors' executables, parent first,
+	 * looked up when the event raised an alert (looked_up_ancestors)
+	 */
+	const char *caller_ancestors[8];
+	unsigned int n_ancestors;
+	bool looked_up_ancestors;
+	/* set by the rules stage; NULL: not evaluated */
+	const struct pvm_alerts *alerts;
 	/* set by enrichment: the caller's container (""), from its cgroup id */
 	char caller_container[65];
 	/* set by pvm_enrich_regions(): the first n_regions remote entries */
@@ -59,6 +99,7 @@ struct pvm_event {
 };
 
 struct pvm_region_view;
+struct pvm_alerts;
 
 /* What decoding needs to know of the running configuration. */
 struct pvm_decode_config {
@@ -73,10 +114,18 @@ struct pvm_decode_config {
 int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_config *cfg,
 		     struct pvm_event *ev, const char **why);
 
+/*
+ * Writes the display form of a path of `len` bytes with PVM_EXE_* flags into
+ * buf (PVM_EXE_DISPLAY_MAX bytes); "" when not known.
+ */
+void pvm_exe_display(char *buf, const char *path, size_t len, __u8 flags);
+
 /* Points the event's target at t (the record's, or one read from /proc). */
 void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool from_proc);
 
 const char *pvm_syscall_name(enum pvm_syscall sys);
+/* "killed", "allowed"; NULL for PVM_ACTION_NONE */
+const char *pvm_action_name(enum pvm_action action);
 const char *pvm_abi_name(enum pvm_abi abi);
 /* "EPERM", ... for a negative return; NULL for success. */
 const char *pvm_errno_name(__s64 ret);

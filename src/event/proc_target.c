@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #define NS_PER_SEC 1000000000ULL
@@ -58,11 +59,16 @@ static bool fread_line(char *buf, size_t size, FILE *f)
 	return len > 0;
 }
 
-/*
- * Field 22 of the process's stat, in clock ticks since boot: its start to the
- * tick, where the kernel side gives nanoseconds.
- */
-static bool read_start_ns(const char *root, __u32 tgid, __u64 *start_ns)
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* From the process's stat: what says whether it still runs. */
+struct proc_stat {
+	char state;		/* field 3: 'Z' zombie, 'X' dead */
+	unsigned int flags;	/* field 9: PF_* */
+	__u64 start_ns;		/* field 22, clock ticks since boot: to the tick */
+};
+
+static bool read_stat(const char *root, __u32 tgid, struct proc_stat *st)
 {
 	char path[256], buf[1024];
 	unsigned long long ticks;
@@ -75,15 +81,25 @@ static bool read_start_ns(const char *root, __u32 tgid, __u64 *start_ns)
 	f = fopen(path, "re");
 	/* comm may hold spaces, ')' and newlines: the fields start after the last ')' */
 	ok = f && fread_line(buf, sizeof(buf), f) && (after_comm = strrchr(buf, ')')) &&
-	     sscanf(after_comm + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+	     sscanf(after_comm + 1, " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d "
 				    "%*d %*d %*d %*d %llu",
-		    &ticks) == 1 &&
+		    &st->state, &st->flags, &ticks) == 3 &&
 	     hz > 0;
 	if (f)
 		fclose(f);
 	if (ok)
-		*start_ns = ticks * (NS_PER_SEC / (__u64)hz);
+		st->start_ns = ticks * (NS_PER_SEC / (__u64)hz);
 	return ok;
+}
+
+/*
+ * Ended, or on its way: a zombie, or a process (not a kernel thread) that
+ * has already let go of its memory and so of its executable.
+ */
+static bool has_ended(const struct proc_stat *st, const struct pvm_exe *exe)
+{
+	return st->state == 'Z' || st->state == 'X' ||
+	       (!(st->flags & PF_KTHREAD) && !(exe->flags & PVM_EXE_KNOWN));
 }
 
 static bool read_pidns(int dir, struct pvm_target *t)
@@ -96,9 +112,40 @@ static bool read_pidns(int dir, struct pvm_target *t)
 	return true;
 }
 
-enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
-				       struct pvm_target *t)
+#define DELETED_SUFFIX " (deleted)" /* what d_path() adds for an unlinked file */
+
+void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX])
 {
+	char link[4096 + sizeof(DELETED_SUFFIX)];
+	size_t suffix = strlen(DELETED_SUFFIX);
+	struct stat st;
+	ssize_t len = readlinkat(dir, "exe", link, sizeof(link));
+
+	if (len <= 0 || (size_t)len >= sizeof(link) || fstatat(dir, "exe", &st, 0))
+		return;
+	exe->flags = PVM_EXE_KNOWN;
+	exe->ino = st.st_ino;
+	exe->dev = major(st.st_dev) << 20 | minor(st.st_dev); /* the kernel's MKDEV() */
+	if ((size_t)len > suffix && !memcmp(link + len - suffix, DELETED_SUFFIX, suffix)) {
+		exe->flags |= PVM_EXE_DELETED;
+		len -= suffix;
+	}
+	if (len > PVM_EXE_PATH_MAX) {
+		/* the tail, from a component's start, as the kernel side keeps it */
+		const char *tail = memchr(link + len - PVM_EXE_PATH_MAX, '/', PVM_EXE_PATH_MAX);
+
+		exe->flags |= PVM_EXE_TRUNCATED;
+		len = tail ? link + len - tail : 0;
+		memmove(link, tail ? tail : link, len);
+	}
+	memcpy(path, link, len);
+	exe->path_len = (__u16)len;
+}
+
+enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
+				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX])
+{
+	struct proc_stat st;
 	char path[256];
 	bool whole;
 	int dir;
@@ -112,8 +159,12 @@ enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 c
 		return PVM_TARGET_NONE;
 	t->tid = (__u32)pid;
 	whole = read_status(dir, t) && read_comm(dir, t) && read_pidns(dir, t) &&
-		read_start_ns(proc_root, t->pid, &t->start_boot_ns);
+		read_stat(proc_root, t->pid, &st);
+	pvm_proc_read_exe(dir, &t->exe, exe);
 	close(dir);
 	/* a process that ended while we read says nothing whole of itself */
-	return whole ? PVM_TARGET_KERNEL : PVM_TARGET_UNRESOLVED;
+	if (!whole || has_ended(&st, &t->exe))
+		return PVM_TARGET_UNRESOLVED;
+	t->start_boot_ns = st.start_ns;
+	return PVM_TARGET_KERNEL;
 }

@@ -15,14 +15,25 @@
 #define PVM_INIT_PIDNS_INUM 0xEFFFFFFCu
 
 /*
- * Reads /proc/<pid> (under proc_root) into *t: every field but cgroup_id.
+ * Reads /proc/<pid> (under proc_root) into *t: every field but cgroup_id;
+ * the executable's path (the tail of a longer one, as the kernel side keeps
+ * it: see struct pvm_exe) into exe, exe->path_len bytes, no NUL.
  * Returns PVM_TARGET_KERNEL when it read them all (the layout the kernel side
  * fills; the caller marks it as from /proc), PVM_TARGET_NONE when no such pid
  * exists now, PVM_TARGET_UNRESOLVED when it cannot tell: the caller is in
  * another pid namespace (its pid means nothing to /proc), or the process
- * ended while it was being read. t->source is left to the caller.
+ * ended (a zombie, or past letting go of its memory) or ended while it was
+ * being read. t->source is left to the caller.
  */
+/*
+ * The exe link of the /proc/<pid> directory open at `dir`: its text into path
+ * (exe->path_len bytes, no NUL; the tail of a longer one) and the identity of
+ * the file it opens. Missing for a kernel thread or a process past exit_mm():
+ * exe->flags stays 0.
+ */
+void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]);
+
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
-				       struct pvm_target *t);
+				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX]);
 
 #endif /* PVMTRACE_PROC_TARGET_H */

@@ -2,6 +2,8 @@
 #include "output/format.h"
 
 #include "event/regions.h"
+#include "output/format_alerts.h"
+#include "output/store_payload.h"
 
 #include <string.h>
 #include <time.h>
@@ -40,6 +42,20 @@ static void json_optional_string(struct json_writer *w, const char *s)
 		jw_null(w);
 }
 
+/* null: not looked up (the event raised no alert); "" for one without an exe */
+static void json_ancestors(struct json_writer *w, const struct pvm_event *ev)
+{
+	jw_key(w, "ancestors");
+	if (!ev->looked_up_ancestors) {
+		jw_null(w);
+		return;
+	}
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < ev->n_ancestors; i++)
+		jw_cstring(w, ev->caller_ancestors[i]);
+	jw_array_end(w);
+}
+
 static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 {
 	const struct pvm_record *r = ev->rec;
@@ -58,6 +74,8 @@ static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 	jw_uint(w, r->caller_gid);
 	jw_key(w, "comm");
 	jw_string(w, r->comm, strnlen(r->comm, sizeof(r->comm)));
+	jw_key(w, "exe");
+	json_optional_string(w, ev->caller_exe[0] ? ev->caller_exe : NULL);
 	jw_key(w, "cgroup_id");
 	jw_uint(w, r->cgroup_id);
 	jw_key(w, "pidns");
@@ -70,6 +88,7 @@ static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 	jw_uint(w, r->caller_start_boot_ns);
 	jw_key(w, "container_id");
 	json_optional_string(w, ev->caller_container[0] ? ev->caller_container : NULL);
+	json_ancestors(w, ev);
 	jw_object_end(w);
 }
 
@@ -84,8 +103,9 @@ static void json_relation(struct json_writer *w, const char *key, bool value)
  * nor /proc could tell (a caller in another pid namespace, on a kernel
  * without the kfuncs).
  */
-static void json_target(struct json_writer *w, const struct pvm_target_view *v)
+static void json_target(struct json_writer *w, const struct pvm_event *ev)
 {
+	const struct pvm_target_view *v = &ev->target;
 	const struct pvm_target *t = v->t;
 
 	jw_key(w, "target");
@@ -103,6 +123,8 @@ static void json_target(struct json_writer *w, const struct pvm_target_view *v)
 		jw_uint(w, t->ppid);
 		jw_key(w, "comm");
 		jw_string(w, t->comm, strnlen(t->comm, sizeof(t->comm)));
+		jw_key(w, "exe");
+		json_optional_string(w, ev->target_exe[0] ? ev->target_exe : NULL);
 		jw_key(w, "uid");
 		jw_uint(w, t->uid);
 		jw_key(w, "cgroup_id");
@@ -212,10 +234,38 @@ static void json_bytes(struct json_writer *w, const char *key, const struct pvm_
 		jw_null(w);
 }
 
-static void json_payload(struct json_writer *w, const struct pvm_payload *p)
+static bool payload_stored(const struct pvm_stored_payload *s)
 {
+	return s->result == PVM_STORED_NEW || s->result == PVM_STORED_EXISTING;
+}
+
+/* --capture-dir: the file, or null and why not. */
+static void json_stored(struct json_writer *w, const struct pvm_stored_payload *s)
+{
+	char name[PVM_SHA256_HEX_LEN + 5];
+
+	jw_key(w, "file");
+	if (payload_stored(s)) {
+		pvm_store_file_name(s, name);
+		jw_cstring(w, name);
+	} else {
+		jw_null(w);
+	}
+	jw_key(w, "stored_bytes");
+	jw_uint(w, payload_stored(s) ? s->len : 0);
+	jw_key(w, "store");
+	jw_cstring(w, pvm_store_outcome(s));
+}
+
+/* sha256 covers the stored file when there is one, else the captured bytes. */
+static void json_payload(struct json_writer *w, const struct pvm_event *ev)
+{
+	const struct pvm_payload *p = &ev->data;
+	const struct pvm_stored_payload *s = &ev->stored;
+	bool store_on = s->state != PVM_STORE_OFF;
+
 	jw_key(w, "data");
-	if (p->state == PVM_DATA_OFF) {
+	if (p->state == PVM_DATA_OFF && !store_on) {
 		jw_null(w);
 		return;
 	}
@@ -229,7 +279,9 @@ static void json_payload(struct json_writer *w, const struct pvm_payload *p)
 	jw_key(w, "hex");
 	jw_hex_bytes(w, p->bytes, p->captured);
 	jw_key(w, "sha256");
-	jw_hex_bytes(w, p->sha256, sizeof(p->sha256));
+	jw_hex_bytes(w, payload_stored(s) ? s->sha256 : p->sha256, sizeof(p->sha256));
+	if (store_on)
+		json_stored(w, s);
 	jw_object_end(w);
 }
 
@@ -247,7 +299,7 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	jw_key(w, "abi");
 	jw_cstring(w, pvm_abi_name(r->abi));
 	json_caller(w, ev);
-	json_target(w, &ev->target);
+	json_target(w, ev);
 	json_args(w, r);
 	json_iov_array(w, "local_iov", &ev->local, NULL);
 	json_iov_array(w, "remote_iov", &ev->remote, ev);
@@ -263,7 +315,16 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	json_optional_string(w, pvm_errno_name(r->ret));
 	jw_key(w, "duration_ns");
 	jw_uint(w, r->duration_ns);
-	json_payload(w, &ev->data);
+	jw_key(w, "action");
+	json_optional_string(w, pvm_action_name(r->action));
+	if (ev->alerts) {
+		pvm_json_alerts(w, ev->alerts);
+	} else {
+		jw_key(w, "alerts");
+		jw_array_begin(w);
+		jw_array_end(w);
+	}
+	json_payload(w, ev);
 	jw_object_end(w);
 	jw_end_line(w);
 }

@@ -6,14 +6,16 @@
 #include <time.h>
 
 #include "output/escape.h"
+#include "output/format_alerts.h"
 
 #define COMM_COLUMN 16
 #define PREVIEW_BYTES 16
 
 void pvm_format_table_header(FILE *out)
 {
-	fprintf(out, "%-15s %-6s %-6s %7s %7s %-16s %7s %-14s %-14s %-10s %s\n", "TIME(UTC)",
-		"EVENT", "ABI", "PID", "TID", "COMM", "TARGET", "LOCAL", "REMOTE", "RET", "DATA");
+	fprintf(out, "%-15s %-6s %-6s %7s %7s %-16s %7s %-14s %-14s %-10s %-16s %s\n",
+		"TIME(UTC)", "EVENT", "ABI", "PID", "TID", "COMM", "TARGET", "LOCAL", "REMOTE", "RET",
+		"ALERTS", "DATA");
 }
 
 /* "3/4096": entries/bytes; an array that could not be read shows why. */
@@ -58,7 +60,7 @@ void pvm_format_table_row(FILE *out, const struct pvm_event *ev)
 {
 	const struct pvm_record *r = ev->rec;
 	time_t secs = (time_t)(ev->wall_ns / 1000000000ULL);
-	char local[32], remote[32], clock[16], result[32];
+	char local[32], remote[32], clock[16], result[32], alerts[PVM_ALERT_COLUMN_LEN] = "-";
 	const char *error = pvm_errno_name(r->ret);
 	struct tm tm;
 
@@ -73,7 +75,9 @@ void pvm_format_table_row(FILE *out, const struct pvm_event *ev)
 	comm_column(out, r->comm, sizeof(r->comm));
 	snprintf(result, sizeof(result), "%" PRId64 "%s%s", (int64_t)r->ret, error ? " " : "",
 		 error ? error : "");
-	fprintf(out, " %7d %-14s %-14s %-10s ", r->pid, local, remote, result);
+	if (ev->alerts)
+		pvm_alerts_column(alerts, ev->alerts);
+	fprintf(out, " %7d %-14s %-14s %-10s %-16s ", r->pid, local, remote, result, alerts);
 	data_column(out, &ev->data);
 	putc_unlocked('\n', out);
 }

@@ -2,6 +2,7 @@
 #include "output/stats.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #include "output/format.h"
 
@@ -12,7 +13,32 @@ static const char *const counter_names[PVM_CNT__MAX] = {
 	[PVM_CNT_INFLIGHT_FULL] = "inflight_drops",
 	[PVM_CNT_UNMATCHED_ENTER] = "unmatched_enter",
 	[PVM_CNT_UNMATCHED_EXIT] = "unmatched_exit",
+	[PVM_CNT_CHUNKS_LOST] = "chunks_lost",
 };
+
+/* The counters user space keeps, after the kernel's. */
+struct user_counter {
+	const char *name;
+	__u64 value;
+};
+
+#define USER_COUNTERS 8
+
+static void user_counters(const struct pvm_stats *s, struct user_counter out[USER_COUNTERS])
+{
+	const struct user_counter all[USER_COUNTERS] = {
+		{"unfinished", pvm_stats_unfinished(s)},
+		{"received", s->received},
+		{"decode_errors", s->decode_errors},
+		{"payloads_stored", s->payloads_stored},
+		{"payloads_existing", s->payloads_existing},
+		{"payloads_not_stored", s->payloads_not_stored},
+		{"chunks_dropped", s->chunks_dropped},
+		{"chunk_orphans", s->chunk_orphans},
+	};
+
+	memcpy(out, all, sizeof(all));
+}
 
 __u64 pvm_stats_unfinished(const struct pvm_stats *s)
 {
@@ -25,18 +51,23 @@ __u64 pvm_stats_unfinished(const struct pvm_stats *s)
 
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 {
+	struct user_counter user[USER_COUNTERS];
+
+	user_counters(s, user);
 	fputs("pvmtrace:", out);
 	for (int i = 0; i < PVM_CNT__MAX; i++)
 		fprintf(out, " %s=%" PRIu64, counter_names[i], (uint64_t)s->kernel[i]);
-	fprintf(out, " unfinished=%" PRIu64 " received=%" PRIu64 " decode_errors=%" PRIu64 "\n",
-		(uint64_t)pvm_stats_unfinished(s), (uint64_t)s->received,
-		(uint64_t)s->decode_errors);
+	for (int i = 0; i < USER_COUNTERS; i++)
+		fprintf(out, " %s=%" PRIu64, user[i].name, (uint64_t)user[i].value);
+	fputc('\n', out);
 }
 
 void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns)
 {
+	struct user_counter user[USER_COUNTERS];
 	char time[PVM_TIME_LEN];
 
+	user_counters(s, user);
 	pvm_format_time_utc(time, wall_ns);
 	jw_object_begin(w);
 	jw_key(w, "time");
@@ -49,12 +80,10 @@ void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u6
 		jw_key(w, counter_names[i]);
 		jw_uint(w, s->kernel[i]);
 	}
-	jw_key(w, "unfinished");
-	jw_uint(w, pvm_stats_unfinished(s));
-	jw_key(w, "received");
-	jw_uint(w, s->received);
-	jw_key(w, "decode_errors");
-	jw_uint(w, s->decode_errors);
+	for (int i = 0; i < USER_COUNTERS; i++) {
+		jw_key(w, user[i].name);
+		jw_uint(w, user[i].value);
+	}
 	jw_object_end(w);
 	jw_object_end(w);
 	jw_end_line(w);

@@ -12,6 +12,12 @@ struct pvm_stats {
 	__u64 kernel[PVM_CNT__MAX];	/* summed over CPUs */
 	__u64 received;			/* records read from the ring buffer */
 	__u64 decode_errors;		/* records that failed pvm_event_decode */
+	/* --capture-dir (zero without it) */
+	__u64 payloads_stored;		/* files written */
+	__u64 payloads_existing;	/* payloads whose file was already there */
+	__u64 payloads_not_stored;	/* too large, unreadable, chunks lost, write failed */
+	__u64 chunks_dropped;		/* chunks user space could not hold */
+	__u64 chunk_orphans;		/* calls whose chunks came but their record never did */
 };
 
 /*

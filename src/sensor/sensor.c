@@ -186,15 +186,45 @@ static int size_inflight(struct bpf_map *map, size_t value_size)
 	return err ? err : bpf_map__set_max_entries(map, slots);
 }
 
+/*
+ * The ring buffer holds several whole payloads of --capture-dir at once (a
+ * payload crosses it as chunks, all sent before the call's record), and never
+ * less than the default. A power of two, as the kernel requires.
+ */
+#define RINGBUF_DEFAULT (4u << 20)
+#define RINGBUF_PAYLOADS 4
+
+static __u32 ringbuf_size(unsigned long store_max)
+{
+	__u32 size = RINGBUF_DEFAULT;
+
+	while (size < RINGBUF_PAYLOADS * store_max)
+		size <<= 1;
+	return size;
+}
+
 static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *cfg,
 		     struct kfuncs kfuncs)
 {
+	int err;
+
 	memcpy((void *)&skel->rodata->filter, &cfg->filter, sizeof(cfg->filter));
 	skel->rodata->have_task_from_pid = kfuncs.task_from_pid;
 	skel->rodata->have_task_from_vpid = kfuncs.task_from_vpid;
 	skel->rodata->max_iov = cfg->max_iov;
 	skel->rodata->capture_len = cfg->capture;
-	return size_inflight(skel->maps.inflight, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture));
+	skel->rodata->store_max = cfg->store_max;
+	skel->rodata->enforce_level = cfg->enforce;
+	skel->rodata->self_tgid = getpid();
+	skel->rodata->n_allow = cfg->n_allow;
+	if (cfg->n_allow)
+		memcpy((void *)skel->rodata->allow_rules, cfg->allow,
+		       cfg->n_allow * sizeof(*cfg->allow));
+	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_size(cfg->store_max));
+	return err ? err
+		   : size_inflight(skel->maps.inflight,
+				   PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture,
+							   cfg->store_max > 0));
 }
 
 static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)
@@ -273,8 +303,16 @@ static struct pvmtrace_bpf *load_mode_best(const struct pvm_sensor_config *cfg,
 
 	if (kfuncs.task_from_pid)
 		skel = load_mode(cfg, mode, kfuncs, err, what);
-	if (!skel && (!kfuncs.task_from_pid || !strcmp(*what, "load")))
-		skel = load_mode(cfg, mode, none, err, what);
+	if (skel || (kfuncs.task_from_pid && strcmp(*what, "load")))
+		return skel;
+	skel = load_mode(cfg, mode, none, err, what);
+	if (skel && cfg->enforce == PVM_ENFORCE_CRITICAL) {
+		/* it needs the target's uid, namespace and mappings at entry */
+		pvmtrace_bpf__destroy(skel);
+		*what = "--enforce=critical needs targets resolved in the kernel";
+		*err = -EOPNOTSUPP;
+		return NULL;
+	}
 	return skel;
 }
 

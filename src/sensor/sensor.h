@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cli/options.h"
+#include "enforce.h"
 #include "record.h"
 #include "sensor/mode.h"
 
@@ -21,6 +22,10 @@ struct pvm_sensor_config {
 	const char *cgroup_path;	/* with PVM_FILTER_CGROUP */
 	unsigned int max_iov;
 	unsigned int capture;		/* payload bytes per event, 0 to PVM_CAPTURE_MAX */
+	unsigned long store_max;	/* --capture-dir: whole payloads up to this; 0 off */
+	enum pvm_enforce_level enforce;
+	const struct pvm_allow_rule *allow;	/* n_allow (<= PVM_ALLOW_MAX) rules */
+	unsigned int n_allow;
 	bool verbose;			/* libbpf's messages on stderr */
 };
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "cases.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -63,6 +65,28 @@ static void expect_ret(struct e2e_shared *sh, const char *what, long got, long w
 {
 	if (got != want)
 		e2e_fail(sh, "%s returned %ld, the test needs %ld", what, got, want);
+}
+
+/* The last call must fire these rules ("PVM-W001 PVM-W002"); the runner's model must agree. */
+static void mean_rules(struct e2e_shared *sh, const char *rules)
+{
+	snprintf(sh->events[sh->n_events - 1].rules, sizeof(sh->events[0].rules), "%s", rules);
+}
+
+#define SETTLE_TIMEOUT_MS 10000
+
+/*
+ * Waits until pvmtrace has written the event of every call so far, while
+ * their callers, their parents and their targets live: from then on none may
+ * read as unresolved.
+ */
+static void settle(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	if (!e2e_events_written(sh, env->out_path, env->sees_ia32, SETTLE_TIMEOUT_MS))
+		return e2e_fail(sh, "pvmtrace did not write the case's events within %d ms",
+				SETTLE_TIMEOUT_MS);
+	for (uint32_t i = 0; i < sh->n_events; i++)
+		sh->events[i].settled = true;
 }
 
 /* --- the calls every attach mode must report exactly ------------------ */
@@ -270,36 +294,36 @@ static void *park(void *arg)
 
 /* --- where in the target: one read from each kind of region -------------- */
 
-extern char **environ; /* in libc's writable data: a library's mapping */
 static char *heap_buf, *anon_buf, *rwx_buf;
 static uintptr_t stack_addr;
 
-/* Is addr in a file mapping of ours? (/proc/self/maps: a path, not "[...]") */
-static bool file_backed(const void *addr)
+/* heap_buf, before the fork: the child has it at the same place. */
+static void alloc_heap_buf(const char *text)
 {
-	unsigned long start, end, a = (unsigned long)addr;
-	char line[512], path[256];
-	bool found = false;
-	FILE *maps = fopen("/proc/self/maps", "r");
-
-	while (maps && !found && fgets(line, sizeof(line), maps)) {
-		path[0] = 0;
-		found = sscanf(line, "%lx-%lx %*s %*s %*s %*s %255s", &start, &end, path) >= 2 &&
-			a >= start && a < end && path[0] == '/';
-	}
-	if (maps)
-		fclose(maps);
-	return found;
+	heap_buf = malloc(256);
+	snprintf(heap_buf, 256, "%s", text);
 }
 
 /*
- * A library's writable data: libc's, where there is a libc.so (the host);
- * a static build (the qemu guests) has none, so its own initialized data,
- * the same kind of file-backed rw-p mapping.
+ * A library's writable data: the first private writable mapping of a shared
+ * library of ours (libc's .data on the host; not `environ`, which a PIE
+ * copies into its own .bss). A static build (the qemu guests) has none: its
+ * own initialized data, the same kind of file-backed rw-p mapping.
  */
 static void *library_data(void)
 {
-	return file_backed(&environ) ? (void *)&environ : (void *)source_a;
+	char line[512], perms[5], path[256];
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start;
+	void *found = NULL;
+
+	while (maps && !found && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%*x %4s %*s %*s %*s %255s", &start, perms, path) == 3 &&
+		    !strcmp(perms, "rw-p") && e2e_library_file(path))
+			found = (void *)start;
+	if (maps)
+		fclose(maps);
+	return found ? found : (void *)source_a;
 }
 
 /* Everything exists before the fork, so the child has it at the same place. */
@@ -307,8 +331,7 @@ static void prepare_regions(struct e2e_shared *sh)
 {
 	char on_stack[64] = "on the stack of the caller, and so of its child";
 
-	heap_buf = malloc(256);
-	snprintf(heap_buf, 256, "on the heap");
+	alloc_heap_buf("on the heap");
 	anon_buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	rwx_buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -380,10 +403,13 @@ static void expect_hex_payload(struct e2e_shared *sh, struct e2e_expected *ev, c
 	sh->n_data += ev->data.len;
 }
 
+/* trigger32's "MAP ..." line: the mapping its calls' remote buffer is in */
+static char trigger32_map[512];
+
 /* One "CALL ..." line of trigger32 into an expected event. */
 static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 {
-	char *cursor, *name, *data_hex;
+	char *cursor, *name, *data_hex, *exe_word, parent_link[64];
 	struct e2e_expected *ev;
 	unsigned long tid, local_iov, liovcnt, remote_iov, riovcnt, flags;
 	int pid, ppid, pid_arg;
@@ -391,6 +417,10 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	struct iovec local[4], remote[4];
 	int nl, nr;
 
+	if (!strncmp(line, "MAP ", 4)) {
+		snprintf(trigger32_map, sizeof(trigger32_map), "%s", line + 4);
+		return;
+	}
 	strtok_r(line, " ", &cursor);
 	name = strtok_r(NULL, " ", &cursor);
 	if (!name || sscanf(cursor, "%d %lu %d %d %lx %lu %lx %lu %lu %ld", &pid, &tid, &ppid,
@@ -404,6 +434,12 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	nl = parse_iov_list(&cursor, local, 4);
 	nr = parse_iov_list(&cursor, remote, 4); /* ends on its "DATA" word */
 	data_hex = strtok_r(NULL, " \n", &cursor);
+	exe_word = strtok_r(NULL, " ", &cursor); /* "EXE", then the path to the line's end */
+	if (!exe_word || strcmp(exe_word, "EXE") || !cursor) {
+		e2e_fail(sh, "trigger32 line without EXE");
+		return;
+	}
+	cursor[strcspn(cursor, "\n")] = 0;
 
 	ev = e2e_expect(sh);
 	ev->writev = !strcmp(name, "writev");
@@ -412,7 +448,10 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	ev->caller.pid = pid;
 	ev->caller.tid = tid;
 	ev->caller.ppid = ppid;
+	snprintf(parent_link, sizeof(parent_link), "/proc/%d/exe", ppid);
+	e2e_exe_of(parent_link, ev->caller.parent_exe);
 	snprintf(ev->caller.comm, sizeof(ev->caller.comm), "trigger32");
+	e2e_exe_display(cursor, ev->caller.exe);
 	ev->caller.code = "i386";
 	ev->pid_arg = pid_arg;
 	ev->local_iov = local_iov;
@@ -424,6 +463,10 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	e2e_expect_side(sh, &ev->remote, remote, nr, true);
 	ev->ret = ret;
 	ev->wall_after_ns = e2e_wall_ns();
+	ev->regions_known = nr == 1 && e2e_region_of_line(trigger32_map, (uintptr_t)remote[0].iov_base,
+							   &ev->regions[0]);
+	if (!ev->regions_known)
+		e2e_fail(sh, "trigger32's MAP line does not hold its remote buffer");
 	expect_hex_payload(sh, ev, data_hex);
 	/* its child, gone by now: what /proc would have said */
 	ev->target.pid = ev->target.tid = pid_arg;
@@ -432,6 +475,7 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	ev->target.pidns = ev->caller.pidns;
 	ev->target.cgroup_id = ev->caller.cgroup_id;
 	snprintf(ev->target.comm, sizeof(ev->target.comm), "trigger32");
+	memcpy(ev->target.exe, ev->caller.exe, sizeof(ev->target.exe)); /* a fork of it */
 	e2e_expect_relations(ev);
 	if (ret != 64)
 		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
@@ -551,6 +595,8 @@ static void run_int80_from_64bit(struct e2e_shared *sh, const struct e2e_env *en
 	e2e_expect_target(ev, sleeper);
 	e2e_expect_regions(ev, sleeper, remote_native, 1);
 	e2e_expect_payload(sh, ev, local_native);
+	mean_rules(sh, "PVM-W001 PVM-A001");
+	settle(sh, env);
 	e2e_reap(sleeper);
 }
 
@@ -599,8 +645,13 @@ static void run_filter_uid(struct e2e_shared *sh, const struct e2e_env *env)
 
 	(void)env;
 	if (other == 0) {
+		char roots_exe[E2E_EXE_LEN], link[64];
 		pid_t own_child;
 
+		/* root's process: its exe link is not nobody's to read, so read it now */
+		snprintf(link, sizeof(link), "/proc/%d/exe", sleeper);
+		e2e_exe_of(link, roots_exe);
+		e2e_pin_parent_exe(); /* the same for our parent, root's too */
 		if (setgid(NOBODY) || setuid(NOBODY))
 			e2e_fail(sh, "cannot become uid %d", NOBODY);
 		/* a uid change makes the process undumpable, which ptrace checks refuse */
@@ -609,6 +660,7 @@ static void run_filter_uid(struct e2e_shared *sh, const struct e2e_env *env)
 		expect_ret(sh, "write as nobody", write_three_into_two(sh, KEEP, own_child), 72);
 		expect_ret(sh, "write as nobody into root's process",
 			   write_three_into_two(sh, KEEP, sleeper), -EPERM);
+		memcpy(sh->events[sh->n_events - 1].target.exe, roots_exe, sizeof(roots_exe));
 		e2e_reap(own_child);
 		_exit(0);
 	}
@@ -829,6 +881,851 @@ static void run_target_in_child_pidns(struct e2e_shared *sh, const struct e2e_en
 	e2e_reap(sleeper);
 }
 
+/* --- a target that is neither the caller's child nor its parent ---------- */
+
+/* No parent death signal reaches it: it ends itself, long after the case. */
+#define ORPHAN_LIFETIME_S 300
+
+/*
+ * A grandchild whose parent has exited: the kernel gave it another parent (a
+ * subreaper, or init) before that parent could be reaped. It lives until the
+ * case's cleanup, so that pvmtrace finds it whole in /proc (not ours to reap:
+ * killed, it would be a zombie there for a while, without an exe).
+ */
+static void prepare_unrelated(struct e2e_shared *sh)
+{
+	pid_t middle, orphan = 0;
+	int ready[2];
+
+	if (pipe(ready))
+		return e2e_fail(sh, "pipe failed");
+	middle = fork();
+	if (middle == 0) {
+		orphan = fork();
+		if (orphan == 0) {
+			alarm(ORPHAN_LIFETIME_S);
+			for (;;)
+				pause();
+		}
+		_exit(write(ready[1], &orphan, sizeof(orphan)) == sizeof(orphan) ? 0 : 1);
+	}
+	close(ready[1]);
+	if (read(ready[0], &orphan, sizeof(orphan)) != sizeof(orphan) || orphan <= 0)
+		e2e_fail(sh, "no orphan");
+	close(ready[0]);
+	waitpid(middle, NULL, 0);
+	sh->pids[0] = orphan;
+}
+
+/* The last call's target, as /proc showed it, must really be unrelated. */
+static void expect_unrelated(struct e2e_shared *sh, const char *what)
+{
+	const struct e2e_expected *ev = &sh->events[sh->n_events - 1];
+
+	if (ev->target.null || !ev->target.ppid || ev->target.same_process || ev->target.child ||
+	    ev->target.parent)
+		e2e_fail(sh, "setup: %s: target %u (parent %u) is not unrelated to caller %u "
+			     "(parent %u)",
+			 what, ev->target.pid, ev->target.ppid, ev->caller.pid, ev->caller.ppid);
+}
+
+static void run_target_unrelated(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	pid_t orphan = sh->pids[0];
+
+	(void)env;
+	if (orphan <= 0)
+		return;
+	expect_ret(sh, "write into an unrelated process", write_three_into_two(sh, KEEP, orphan),
+		   72);
+	expect_unrelated(sh, "write");
+	expect_ret(sh, "read from an unrelated process", read_two_into_three(sh, KEEP, orphan), 64);
+	expect_unrelated(sh, "read");
+}
+
+/* pvmtrace has stopped: the orphan, alive until now (its alarm), can go. */
+static void end_orphan(struct e2e_shared *sh)
+{
+	if (sh->pids[0] > 0)
+		kill(sh->pids[0], SIGKILL);
+}
+
+/* --- a kernel thread: a live target without an executable ---------------- */
+
+#define KTHREADD 2
+
+static void run_target_kernel_thread(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char comm[E2E_COMM_LEN] = "";
+	struct e2e_expected *ev;
+	FILE *f = fopen("/proc/2/comm", "r");
+
+	(void)env;
+	if (!f || !fgets(comm, sizeof(comm), f) || strcmp(comm, "kthreadd\n")) {
+		if (f)
+			fclose(f);
+		return e2e_fail(sh, "setup: pid 2 is not kthreadd");
+	}
+	fclose(f);
+	/* it has no memory to read: ESRCH, though the pid names a live process */
+	expect_ret(sh, "read from a kernel thread", read_two_into_three(sh, KEEP, KTHREADD),
+		   -ESRCH);
+	ev = &sh->events[sh->n_events - 1];
+	ev->ret = 0; /* e2e_expect_target() takes ESRCH for "no such process" */
+	e2e_expect_target(ev, KTHREADD);
+	ev->ret = -ESRCH;
+	if (ev->target.null || ev->target.exe[0])
+		e2e_fail(sh, "setup: kthreadd seen as %s, exe \"%s\"",
+			 ev->target.null ? "gone" : "alive", ev->target.exe);
+}
+
+/* --- --capture-dir: whole payloads, each stored once ---------------------- */
+
+#define MIB (1 << 20)
+static unsigned char big_source[MIB], big_target[MIB];
+
+/* Bytes no run of zeros or repeated block could pass for: xorshift32. */
+static void fill_pattern(unsigned char *buf, size_t len)
+{
+	uint32_t x = 0x9e3779b9;
+
+	for (size_t i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (unsigned char)x;
+	}
+}
+
+/* A sleeper, and a fresh directory (0700) for pvmtrace in sh->path. */
+static void prepare_capture_dir(struct e2e_shared *sh)
+{
+	prepare_sleeper(sh);
+	snprintf(sh->path, sizeof(sh->path), "/tmp/pvmtrace-e2e-capture-XXXXXX");
+	if (!mkdtemp(sh->path) || chmod(sh->path, 0700)) {
+		e2e_fail(sh, "mkdtemp: %s", strerror(errno));
+		sh->path[0] = 0;
+	}
+}
+
+/* The runner has checked the directory's files: remove them and it. */
+static void remove_capture_dir(struct e2e_shared *sh)
+{
+	DIR *d = sh->path[0] ? opendir(sh->path) : NULL;
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			unlinkat(dirfd(d), e->d_name, 0);
+	closedir(d);
+	if (rmdir(sh->path))
+		e2e_fail(sh, "cannot remove %s: %s", sh->path, strerror(errno));
+}
+
+/* What the case means the last call's payload to become (the model must agree). */
+static void expect_stored(struct e2e_shared *sh, const char *outcome, uint64_t bytes)
+{
+	const struct e2e_expected *ev = &sh->events[sh->n_events - 1];
+
+	if (strcmp(ev->store.outcome, outcome) || ev->store.bytes != bytes)
+		e2e_fail(sh, "setup: payload expected %s with %lu bytes, the case wants %s with %lu",
+			 ev->store.outcome, (unsigned long)ev->store.bytes, outcome,
+			 (unsigned long)bytes);
+}
+
+/* 1 MiB from three uneven local pieces into one remote buffer. */
+static void run_capture_1mib(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[3] = {{big_source, 300000},
+				 {big_source + 300000, 1},
+				 {big_source + 300001, MIB - 300001}};
+	struct iovec remote[1] = {{big_target, MIB}};
+
+	(void)env;
+	fill_pattern(big_source, MIB);
+	expect_ret(sh, "1 MiB write", e2e_call(sh, KEEP, WRITEV, sleeper, local, 3, remote, 1, 0),
+		   MIB);
+	expect_stored(sh, "new", MIB);
+	e2e_reap(sleeper);
+}
+
+/* The file the 1 MiB case stored is byte for byte the pattern it wrote. */
+static void check_1mib_file(struct e2e_shared *sh)
+{
+	static unsigned char want[MIB], got[MIB + 1];
+	char name[E2E_STORED_NAME_LEN], path[sizeof(sh->path) + sizeof(name)];
+	size_t n = 0;
+	FILE *f;
+
+	fill_pattern(want, MIB);
+	e2e_stored_name(sh->stored[0].sha256, name);
+	snprintf(path, sizeof(path), "%s/%s", sh->path, name);
+	f = sh->n_stored == 1 ? fopen(path, "r") : NULL;
+	if (f) {
+		n = fread(got, 1, sizeof(got), f);
+		fclose(f);
+	}
+	if (n != MIB || memcmp(got, want, MIB))
+		e2e_fail(sh, "%s is not the 1 MiB written (%zu bytes read)", path, n);
+	remove_capture_dir(sh);
+}
+
+/* 4000 bytes written twice and read back once: one file. */
+static void run_capture_same_payload(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	static unsigned char payload[4000], back[4000];
+	struct iovec local[2] = {{payload, 1500}, {payload + 1500, 2500}};
+	struct iovec remote[1] = {{target_buf, 4000}};
+	struct iovec read_into[1] = {{back, 4000}};
+
+	(void)env;
+	fill_pattern(payload, sizeof(payload));
+	expect_ret(sh, "first write", e2e_call(sh, KEEP, WRITEV, sleeper, local, 2, remote, 1, 0),
+		   4000);
+	expect_stored(sh, "new", 4000);
+	expect_ret(sh, "same write", e2e_call(sh, KEEP, WRITEV, sleeper, local, 2, remote, 1, 0),
+		   4000);
+	expect_stored(sh, "existing", 4000);
+	expect_ret(sh, "read back", e2e_call(sh, KEEP, READV, sleeper, read_into, 1, remote, 1, 0),
+		   4000);
+	expect_stored(sh, "existing", 4000);
+	e2e_reap(sleeper);
+}
+
+/* --capture-max 4K: 5000 bytes are not stored, 4096 are. */
+static void run_capture_too_large(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec over[1] = {{big_source, 5000}}, fits[1] = {{big_source + 5000, 4096}};
+	struct iovec remote_over[1] = {{big_target, 5000}}, remote_fits[1] = {{big_target, 4096}};
+
+	(void)env;
+	fill_pattern(big_source, 5000 + 4096);
+	expect_ret(sh, "5000-byte write",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, over, 1, remote_over, 1, 0), 5000);
+	expect_stored(sh, "too_large", 0);
+	expect_ret(sh, "4096-byte write",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, fits, 1, remote_fits, 1, 0), 4096);
+	expect_stored(sh, "new", 4096);
+	e2e_reap(sleeper);
+}
+
+/* --- alerts: each rule on the real kernel, in every mode ----------------- */
+
+/*
+ * A config file anyone may read (replay runs as nobody too), named in
+ * sh->path: a comment line, then for each of `entries` (NULL-terminated) the
+ * line `allow exe="OUR EXE" ENTRY` (so entry i is on line i + 2). Our exe as
+ * the kernel names it: readlink(/proc/self/exe).
+ */
+static void write_self_config(struct e2e_shared *sh, const char *comment,
+			      const char *const *entries)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	FILE *f;
+	int fd;
+
+	exe[n > 0 ? n : 0] = 0;
+	if (n <= 0 || strchr(exe, '"'))
+		return e2e_fail(sh, "setup: our exe cannot go into a config");
+	snprintf(sh->path, sizeof(sh->path), "/tmp/pvmtrace-e2e-config-XXXXXX");
+	fd = mkstemp(sh->path);
+	f = fd >= 0 && !fchmod(fd, 0644) ? fdopen(fd, "w") : NULL;
+	if (!f || fprintf(f, "# %s\n", comment) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return e2e_fail(sh, "setup: cannot write the config %s", sh->path);
+	}
+	for (const char *const *e = entries; *e; e++)
+		fprintf(f, "allow exe=\"%s\" %s\n", exe, *e);
+	if (ferror(f) | fclose(f))
+		e2e_fail(sh, "setup: cannot write the config %s", sh->path);
+}
+
+static void remove_config(struct e2e_shared *sh)
+{
+	if (sh->path[0] && unlink(sh->path))
+		e2e_fail(sh, "cannot remove %s: %s", sh->path, strerror(errno));
+}
+
+/* The last call is allowed by line `line` of the case's config, labelled `label`. */
+static void expect_allowed(struct e2e_shared *sh, int line, const char *label)
+{
+	snprintf(sh->events[sh->n_events - 1].allowed_by, E2E_ALLOWED_BY_LEN, "%s:%d (%s)",
+		 sh->path, line, label);
+}
+
+static void prepare_heap(struct e2e_shared *sh)
+{
+	alloc_heap_buf("on the heap");
+	prepare_sleeper(sh);
+}
+
+/*
+ * One write, the first call of its pvmtrace run (its region found in the
+ * kernel), of the 8 bytes at `addr` into the same place of the sleeper: the
+ * caller's copy of them, so nothing the sleeper uses changes.
+ */
+static void write_one_region(struct e2e_shared *sh, const struct e2e_env *env, void *addr,
+			     const char *kind, const char *perms, const char *rules)
+{
+	struct iovec iov[1] = {{addr, 8}};
+
+	expect_ret(sh, "write into one region",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, iov, 1, iov, 1, 0), 8);
+	sh->events[sh->n_events - 1].regions_in_kernel = true;
+	expect_kind(sh, 0, kind, perms);
+	mean_rules(sh, rules);
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+static void run_write_heap(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, heap_buf, "heap", "rw-", "PVM-W001");
+}
+
+static void run_write_anon(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, anon_buf, "anon", "rw-", "PVM-W001");
+}
+
+static void run_write_stack(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, (void *)stack_addr, "stack", "rw-", "PVM-W001 PVM-W002");
+}
+
+static void run_write_rwx(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, rwx_buf, "anon", "rwx", "PVM-W001 PVM-W002");
+}
+
+static void run_write_library_data(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, library_data(), "file", "rw-", "PVM-W001 PVM-W002");
+}
+
+/* The initialized data of the target's own executable (a fork of ours). */
+static void run_write_executable_data(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_one_region(sh, env, source_a, "file", "rw-", "PVM-W001 PVM-W002");
+}
+
+/* 16 bytes of our heap_buf into the target's, which must fire `rules`. */
+static void write_heap(struct e2e_shared *sh, pid_t pid, const char *what, const char *rules)
+{
+	struct iovec heap[1] = {{heap_buf, 16}};
+
+	expect_ret(sh, what, e2e_call(sh, KEEP, WRITEV, pid, heap, 1, heap, 1, 0), 16);
+	expect_kind(sh, 0, "heap", "rw-");
+	mean_rules(sh, rules);
+}
+
+/* 16 bytes of the target's heap_buf, which must fire `rules`. */
+static void read_heap(struct e2e_shared *sh, pid_t pid, const char *what, const char *rules)
+{
+	char back[16];
+	struct iovec into[1] = {{back, 16}}, heap[1] = {{heap_buf, 16}};
+
+	expect_ret(sh, what, e2e_call(sh, KEEP, READV, pid, into, 1, heap, 1, 0), 16);
+	expect_kind(sh, 0, "heap", "rw-");
+	mean_rules(sh, rules);
+}
+
+/*
+ * A sleeping child that first changes (its uid, its name); returned once it
+ * has. Its parent death signal comes after: a change of uid clears it.
+ */
+static pid_t spawn_changed_sleeper(struct e2e_shared *sh, bool (*change)(void))
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready)) {
+		e2e_fail(sh, "pipe failed");
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (!change())
+			_exit(1);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		e2e_fail(sh, "setup: the changed sleeper did not start");
+	close(ready[0]);
+	return pid;
+}
+
+static bool become_nobody(void)
+{
+	return !setgid(NOBODY) && !setuid(NOBODY);
+}
+
+static bool become_ssh_agent(void)
+{
+	return !prctl(PR_SET_NAME, "ssh-agent");
+}
+
+static void prepare_nobody_target(struct e2e_shared *sh)
+{
+	alloc_heap_buf("on the heap of nobody");
+	sleeper = spawn_changed_sleeper(sh, become_nobody);
+	sh->pids[0] = sleeper;
+}
+
+/* Across a boundary (a uid, a pid namespace): the critical write, the high read. */
+static void run_across_boundary(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_heap(sh, sleeper, "heap write", "PVM-W001 PVM-W003");
+	read_heap(sh, sleeper, "heap read", "PVM-R001 PVM-R002");
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* A child that is pid 1 of a new pid namespace. */
+static void prepare_target_in_new_pidns(struct e2e_shared *sh)
+{
+	alloc_heap_buf("on the heap, in another pid namespace");
+	sleeper = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (sleeper == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	if (sleeper < 0)
+		e2e_fail(sh, "clone(CLONE_NEWPID): %s", strerror(errno));
+	sh->pids[0] = sleeper;
+}
+
+static void prepare_credential_holder(struct e2e_shared *sh)
+{
+	alloc_heap_buf("a key, say");
+	sleeper = spawn_changed_sleeper(sh, become_ssh_agent);
+	sh->pids[0] = sleeper;
+}
+
+static void run_read_credential_holder(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	read_heap(sh, sleeper, "read from ssh-agent", "PVM-R001 PVM-R003");
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* Below mmap_min_addr: mapped in no process. */
+#define NEVER_MAPPED ((void *)0x1000)
+
+/* Failed writes into other processes: ESRCH, EFAULT, and EPERM as nobody. */
+static void run_failed_writes(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[1] = {{source_a, 16}}, hole[1] = {{NEVER_MAPPED, 16}};
+	pid_t gone = e2e_spawn_sleeper(), nobody;
+
+	e2e_reap(gone);
+	expect_ret(sh, "write to a reaped pid", write_three_into_two(sh, KEEP, gone), -ESRCH);
+	mean_rules(sh, "PVM-W004");
+	expect_ret(sh, "write to an unmapped address",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, local, 1, hole, 1, 0), -EFAULT);
+	mean_rules(sh, "PVM-W004");
+	nobody = fork();
+	if (nobody == 0) {
+		char roots_exe[E2E_EXE_LEN], link[64];
+
+		snprintf(link, sizeof(link), "/proc/%d/exe", sleeper);
+		e2e_exe_of(link, roots_exe);
+		e2e_pin_parent_exe();
+		if (!become_nobody())
+			e2e_fail(sh, "cannot become uid %d", NOBODY);
+		expect_ret(sh, "write as nobody into root's process",
+			   write_three_into_two(sh, KEEP, sleeper), -EPERM);
+		memcpy(sh->events[sh->n_events - 1].target.exe, roots_exe, sizeof(roots_exe));
+		mean_rules(sh, "PVM-W004");
+		_exit(0);
+	}
+	e2e_add_caller(sh, nobody);
+	waitpid(nobody, NULL, 0);
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* --min-severity high: a write into another process is kept, medium and none are not. */
+static void run_min_severity_high(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec heap[1] = {{heap_buf, 16}};
+	pid_t gone = e2e_spawn_sleeper();
+
+	e2e_reap(gone);
+	expect_ret(sh, "failed write (medium)", write_three_into_two(sh, DROP, gone), -ESRCH);
+	expect_ret(sh, "read (medium)", read_two_into_three(sh, DROP, sleeper), 64);
+	expect_ret(sh, "write of our own (no alert)",
+		   e2e_call(sh, DROP, WRITEV, getpid(), heap, 1, heap, 1, 0), 16);
+	sh->n_hidden += 3;
+	write_heap(sh, sleeper, "write into another process (high)", "PVM-W001");
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* --- the allowlist, from a --config file ---------------------------------- */
+
+/*
+ * Line 2 allows our reads, line 3 everything else we do: a write into a
+ * stack (two alerts, both info) by line 3, a read by line 2, the first entry
+ * that matches.
+ */
+static void prepare_allow_caller(struct e2e_shared *sh)
+{
+	static const char *const entries[] = {"syscall=readv label=e2e-reads   # a comment",
+					       "via=caller label=e2e-self", NULL};
+
+	prepare_regions(sh);
+	write_self_config(sh, "e2e: what the test binary itself does", entries);
+}
+
+static void run_allow_caller(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec stack[1] = {{(void *)stack_addr, 8}};
+
+	expect_ret(sh, "allowed write into a stack",
+		   e2e_call(sh, KEEP, WRITEV, sleeper, stack, 1, stack, 1, 0), 8);
+	sh->events[sh->n_events - 1].regions_in_kernel = true;
+	mean_rules(sh, "PVM-W001 PVM-W002");
+	expect_allowed(sh, 3, "e2e-self");
+	read_heap(sh, sleeper, "allowed read", "PVM-R001");
+	expect_allowed(sh, 2, "e2e-reads");
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* Writes (only) by whatever the test binary starts: we are, the runner is our parent. */
+static void prepare_allow_parent(struct e2e_shared *sh)
+{
+	static const char *const entries[] = {"via=parent syscall=writev label=e2e-parent", NULL};
+
+	prepare_heap(sh);
+	write_self_config(sh, "e2e: writes by the children of the test binary", entries);
+}
+
+static void orphan_writes(struct e2e_shared *sh)
+{
+	write_heap(sh, sleeper, "write by an orphan", "PVM-W001");
+}
+
+/*
+ * Runs fn in a grandchild whose parent has exited, once the kernel has given
+ * it another (init, or a subreaper): the same executable as ours, another
+ * parent. Returns when fn has.
+ */
+static void run_as_orphan(struct e2e_shared *sh, void (*fn)(struct e2e_shared *sh))
+{
+	struct timespec ms = {0, 1000000};
+	int done[2];
+	pid_t middle;
+	char c;
+
+	if (pipe(done))
+		return e2e_fail(sh, "pipe failed");
+	middle = fork();
+	if (middle == 0) {
+		pid_t me = getpid();
+
+		if (fork() == 0) {
+			close(done[0]);
+			while (getppid() == me)
+				nanosleep(&ms, NULL);
+			e2e_add_caller(sh, getpid());
+			fn(sh);
+			_exit(write(done[1], "d", 1) == 1 ? 0 : 1);
+		}
+		_exit(0);
+	}
+	close(done[1]);
+	waitpid(middle, NULL, 0);
+	if (read(done[0], &c, 1) != 1)
+		e2e_fail(sh, "the orphan did not finish");
+	close(done[0]);
+}
+
+static void run_allow_parent(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	write_heap(sh, sleeper, "write by a child of the test binary", "PVM-W001");
+	expect_allowed(sh, 2, "e2e-parent");
+	read_heap(sh, sleeper, "read (the entry allows writes only)", "PVM-R001");
+	run_as_orphan(sh, orphan_writes);
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* --- --enforce: writes stopped in the kernel before a byte moves --------- */
+
+static struct e2e_holder holder; /* a target that shows what was written into it */
+static pid_t writer;		 /* a child that writes when told: -p names it */
+static int writer_go = -1;
+
+/* The writer, a child of the caller: it runs fn when told to, then exits. */
+static void prepare_writer(struct e2e_shared *sh, void (*fn)(struct e2e_shared *sh))
+{
+	int go[2];
+	char c;
+
+	if (pipe(go))
+		return e2e_fail(sh, "pipe failed");
+	writer = fork();
+	if (writer == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(go[1]);
+		if (read(go[0], &c, 1) == 1)
+			fn(sh);
+		_exit(0);
+	}
+	close(go[0]);
+	writer_go = go[1];
+	sh->pids[1] = writer;
+}
+
+/*
+ * A writer of ours must die of SIGKILL in its last call, whose event it
+ * recorded before making it (e2e_call_killed): that call's window closes now.
+ */
+static void expect_killed(struct e2e_shared *sh, pid_t pid)
+{
+	int status = 0;
+
+	waitpid(pid, &status, 0);
+	if (sh->n_events)
+		sh->events[sh->n_events - 1].wall_after_ns = e2e_wall_ns();
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		e2e_fail(sh, "writer %d was not killed by SIGKILL (wait status %#x)", pid, status);
+	else
+		mean_rules(sh, "PVM-W004"); /* the killed call failed */
+}
+
+/* Lets the writer go; it must be killed. */
+static void writer_must_be_killed(struct e2e_shared *sh)
+{
+	e2e_add_caller(sh, writer);
+	if (write(writer_go, "g", 1) != 1)
+		return e2e_fail(sh, "cannot start the writer");
+	expect_killed(sh, writer);
+}
+
+/* What the holder has at `addr` must be `want` (our copy, or what was written). */
+static void expect_in_holder(struct e2e_shared *sh, void *addr, const void *want, size_t len,
+			     const char *what)
+{
+	char got[128];
+
+	if (len > sizeof(got) || !e2e_holder_read(&holder, addr, len, got))
+		e2e_fail(sh, "the target did not show its memory");
+	else if (memcmp(got, want, len))
+		e2e_fail(sh, "%s", what);
+}
+
+static void write_into_holder_killed(struct e2e_shared *sh)
+{
+	struct iovec local[3] = {{source_a, 16}, {source_b, 48}, {source_c, 8}};
+	struct iovec remote[2] = {{target_buf, 40}, {target_buf + 100, 32}};
+
+	e2e_call_killed(sh, holder.pid, local, 3, remote, 2);
+}
+
+/* A holder whose buffer is not what a write would put there; the writer. */
+static void prepare_enforce_kill(struct e2e_shared *sh)
+{
+	memset(target_buf, 0x5a, sizeof(target_buf));
+	e2e_spawn_holder(&holder);
+	sh->pids[0] = holder.pid;
+	prepare_writer(sh, write_into_holder_killed);
+}
+
+static void run_enforce_kill(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	writer_must_be_killed(sh);
+	/* our target_buf is what the holder's was, untouched */
+	expect_in_holder(sh, target_buf, target_buf, 40, "the stopped write changed the target");
+	expect_in_holder(sh, target_buf + 100, target_buf + 100, 32,
+			 "the stopped write changed the target");
+	settle(sh, env);
+	e2e_end_holder(&holder);
+}
+
+static void prepare_enforce_allowed(struct e2e_shared *sh)
+{
+	static const char *const entries[] = {"label=e2e-self", NULL};
+
+	memset(target_buf, 0x5a, sizeof(target_buf));
+	e2e_spawn_holder(&holder);
+	sh->pids[0] = holder.pid;
+	write_self_config(sh, "e2e: the test binary may write", entries);
+}
+
+static void run_enforce_allowed(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char written[72];
+
+	memcpy(written, source_a, 16);
+	memcpy(written + 16, source_b, 48);
+	memcpy(written + 64, source_c, 8);
+	expect_ret(sh, "allowlisted write under --enforce",
+		   write_three_into_two(sh, KEEP, holder.pid), 72);
+	sh->events[sh->n_events - 1].action = E2E_ACTION_ALLOWED;
+	expect_allowed(sh, 2, "e2e-self");
+	expect_in_holder(sh, target_buf, written, 40, "the allowed write did not reach the target");
+	expect_in_holder(sh, target_buf + 100, written + 40, 32,
+			 "the allowed write did not reach the target");
+	settle(sh, env);
+	e2e_end_holder(&holder);
+}
+
+/* Our own process from another thread, and a read of another: neither is stopped. */
+static void run_enforce_spares(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	run_thread_self_write(sh, env);
+	expect_ret(sh, "read under --enforce", read_two_into_three(sh, KEEP, sleeper), 64);
+	mean_rules(sh, "PVM-R001");
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
+/* Into its own child: the heap is not critical, the stack is. */
+static void write_heap_then_stack(struct e2e_shared *sh)
+{
+	pid_t child = e2e_spawn_sleeper();
+	struct iovec local[1] = {{source_a, 16}};
+	struct iovec heap[1] = {{heap_buf, 16}}, stack[1] = {{(void *)stack_addr, 16}};
+
+	expect_ret(sh, "heap write under --enforce=critical",
+		   e2e_call(sh, KEEP, WRITEV, child, local, 1, heap, 1, 0), 16);
+	expect_kind(sh, 0, "heap", "rw-");
+	mean_rules(sh, "PVM-W001");
+	e2e_call_killed(sh, child, local, 1, stack, 1);
+}
+
+/*
+ * The writer is forked while `on_stack` lives, and its child below that: in
+ * the child, that place of its stack is a frame no call of its uses.
+ */
+static void prepare_enforce_critical(struct e2e_shared *sh)
+{
+	char on_stack[64] = "on the stack of the writer, and so of its child";
+
+	alloc_heap_buf("on the heap");
+	stack_addr = (uintptr_t)on_stack;
+	prepare_writer(sh, write_heap_then_stack);
+}
+
+static void run_enforce_critical(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	(void)env;
+	writer_must_be_killed(sh);
+	if (sh->n_events != 2)
+		e2e_fail(sh, "the writer made %u calls, wants 2", sh->n_events);
+}
+
+/* --- --enforce=critical when the target's memory map is busy ------------ */
+
+/* Threads that keep taking their process's mmap_lock for writing. */
+static void *churn_mappings(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
+
+		if (p != MAP_FAILED)
+			munmap(p, 4096);
+	}
+	return NULL;
+}
+
+/* The spare uid, dumpable: processes of one uid that may write into each other. */
+static bool become_spare_uid(void)
+{
+	return !setgid(E2E_SPARE_UID) && !setuid(E2E_SPARE_UID) && !prctl(PR_SET_DUMPABLE, 1);
+}
+
+static bool become_busy_target(void)
+{
+	pthread_t t;
+
+	return become_spare_uid() && !pthread_create(&t, NULL, churn_mappings, NULL) &&
+	       !pthread_create(&t, NULL, churn_mappings, NULL);
+}
+
+/* Does an account, or a process, have uid? */
+static bool uid_in_use(uid_t uid)
+{
+	char line[512], path[300];
+	DIR *proc = opendir("/proc");
+	FILE *f = fopen("/etc/passwd", "r");
+	struct dirent *e;
+	bool used = false;
+	unsigned int a, b;
+
+	while (f && !used && fgets(line, sizeof(line), f))
+		used = sscanf(line, "%*[^:]:%*[^:]:%u:", &a) == 1 && a == uid;
+	if (f)
+		fclose(f);
+	while (proc && !used && (e = readdir(proc))) {
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		f = e->d_name[0] >= '1' && e->d_name[0] <= '9' ? fopen(path, "r") : NULL;
+		while (f && fgets(line, sizeof(line), f))
+			used |= sscanf(line, "Uid: %u %u", &a, &b) == 2 && (a == uid || b == uid);
+		if (f)
+			fclose(f);
+	}
+	if (proc)
+		closedir(proc);
+	return used;
+}
+
+#define BUSY_WRITERS 12
+
+/*
+ * The target (the spare uid, like the writers) churns its mappings: the
+ * kernel side's bpf_find_vma cannot take its mmap_lock at once. A stack
+ * write is critical all the same: --enforce=critical must stop every one.
+ */
+static void prepare_busy_target(struct e2e_shared *sh)
+{
+	char on_stack[64] = "on the stack of the caller, and so of the target";
+
+	if (uid_in_use(E2E_SPARE_UID))
+		return e2e_fail(sh, "setup: uid %d is in use here", E2E_SPARE_UID);
+	stack_addr = (uintptr_t)on_stack;
+	sleeper = spawn_changed_sleeper(sh, become_busy_target);
+	sh->pids[0] = sleeper;
+}
+
+static void run_critical_busy_target(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[1] = {{source_a, 16}}, stack[1] = {{(void *)stack_addr, 16}};
+
+	for (int i = 0; i < BUSY_WRITERS && !sh->failure[0]; i++) {
+		pid_t w = fork();
+
+		if (w == 0) {
+			e2e_pin_parent_exe();
+			if (!become_spare_uid())
+				e2e_fail(sh, "cannot become uid %d", E2E_SPARE_UID);
+			else
+				e2e_call_killed(sh, sleeper, local, 1, stack, 1);
+			_exit(0);
+		}
+		e2e_add_caller(sh, w);
+		expect_killed(sh, w);
+	}
+	settle(sh, env);
+	e2e_reap(sleeper);
+}
+
 /* --- the counters are exact -------------------------------------------- */
 
 #define COUNTED_CALLS 2000
@@ -876,6 +1773,52 @@ const struct e2e_case e2e_cases[] = {
 	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false, NULL},
 	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,
 	 false, NULL},
+	{"target_unrelated", {0}, prepare_unrelated, run_target_unrelated, false, end_orphan},
+	{"target_kernel_thread", {0}, NULL, run_target_kernel_thread, false, NULL},
+	/* --capture-dir cases trace only their caller: the store counters are exact */
+	{"capture_dir_1mib_write", {"--capture-dir", "{path}", "-p", "{caller}"},
+	 prepare_capture_dir, run_capture_1mib, true, check_1mib_file},
+	{"capture_dir_same_payload_twice", {"--capture-dir", "{path}", "-p", "{caller}"},
+	 prepare_capture_dir, run_capture_same_payload, true, remove_capture_dir},
+	{"capture_dir_too_large",
+	 {"--capture-dir", "{path}", "--capture-max", "4K", "-p", "{caller}"},
+	 prepare_capture_dir, run_capture_too_large, true, remove_capture_dir},
+	{"capture_dir_capture_off", {"--capture", "0", "--capture-dir", "{path}", "-p", "{caller}"},
+	 prepare_capture_dir, run_cross_write, true, remove_capture_dir},
+	/* alerts: each case says which rules its calls must fire */
+	{"alerts_write_heap", {0}, prepare_regions, run_write_heap, false, NULL},
+	{"alerts_write_anon", {0}, prepare_regions, run_write_anon, false, NULL},
+	{"alerts_write_stack", {0}, prepare_regions, run_write_stack, false, NULL},
+	{"alerts_write_rwx", {0}, prepare_regions, run_write_rwx, false, NULL},
+	{"alerts_write_library_data", {0}, prepare_regions, run_write_library_data, false, NULL},
+	{"alerts_write_executable_data", {0}, prepare_regions, run_write_executable_data, false,
+	 NULL},
+	{"alerts_across_uids", {0}, prepare_nobody_target, run_across_boundary, false, NULL},
+	{"alerts_across_pid_namespaces", {0}, prepare_target_in_new_pidns,
+	 run_across_boundary, false,
+	 NULL},
+	{"alerts_read_credential_holder", {0}, prepare_credential_holder,
+	 run_read_credential_holder, false, NULL},
+	{"alerts_failed_writes", {0}, prepare_sleeper, run_failed_writes, false, NULL},
+	{"min_severity_high", {"--min-severity", "high", "-p", "{caller}"}, prepare_heap,
+	 run_min_severity_high, true, NULL},
+	{"allowlist_via_caller", {"--config", "{path}", "-p", "{caller}"}, prepare_allow_caller,
+	 run_allow_caller, true, remove_config},
+	{"allowlist_via_parent", {"--config", "{path}"}, prepare_allow_parent, run_allow_parent,
+	 false, remove_config},
+	/* --enforce: -p names the only process it may kill, a helper of the case's */
+	{"enforce_kills_foreign_write", {"--enforce", "-p", "{pid1}"}, prepare_enforce_kill,
+	 run_enforce_kill, true, NULL},
+	{"enforce_spares_allowlisted_caller", {"--enforce", "--config", "{path}", "-p", "{caller}"},
+	 prepare_enforce_allowed, run_enforce_allowed, true, remove_config},
+	{"enforce_spares_self_writes_and_reads", {"--enforce", "-p", "{caller}"}, prepare_sleeper,
+	 run_enforce_spares, true, NULL},
+	{"enforce_critical_spares_heap_kills_stack", {"--enforce=critical", "-p", "{pid1}"},
+	 prepare_enforce_critical, run_enforce_critical, true, NULL},
+	/* -u: the writers are processes of a spare uid, one after another */
+	{"enforce_critical_kills_stack_writes_into_busy_target",
+	 {"--enforce=critical", "-u", E2E_SPARE_UID_TEXT}, prepare_busy_target,
+	 run_critical_busy_target, true, NULL},
 };
 
 const unsigned int e2e_case_count = sizeof(e2e_cases) / sizeof(e2e_cases[0]);

@@ -9,11 +9,25 @@
 
 #define E2E_MAX_ARGS 8
 
+/*
+ * A uid no account has and no process runs as (the case checks): --enforce
+ * with -u of it can stop only the case's own processes of that uid.
+ */
+#define E2E_SPARE_UID 54327
+#define E2E_SPARE_UID_TEXT "54327"
+
 struct e2e_env {
 	const char *trigger32;	/* path of the static 32-bit trigger */
+	const char *out_path;	/* where pvmtrace writes its events (settle()) */
+	bool sees_ia32;		/* the mode reports ia32 calls */
 };
 
 /*
+ * --enforce in `args` needs -p naming a process of the case's own, or -u
+ * E2E_SPARE_UID_TEXT: the runner refuses to run it otherwise. With
+ * --enforce=critical, in a mode that resolves targets from /proc, pvmtrace
+ * must refuse to start (exit 5) and the case makes no call.
+ *
  * A case runs in a fresh process (the "caller"), forked by the runner:
  * prepare() before pvmtrace starts (fork targets, record pids the pvmtrace
  * arguments need), run() once it traces. Both record what they expect in the
@@ -23,12 +37,23 @@ struct e2e_env {
  */
 struct e2e_case {
 	const char *name;
-	const char *args[E2E_MAX_ARGS]; /* --max-iov and --capture here reach the checks too */
+	/*
+	 * --max-iov, --capture, --capture-dir and --capture-max here reach the
+	 * checks too; --config and --min-severity, the replay of the recording
+	 */
+	const char *args[E2E_MAX_ARGS];
 	void (*prepare)(struct e2e_shared *sh);
 	void (*run)(struct e2e_shared *sh, const struct e2e_env *env);
-	/* the case traces only its caller (-p): every kernel counter is exact */
+	/*
+	 * the case traces only its own processes (-p, -u): every kernel counter
+	 * is exact (a --capture-dir case must, for its store counters)
+	 */
 	bool check_counters;
-	/* in the runner, once pvmtrace has stopped: what must outlive its work */
+	/*
+	 * in the runner, once pvmtrace has stopped (and, with --capture-dir, the
+	 * runner has checked the directory): what must outlive its work;
+	 * e2e_fail() there fails the case
+	 */
 	void (*cleanup)(struct e2e_shared *sh);
 };
 

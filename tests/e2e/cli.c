@@ -257,6 +257,40 @@ static bool sigterm_drains_and_exits_0(void)
 		      "SIGTERM: table header, counters on stderr, exit 0", &o);
 }
 
+/*
+ * A bad --config stops pvmtrace, live and in replay, before anything else:
+ * exit 2 and "FILE:LINE: reason"; a file it cannot read, "FILE: reason".
+ */
+static bool bad_config_exits_2(void)
+{
+	static const char text[] = "# fine so far\n"
+				   "allow exe=/usr/bin/strace\n"
+				   "allow exe=relative/tool label=bad\n";
+	char path[128], missing[128], want[256], want_missing[256];
+	struct outcome o = {0};
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "%s/bad.conf", scratch);
+	snprintf(missing, sizeof(missing), "%s/missing.conf", scratch);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		return expect(false, "cannot write the config", &o);
+	snprintf(want, sizeof(want),
+		 "pvmtrace: %s:3: exe pattern must be an absolute path: 'relative/tool'\n", path);
+	snprintf(want_missing, sizeof(want_missing), "pvmtrace: %s: No such file or directory\n",
+		 missing);
+	run(&o, 0, 0, (const char *[]){"--config", path, NULL});
+	ok = expect(o.exit_code == 2 && !strcmp(o.err, want),
+		    "a bad --config: exit 2 and only FILE:LINE: reason", &o);
+	run(&o, 0, 0, (const char *[]){"replay", "--config", path, "/dev/null", NULL});
+	ok &= expect(o.exit_code == 2 && !strcmp(o.err, want),
+		     "replay with a bad --config: exit 2 and only FILE:LINE: reason", &o);
+	run(&o, 0, 0, (const char *[]){"--config", missing, NULL});
+	return ok & expect(o.exit_code == 2 && !strcmp(o.err, want_missing),
+			   "a --config that cannot be read: exit 2 and FILE: reason", &o);
+}
+
 static bool list_modes_names_a_mode(void)
 {
 	struct outcome o;
@@ -282,6 +316,7 @@ void e2e_cli_checks(const char *path, unsigned int *passed, unsigned int *failed
 		{"output_created_0600_then_appended", output_created_0600_then_appended},
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0},
 		{"list_modes_names_a_mode", list_modes_names_a_mode},
+		{"bad_config_exits_2", bad_config_exits_2},
 	};
 
 	pvmtrace = path;

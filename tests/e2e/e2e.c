@@ -5,7 +5,9 @@
  * start pvmtrace (--json -o FILE --attach MODE ...), wait for its "tracing"
  * line, let the caller make its calls, stop pvmtrace with SIGINT, and compare
  * every field of every event of the case's processes with what the caller
- * recorded, plus the final counters.
+ * recorded (the alerts from the test's own reading of docs/rules.md, never
+ * the rules code), plus the final counters; then `pvmtrace replay` of the
+ * recorded file must give every event the same alerts.
  *
  * Usage: e2e-tests --pvmtrace PATH --trigger32 PATH [--mode M] [--case NAME]
  *                  [--require MODE,...] [--expect-auto MODE]
@@ -13,8 +15,10 @@
  * --expect-auto: fail unless `--attach auto` picks this mode.
  * One "MODE <name> pass|fail|unsupported" line per mode, for tests/vm.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
@@ -23,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +39,8 @@
 
 #define READY_TIMEOUT_MS 30000
 #define CASE_TIMEOUT_MS 60000
+#define WRITTEN_TIMEOUT_MS 10000
+#define NOBODY 65534
 #define CLOCK_SLACK_NS 2000000ULL /* boot->wall offset is estimated at start */
 
 /*
@@ -148,7 +155,8 @@ static void expect_string(struct check *c, json_object *obj, const char *key, co
 		return;
 	}
 	if (!v || !json_object_is_type(v, json_type_string))
-		failf(c, "%s: missing or not a string (want \"%s\")", key, want);
+		failf(c, "%s: %s, want \"%s\"", key,
+		      !present ? "missing" : v ? json_object_to_json_string(v) : "got null", want);
 	else if (strcmp(json_object_get_string(v), want))
 		failf(c, "%s: got \"%s\", want \"%s\"", key, json_object_get_string(v), want);
 }
@@ -177,6 +185,21 @@ static void expect_null(struct check *c, json_object *obj, const char *key)
 
 	if (!has_field(obj, key, &v) || v)
 		failf(c, "%s: want null", key);
+}
+
+static void expect_absent(struct check *c, json_object *obj, const char *key)
+{
+	json_object *v;
+
+	if (has_field(obj, key, &v))
+		failf(c, "%s: present (%s), want no such key", key,
+		      v ? json_object_to_json_string(v) : "null");
+}
+
+/* An executable path; "" is one pvmtrace cannot know: null. */
+static void expect_exe(struct check *c, json_object *obj, const char *exe)
+{
+	expect_string(c, obj, "exe", exe[0] ? exe : NULL);
 }
 
 /* --- one event against its expectation ----------------------------------- */
@@ -215,6 +238,7 @@ static void check_caller(struct check *c, json_object *caller, const struct e2e_
 	expect_uint(c, caller, "gid", id->gid);
 	comm_as_json_reads_it(id->comm, comm, sizeof(comm));
 	expect_string(c, caller, "comm", comm);
+	expect_exe(c, caller, id->exe);
 	expect_uint(c, caller, "cgroup_id", id->cgroup_id);
 	expect_uint(c, caller, "pidns", id->pidns);
 	expect_uint(c, caller, "mntns", id->mntns);
@@ -267,8 +291,12 @@ static void check_region(struct check *c, json_object *entry, const struct e2e_e
 	 */
 	if (targets_in_kernel && ev->regions_in_kernel)
 		expect_string(c, region, "source", "kernel");
-	if (!strcmp(source, "unresolved"))
+	if (!strcmp(source, "unresolved")) {
+		if (ev->settled)
+			failf(c, "remote_iov[%zu].region unresolved, though the target lived until "
+				 "pvmtrace wrote the event", i);
 		return;
+	}
 	expect_hex(c, region, "start", ev->regions[i].start);
 	expect_hex(c, region, "end", ev->regions[i].end);
 	expect_string(c, region, "perms", ev->regions[i].perms);
@@ -344,12 +372,39 @@ static void hex_of(const unsigned char *bytes, size_t len, char *out)
 	out[2 * len] = 0;
 }
 
+static bool store_kept(const struct e2e_expected *ev)
+{
+	return !strcmp(ev->store.outcome, "new") || !strcmp(ev->store.outcome, "existing");
+}
+
+/* --capture-dir: the file, or null and why not; without it, none of these keys. */
+static void check_store(struct check *c, json_object *data, const struct e2e_expected *ev,
+			const struct e2e_shared *sh)
+{
+	char name[E2E_STORED_NAME_LEN];
+
+	if (!sh->capture_dir) {
+		expect_absent(c, data, "file");
+		expect_absent(c, data, "stored_bytes");
+		expect_absent(c, data, "store");
+		return;
+	}
+	if (store_kept(ev)) {
+		e2e_stored_name(ev->store.sha256, name);
+		expect_string(c, data, "file", name);
+	} else {
+		expect_null(c, data, "file");
+	}
+	expect_uint(c, data, "stored_bytes", ev->store.bytes);
+	expect_string(c, data, "store", ev->store.outcome);
+}
+
 static void check_payload(struct check *c, json_object *event, const struct e2e_expected *ev,
 			  const struct e2e_shared *sh)
 {
 	const unsigned char *bytes = sh->data_pool + ev->data.first;
 	static char hex[2 * E2E_DATA_POOL + 1];
-	unsigned char digest[32];
+	unsigned char digest[E2E_SHA256_LEN];
 	json_object *data;
 
 	if (ev->data.null) {
@@ -366,9 +421,14 @@ static void check_payload(struct check *c, json_object *event, const struct e2e_
 	expect_bool(c, data, "complete", ev->data.complete);
 	hex_of(bytes, ev->data.len, hex);
 	expect_string(c, data, "hex", hex);
-	EVP_Digest(bytes, ev->data.len, digest, NULL, EVP_sha256(), NULL);
+	/* the stored file's digest when there is one, else the captured bytes' */
+	if (sh->capture_dir && store_kept(ev))
+		memcpy(digest, ev->store.sha256, sizeof(digest));
+	else
+		EVP_Digest(bytes, ev->data.len, digest, NULL, EVP_sha256(), NULL);
 	hex_of(digest, sizeof(digest), hex);
 	expect_string(c, data, "sha256", hex);
+	check_store(c, data, ev, sh);
 }
 
 static const char *errno_name_of(int64_t ret)
@@ -421,8 +481,14 @@ static void check_target(struct check *c, json_object *event, const struct e2e_e
 	/* PROC_PID_INIT_INO: a caller in the initial pid namespace */
 	if (targets_in_kernel && (ev->caller.pidns == 0xEFFFFFFCu || targets_in_kernel_any_pidns))
 		expect_string(c, t, "source", "kernel");
-	if (!strcmp(source, "unresolved"))
-		return; /* from /proc, for a target gone before user space looked */
+	if (!strcmp(source, "unresolved") && ev->settled)
+		failf(c, "target unresolved, though it lived until pvmtrace wrote the event");
+	if (!strcmp(source, "unresolved")) {
+		/* from /proc, for a target gone before user space looked: nothing of it */
+		expect_absent(c, t, "pid");
+		expect_absent(c, t, "exe");
+		return;
+	}
 	if (strcmp(source, "kernel") && strcmp(source, "proc")) {
 		failf(c, "target: source \"%s\"", source);
 		return;
@@ -434,6 +500,7 @@ static void check_target(struct check *c, json_object *event, const struct e2e_e
 	expect_uint(c, t, "pidns", ev->target.pidns);
 	comm_as_json_reads_it(ev->target.comm, comm, sizeof(comm));
 	expect_string(c, t, "comm", comm);
+	expect_exe(c, t, ev->target.exe);
 	if (!strcmp(source, "kernel"))
 		expect_uint(c, t, "cgroup_id", ev->target.cgroup_id);
 	else
@@ -444,6 +511,312 @@ static void check_target(struct check *c, json_object *event, const struct e2e_e
 	expect_bool(c, t, "parent", ev->target.parent);
 	expect_bool(c, t, "same_uid", ev->target.same_uid);
 	expect_bool(c, t, "same_pidns", ev->target.same_pidns);
+}
+
+/* --- the alerts: docs/rules.md, from what the trigger knew of the call ---- */
+
+/*
+ * The rules as docs/rules.md tables them, written down here again (the test
+ * never links the rules code), in the order an event lists their alerts.
+ */
+enum rule { W001, W002, W003, W004, W005, A001, R001, R002, R003, N_RULES };
+
+static const struct {
+	const char *id, *name, *severity;
+	const char *mitre[3];
+} rules[N_RULES] = {
+	[W001] = {"PVM-W001", "foreign-write", "high", {"T1055"}},
+	[W002] = {"PVM-W002", "foreign-write-sensitive-region", "critical", {"T1055"}},
+	[W003] = {"PVM-W003", "foreign-write-across-boundary", "critical", {"T1055"}},
+	[W004] = {"PVM-W004", "foreign-write-failed", "medium", {"T1055"}},
+	[W005] = {"PVM-W005", "write-unresolved-target", "low", {"T1055"}},
+	[A001] = {"PVM-A001", "ia32-abi-from-64bit-code", "high", {"T1055"}},
+	[R001] = {"PVM-R001", "foreign-read", "medium", {"T1003"}},
+	[R002] = {"PVM-R002", "foreign-read-across-boundary", "high", {"T1003"}},
+	[R003] = {"PVM-R003", "foreign-read-credential-holder", "high", {"T1003", "T1555"}},
+};
+
+static const char *source_of(json_object *obj)
+{
+	json_object *s = field(obj, "source");
+
+	return s && json_object_is_type(s, json_type_string) ? json_object_get_string(s) : "";
+}
+
+/*
+ * What pvmtrace knew of the target. Whether it could resolve it at all is
+ * the event's to say (check_target holds what it says to the trigger's
+ * view, and requires it resolved where the mode or the case makes that
+ * certain); all else comes from the trigger.
+ */
+enum target_state { TARGET_NONE, TARGET_UNRESOLVED, TARGET_KNOWN };
+
+static enum target_state target_state(json_object *event, const struct e2e_expected *ev)
+{
+	if (ev->target.null)
+		return TARGET_NONE;
+	return !strcmp(source_of(field(event, "target")), "unresolved") ? TARGET_UNRESOLVED
+									 : TARGET_KNOWN;
+}
+
+/*
+ * Remote entry i lies in a stack, an rwx mapping, or a writable private
+ * mapping of an executable or library: a file named like a library, the
+ * target's own executable, or a file whose path pvmtrace did not learn. The
+ * mapping is the one /proc showed the trigger (check_region holds pvmtrace's
+ * to it); whether pvmtrace resolved it at all, and learnt its path, is the
+ * event's.
+ */
+static bool sensitive_region(json_object *event, const struct e2e_expected *ev, size_t i)
+{
+	const struct e2e_region *r = &ev->regions[i];
+	json_object *remote = field(event, "remote_iov");
+	json_object *region;
+
+	if (r->none || !remote || !json_object_is_type(remote, json_type_array) ||
+	    json_object_array_length(remote) <= i)
+		return false;
+	region = field(json_object_array_get_idx(remote, i), "region");
+	if (!region || !strcmp(source_of(region), "unresolved"))
+		return false;
+	if (!strcmp(r->kind, "stack") || (r->perms[1] == 'w' && r->perms[2] == 'x'))
+		return true;
+	return !strcmp(r->kind, "file") && r->perms[1] == 'w' && r->perms[3] == 'p' &&
+	       (!field(region, "path") || e2e_library_file(r->path) ||
+		!strcmp(r->path, ev->target.exe));
+}
+
+/* The bytes reached remote entry i: it has a length and starts before `ret` bytes. */
+static bool entry_reached(const struct e2e_shared *sh, const struct e2e_expected *ev, size_t i)
+{
+	uint64_t before = 0;
+
+	for (size_t j = 0; j < i; j++)
+		before += sh->iov[ev->remote.first + j].len;
+	return sh->iov[ev->remote.first + i].len > 0 && before < (uint64_t)ev->ret;
+}
+
+static bool wrote_sensitive_region(struct check *c, json_object *event,
+				   const struct e2e_expected *ev, const struct e2e_shared *sh)
+{
+	if (!ev->regions_known) {
+		failf(c, "setup: a write moved bytes and the test does not know where");
+		return false;
+	}
+	for (size_t i = 0; i < ev->remote.n && i < E2E_REGIONS; i++)
+		if (entry_reached(sh, ev, i) && sensitive_region(event, ev, i))
+			return true;
+	return false;
+}
+
+/* A target that holds keys or passwords, by its comm or its executable's name. */
+static bool credential_holder(const struct e2e_expected *ev)
+{
+	static const char *const names[] = {
+		"ssh-agent", "gpg-agent", "sshd", "sshd-session", "sshd-auth",
+		"gnome-keyring-daemon", "kwalletd*", "ksecretd", "keepassxc", "oo7-daemon",
+		"pass-secret-service",
+	};
+	const char *slash = strrchr(ev->target.exe, '/');
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!fnmatch(names[i], ev->target.comm, 0) ||
+		    (slash && !fnmatch(names[i], slash + 1, 0)))
+			return true;
+	return false;
+}
+
+/* The rules the call must fire, in order; their count. */
+static unsigned int expected_rules(struct check *c, json_object *event,
+				   const struct e2e_expected *ev, const struct e2e_shared *sh,
+				   enum rule want[N_RULES])
+{
+	enum target_state state = target_state(event, ev);
+	bool foreign = state == TARGET_NONE || (state == TARGET_KNOWN && !ev->target.same_process);
+	bool unknown = state == TARGET_UNRESOLVED;
+	bool moved = ev->ret > 0;
+	bool across = state == TARGET_KNOWN && (!ev->target.same_uid || !ev->target.same_pidns);
+	unsigned int n = 0;
+
+	if (!foreign && !unknown)
+		return 0; /* its own process, from any thread: nothing at all */
+	if (ev->writev) {
+		if (moved && foreign)
+			want[n++] = W001;
+		if (moved && foreign && wrote_sensitive_region(c, event, ev, sh))
+			want[n++] = W002;
+		if (moved && foreign && across)
+			want[n++] = W003;
+		if (ev->ret < 0 && foreign)
+			want[n++] = W004;
+		if (ev->ret != 0 && unknown)
+			want[n++] = W005;
+	}
+	if (ev->ia32 && !strcmp(ev->caller.code, "x86_64"))
+		want[n++] = A001;
+	if (!ev->writev && moved && foreign) {
+		want[n++] = R001;
+		if (across)
+			want[n++] = R002;
+		if (state == TARGET_KNOWN && credential_holder(ev))
+			want[n++] = R003;
+	}
+	return n;
+}
+
+static const char *string_at(json_object *obj, const char *key)
+{
+	json_object *v = field(obj, key);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+/* "PVM-W001 PVM-W002": the rule ids of alerts */
+static void rule_ids_of(json_object *alerts, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < json_object_array_length(alerts) && at < len; i++) {
+		const char *id = string_at(json_object_array_get_idx(alerts, i), "rule");
+
+		at += snprintf(out + at, len - at, "%s%s", i ? " " : "", id ? id : "?");
+	}
+}
+
+static void wanted_ids(const enum rule *want, unsigned int n, char *out, size_t len)
+{
+	size_t at = 0;
+
+	out[0] = 0;
+	for (unsigned int i = 0; i < n && at < len; i++)
+		at += snprintf(out + at, len - at, "%s%s", i ? " " : "", rules[want[i]].id);
+}
+
+static void check_mitre(struct check *c, json_object *alert, unsigned int i, enum rule rule)
+{
+	json_object *mitre = field(alert, "mitre");
+	size_t n = 0;
+
+	while (n < 3 && rules[rule].mitre[n])
+		n++;
+	if (!mitre || !json_object_is_type(mitre, json_type_array) ||
+	    json_object_array_length(mitre) != n) {
+		failf(c, "alerts[%u] %s: mitre %s, want %zu technique ids", i, rules[rule].id,
+		      mitre ? json_object_to_json_string(mitre) : "missing", n);
+		return;
+	}
+	for (size_t j = 0; j < n; j++) {
+		json_object *id = json_object_array_get_idx(mitre, j);
+
+		if (!json_object_is_type(id, json_type_string) ||
+		    strcmp(json_object_get_string(id), rules[rule].mitre[j]))
+			failf(c, "alerts[%u] %s: mitre %s, want %s at %zu", i, rules[rule].id,
+			      json_object_to_json_string(mitre), rules[rule].mitre[j], j);
+	}
+}
+
+/* One alert: the rule's, or info with the entry that allowed the call. */
+static void check_alert(struct check *c, json_object *alert, unsigned int i, enum rule rule,
+			const struct e2e_expected *ev)
+{
+	const char *name = string_at(alert, "name"), *severity = string_at(alert, "severity");
+	const char *reason = string_at(alert, "reason"), *allowed_by = string_at(alert, "allowed_by");
+	const char *want_severity = ev->allowed_by[0] ? "info" : rules[rule].severity;
+	char suffix[E2E_ALLOWED_BY_LEN + 16];
+
+	if (!name || strcmp(name, rules[rule].name))
+		failf(c, "alerts[%u] %s: name \"%s\", want \"%s\"", i, rules[rule].id,
+		      name ? name : "-", rules[rule].name);
+	if (!severity || strcmp(severity, want_severity))
+		failf(c, "alerts[%u] %s: severity \"%s\", want \"%s\"", i, rules[rule].id,
+		      severity ? severity : "-", want_severity);
+	check_mitre(c, alert, i, rule);
+	if (!reason || !reason[0])
+		failf(c, "alerts[%u] %s: reason missing or empty", i, rules[rule].id);
+	if (!ev->allowed_by[0]) {
+		if (field(alert, "allowed_by") || allowed_by)
+			failf(c, "alerts[%u] %s: allowed_by \"%s\", want no such key", i,
+			      rules[rule].id, allowed_by ? allowed_by : "null");
+		return;
+	}
+	if (!allowed_by || strcmp(allowed_by, ev->allowed_by))
+		failf(c, "alerts[%u] %s: allowed_by \"%s\", want \"%s\"", i, rules[rule].id,
+		      allowed_by ? allowed_by : "-", ev->allowed_by);
+	snprintf(suffix, sizeof(suffix), "; allowed by %s", ev->allowed_by);
+	if (reason && (strlen(reason) < strlen(suffix) ||
+		       strcmp(reason + strlen(reason) - strlen(suffix), suffix)))
+		failf(c, "alerts[%u] %s: reason \"%s\" does not end with \"%s\"", i, rules[rule].id,
+		      reason, suffix);
+}
+
+/*
+ * caller.ancestors: looked up only for an event with alerts, and then the
+ * caller's parent first, as the trigger read it (at most 8 executables).
+ */
+static void check_ancestors(struct check *c, json_object *caller, const struct e2e_expected *ev,
+			    bool alerted)
+{
+	json_object *a, *first;
+	size_t n;
+
+	if (!has_field(caller, "ancestors", &a)) {
+		failf(c, "caller.ancestors: missing");
+		return;
+	}
+	if (!alerted) {
+		if (a)
+			failf(c, "caller.ancestors: %s for an event without alerts, want null",
+			      json_object_to_json_string(a));
+		return;
+	}
+	n = a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+	if (n < 1 || n > 8) {
+		failf(c, "caller.ancestors: %s, want 1 to 8 executables, the parent's first",
+		      a ? json_object_to_json_string(a) : "null");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!json_object_is_type(json_object_array_get_idx(a, i), json_type_string))
+			failf(c, "caller.ancestors[%zu]: not a string", i);
+	first = json_object_array_get_idx(a, 0);
+	if (json_object_is_type(first, json_type_string) &&
+	    strcmp(json_object_get_string(first), ev->caller.parent_exe))
+		failf(c, "caller.ancestors[0]: \"%s\", want the parent's exe \"%s\"",
+		      json_object_get_string(first), ev->caller.parent_exe);
+}
+
+static const char *action_name(enum e2e_action action)
+{
+	return action == E2E_ACTION_KILLED ? "killed" : action == E2E_ACTION_ALLOWED ? "allowed" : NULL;
+}
+
+static void check_alerts(struct check *c, json_object *event, const struct e2e_expected *ev,
+			 const struct e2e_shared *sh)
+{
+	enum rule want[N_RULES];
+	unsigned int n = expected_rules(c, event, ev, sh, want);
+	json_object *alerts = field(event, "alerts");
+	char got_ids[128], want_ids[128];
+
+	expect_string(c, event, "action", action_name(ev->action));
+	check_ancestors(c, field(event, "caller"), ev, n > 0);
+	wanted_ids(want, n, want_ids, sizeof(want_ids));
+	/* a case that says which rules it means to fire: the model must agree */
+	if (ev->rules[0] && strcmp(ev->rules, want_ids))
+		failf(c, "setup: the case means [%s] to fire, the test's rules say [%s]", ev->rules,
+		      want_ids);
+	if (!alerts || !json_object_is_type(alerts, json_type_array)) {
+		failf(c, "alerts: want an array of [%s]", want_ids);
+		return;
+	}
+	rule_ids_of(alerts, got_ids, sizeof(got_ids));
+	if (strcmp(got_ids, want_ids)) {
+		failf(c, "alerts: [%s], want [%s]", got_ids, want_ids);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		check_alert(c, json_object_array_get_idx(alerts, i), i, want[i], ev);
 }
 
 static void check_event(struct check *c, json_object *event, const struct e2e_expected *ev,
@@ -461,6 +834,7 @@ static void check_event(struct check *c, json_object *event, const struct e2e_ex
 	expect_int(c, event, "ret", ev->ret);
 	expect_string(c, event, "error", errno_name_of(ev->ret));
 	check_time(c, event, ev);
+	check_alerts(c, event, ev, sh);
 	check_payload(c, event, ev, sh);
 }
 
@@ -468,6 +842,8 @@ static void check_event(struct check *c, json_object *event, const struct e2e_ex
 
 struct run {
 	pid_t pvmtrace;
+	bool reaped;	/* it exited before it was told to stop: `status` */
+	int status;
 	char out_path[64];
 	char err_path[64];
 };
@@ -522,7 +898,7 @@ static pid_t spawn_pvmtrace(const struct options *o, const char *mode, const str
 	return pid;
 }
 
-static bool wait_ready(const struct run *r)
+static bool wait_ready(struct run *r)
 {
 	for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 10) {
 		char *err = read_file(r->err_path);
@@ -531,8 +907,10 @@ static bool wait_ready(const struct run *r)
 		free(err);
 		if (ready)
 			return true;
-		if (waitpid(r->pvmtrace, NULL, WNOHANG) == r->pvmtrace)
+		if (waitpid(r->pvmtrace, &r->status, WNOHANG) == r->pvmtrace) {
+			r->reaped = true; /* its pid is no longer ours to signal */
 			return false;
+		}
 		sleep_ms(10);
 	}
 	return false;
@@ -551,6 +929,15 @@ static int wait_bounded(pid_t pid, int timeout_ms)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return -1;
+}
+
+/* SIGINT, then its exit status (-1: it had to be killed). */
+static int stop_pvmtrace(struct run *r)
+{
+	if (r->reaped)
+		return r->status;
+	kill(r->pvmtrace, SIGINT);
+	return wait_bounded(r->pvmtrace, CASE_TIMEOUT_MS);
 }
 
 /* --- comparing the output ------------------------------------------------- */
@@ -578,12 +965,42 @@ static void check_line_is_safe(struct check *c, const char *line, unsigned int l
 }
 
 /*
+ * What became of the payloads: the expected events' outcomes (a
+ * --capture-dir case traces only its caller, so they are all there is),
+ * and no chunk lost on the way. Without --capture-dir, all zero.
+ */
+static void check_store_counters(struct check *c, json_object *counters,
+				 const struct e2e_shared *sh,
+				 const struct e2e_expected *const *want, unsigned int expected)
+{
+	uint64_t stored = 0, existing = 0, not_stored = 0;
+
+	for (unsigned int i = 0; sh->capture_dir && i < expected; i++) {
+		const char *outcome = want[i]->store.outcome;
+
+		if (!strcmp(outcome, "new"))
+			stored++;
+		else if (!strcmp(outcome, "existing"))
+			existing++;
+		else if (strcmp(outcome, "empty"))
+			not_stored++;
+	}
+	expect_uint(c, counters, "payloads_stored", stored);
+	expect_uint(c, counters, "payloads_existing", existing);
+	expect_uint(c, counters, "payloads_not_stored", not_stored);
+	expect_uint(c, counters, "chunks_lost", 0);
+	expect_uint(c, counters, "chunks_dropped", 0);
+	expect_uint(c, counters, "chunk_orphans", 0);
+}
+
+/*
  * Every run: the stream is whole (each record the kernel wrote was decoded
  * and printed). Cases that trace only their own caller (-p) also pin every
  * kernel counter; other processes on the machine could move those otherwise.
  */
 static void check_stats(struct check *c, json_object *stats, unsigned int events_seen,
-			const struct e2e_case *tc, unsigned int expected)
+			const struct e2e_case *tc, const struct e2e_shared *sh,
+			const struct e2e_expected *const *want, unsigned int expected)
 {
 	json_object *counters = field(stats, "counters");
 
@@ -591,12 +1008,14 @@ static void check_stats(struct check *c, json_object *stats, unsigned int events
 		failf(c, "no final stats record");
 		return;
 	}
-	expect_uint(c, counters, "events", events_seen);
-	expect_uint(c, counters, "received", events_seen);
+	/* events under --min-severity are received, and judged, but not written */
+	expect_uint(c, counters, "events", events_seen + sh->n_hidden);
+	expect_uint(c, counters, "received", events_seen + sh->n_hidden);
 	expect_uint(c, counters, "decode_errors", 0);
+	check_store_counters(c, counters, sh, want, expected);
 	if (!tc->check_counters)
 		return;
-	expect_uint(c, counters, "calls", expected);
+	expect_uint(c, counters, "calls", expected + sh->n_hidden);
 	expect_uint(c, counters, "ringbuf_drops", 0);
 	expect_uint(c, counters, "inflight_drops", 0);
 	expect_uint(c, counters, "unmatched_enter", 0);
@@ -651,8 +1070,251 @@ static void compare_output(struct check *c, const char *mode, const struct e2e_c
 	fclose(f);
 	if (matched != expected)
 		failf(c, "%u events from the case's processes, want %u", matched, expected);
-	check_stats(c, stats, events_seen, tc, expected);
+	check_stats(c, stats, events_seen, tc, sh, want, expected);
 	json_object_put(stats);
+}
+
+/* --- replay: the recorded events, judged again, get the same alerts ------ */
+
+struct event_list {
+	json_object **ev;
+	unsigned int n, cap;
+	unsigned int not_json; /* lines that are not JSON */
+};
+
+/* The events of a file of JSON lines, in order: every line but the stats record. */
+static void load_events(const char *path, struct event_list *l)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	memset(l, 0, sizeof(*l));
+	while (f && getline(&line, &cap, f) > 0) {
+		json_object *obj = json_tokener_parse(line);
+		const char *kind = string_at(obj, "event");
+
+		if (!obj || (kind && !strcmp(kind, "stats"))) {
+			l->not_json += !obj;
+			json_object_put(obj);
+			continue;
+		}
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 64;
+			l->ev = realloc(l->ev, l->cap * sizeof(*l->ev));
+		}
+		l->ev[l->n++] = obj;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+static void free_events(struct event_list *l)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		json_object_put(l->ev[i]);
+	free(l->ev);
+}
+
+/*
+ * `pvmtrace replay --json FILE` with the --config and the --min-severity of
+ * the live run (`min_severity` instead, when set), as `uid` (0: root), its
+ * output and errors to files. Its status.
+ */
+static int run_replay(const struct options *o, const struct e2e_case *tc,
+		      const struct e2e_shared *sh, uid_t uid, const char *min_severity,
+		      const char *file, const char *out, const char *err)
+{
+	char expanded[E2E_MAX_ARGS][300];
+	char *argv[8 + E2E_MAX_ARGS];
+	int argc = 0;
+	pid_t pid;
+
+	argv[argc++] = (char *)o->pvmtrace;
+	argv[argc++] = "replay";
+	argv[argc++] = "--json";
+	for (int i = 0; i + 1 < E2E_MAX_ARGS && tc->args[i]; i++)
+		if (!strcmp(tc->args[i], "--config") ||
+		    (!strcmp(tc->args[i], "--min-severity") && !min_severity)) {
+			expand_arg(tc->args[i + 1], sh, 0, expanded[i], sizeof(expanded[i]));
+			argv[argc++] = (char *)tc->args[i];
+			argv[argc++] = expanded[i];
+		}
+	if (min_severity) {
+		argv[argc++] = "--min-severity";
+		argv[argc++] = (char *)min_severity;
+	}
+	argv[argc++] = (char *)file;
+	argv[argc] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		if (!freopen(out, "w", stdout) || !freopen(err, "w", stderr))
+			_exit(126);
+		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
+			_exit(126);
+		execv(o->pvmtrace, argv);
+		_exit(127);
+	}
+	return wait_bounded(pid, CASE_TIMEOUT_MS);
+}
+
+/* The first top-level key whose value differs between two events, or NULL. */
+static const char *differing_key(json_object *a, json_object *b)
+{
+	json_object_object_foreach(a, key, value)
+	{
+		json_object *other;
+
+		if (!has_field(b, key, &other) || !json_object_equal(value, other))
+			return key;
+	}
+	json_object_object_foreach(b, key2, value2)
+	{
+		(void)value2;
+		if (!has_field(a, key2, &value2))
+			return key2;
+	}
+	return NULL;
+}
+
+/* Each replayed event is the live one, its alerts (recomputed) included. */
+static void compare_replay(struct check *c, const char *who, const struct event_list *live,
+			   const char *out_path)
+{
+	struct event_list again;
+
+	load_events(out_path, &again);
+	if (again.not_json)
+		failf(c, "replay (%s): %u lines of its output are not JSON", who, again.not_json);
+	if (again.n != live->n)
+		failf(c, "replay (%s): %u events, the live run wrote %u", who, again.n, live->n);
+	for (unsigned int i = 0; i < again.n && i < live->n; i++) {
+		json_object *was = field(live->ev[i], "alerts"), *is = field(again.ev[i], "alerts");
+		const char *key;
+
+		if (!json_object_equal(was, is)) {
+			failf(c, "replay (%s): event %u: alerts %s, live %s", who, i + 1,
+			      is ? json_object_to_json_string(is) : "missing",
+			      was ? json_object_to_json_string(was) : "missing");
+			continue;
+		}
+		key = differing_key(live->ev[i], again.ev[i]);
+		if (key)
+			failf(c, "replay (%s): event %u: \"%s\" is not the recorded one", who, i + 1,
+			      key);
+	}
+	free_events(&again);
+}
+
+/* 0 (info) to 4 (critical); -1 for none */
+static int severity_rank(const char *name)
+{
+	static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+
+	for (int i = 0; name && i < 5; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	return -1;
+}
+
+/* The events with an alert of `min` or above (references to them). */
+static void events_at_least(const struct event_list *all, const char *min, struct event_list *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ev = calloc(all->n ? all->n : 1, sizeof(*out->ev));
+	for (unsigned int i = 0; i < all->n; i++) {
+		json_object *alerts = field(all->ev[i], "alerts");
+		int top = -1;
+
+		for (size_t j = 0; alerts && j < json_object_array_length(alerts); j++) {
+			int rank = severity_rank(string_at(json_object_array_get_idx(alerts, j),
+							   "severity"));
+
+			top = rank > top ? rank : top;
+		}
+		if (top >= severity_rank(min))
+			out->ev[out->n++] = json_object_get(all->ev[i]);
+	}
+}
+
+#define MALFORMED_LINE "{\"event\":\"process_vm_writev\",\"caller\":\n"
+
+/* A copy anyone may read, with MALFORMED_LINE inserted as its line 2. */
+static bool copy_with_malformed_line(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	bool ok = in && out && !fchmod(fileno(out), 0644);
+
+	while (ok && getline(&line, &cap, in) > 0) {
+		ok = fputs(line, out) >= 0;
+		if (++lineno == 1)
+			ok = ok && fputs(MALFORMED_LINE, out) >= 0;
+	}
+	free(line);
+	if (in)
+		fclose(in);
+	if (out && fclose(out))
+		ok = false;
+	return ok && lineno > 0;
+}
+
+/* The replay's exit status and what it said, on a failure. */
+static void expect_replay_exit_0(struct check *c, const char *who, int status, const char *err)
+{
+	char *text;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	text = read_file(err);
+	failf(c, "replay (%s): exit status %d: %s", who, status, text);
+	free(text);
+}
+
+/*
+ * `pvmtrace replay` of what the live run recorded: as root; as root with
+ * --min-severity high (the live events with a high or critical alert); as
+ * nobody on a copy with a malformed line, which it must report as FILE:2 and
+ * skip.
+ */
+static void check_replay(struct check *c, const struct options *o, const struct e2e_case *tc,
+			 const struct e2e_shared *sh, const char *recorded)
+{
+	char copy[64], out[64], err[64], where[128], *said;
+	struct event_list live, high;
+
+	snprintf(copy, sizeof(copy), "/tmp/pvmtrace-e2e-%d.replay.json", getpid());
+	snprintf(out, sizeof(out), "/tmp/pvmtrace-e2e-%d.replay.out", getpid());
+	snprintf(err, sizeof(err), "/tmp/pvmtrace-e2e-%d.replay.err", getpid());
+	load_events(recorded, &live);
+	expect_replay_exit_0(c, "root", run_replay(o, tc, sh, 0, NULL, recorded, out, err), err);
+	compare_replay(c, "root", &live, out);
+	events_at_least(&live, "high", &high);
+	expect_replay_exit_0(c, "root, high",
+			     run_replay(o, tc, sh, 0, "high", recorded, out, err), err);
+	compare_replay(c, "root, high", &high, out);
+	free_events(&high);
+	if (!copy_with_malformed_line(recorded, copy)) {
+		failf(c, "cannot copy %s to %s", recorded, copy);
+	} else {
+		expect_replay_exit_0(c, "nobody",
+				     run_replay(o, tc, sh, NOBODY, NULL, copy, out, err), err);
+		compare_replay(c, "nobody", &live, out);
+		said = read_file(err);
+		snprintf(where, sizeof(where), "pvmtrace: %s:2: ", copy);
+		if (!strstr(said, where))
+			failf(c, "replay (nobody): the malformed line is not reported as \"%s...\": %s",
+			      where, said);
+		free(said);
+	}
+	free_events(&live);
+	unlink(copy);
+	unlink(out);
+	unlink(err);
 }
 
 /* --- one case in one mode ------------------------------------------------- */
@@ -689,6 +1351,10 @@ static pid_t fork_caller(const struct e2e_case *tc, struct e2e_shared *sh,
 	if (write(prepared[1], "p", 1) != 1 || read(go[0], &c, 1) != 1)
 		_exit(2);
 	tc->run(sh, env);
+	/* the parent of the case's other callers: pvmtrace reads it for their ancestors */
+	if (!e2e_events_written(sh, env->out_path, env->sees_ia32, WRITTEN_TIMEOUT_MS))
+		e2e_fail(sh, "pvmtrace did not write the case's events within %d ms",
+			 WRITTEN_TIMEOUT_MS);
 	_exit(sh->failure[0] ? 1 : 0);
 }
 
@@ -707,29 +1373,196 @@ static void check_announcement(struct check *c, const char *mode, const char *er
 	free(err);
 }
 
-/* The value a case passes for `option`, or the default. */
-static unsigned int case_option(const struct e2e_case *tc, const char *option, unsigned int dflt)
+/* The text a case passes for `option`, or NULL. */
+static const char *case_arg(const struct e2e_case *tc, const char *option)
 {
 	for (int i = 0; i + 1 < E2E_MAX_ARGS && tc->args[i]; i++)
 		if (!strcmp(tc->args[i], option))
-			return (unsigned int)strtoul(tc->args[i + 1], NULL, 10);
-	return dflt;
+			return tc->args[i + 1];
+	return NULL;
+}
+
+/* Does the case pass `flag`? */
+static bool case_has(const struct e2e_case *tc, const char *flag)
+{
+	for (int i = 0; i < E2E_MAX_ARGS && tc->args[i]; i++)
+		if (!strcmp(tc->args[i], flag))
+			return true;
+	return false;
+}
+
+/* The value a case passes for `option`, or the default. */
+static unsigned int case_option(const struct e2e_case *tc, const char *option, unsigned int dflt)
+{
+	const char *text = case_arg(tc, option);
+
+	return text ? (unsigned int)strtoul(text, NULL, 10) : dflt;
+}
+
+/* A size a case passes for `option` (bytes, or with a K or M suffix), or dflt. */
+static uint64_t case_size(const struct e2e_case *tc, const char *option, uint64_t dflt)
+{
+	const char *text = case_arg(tc, option);
+	char *suffix;
+	uint64_t n;
+
+	if (!text)
+		return dflt;
+	n = strtoull(text, &suffix, 10);
+	return n << (*suffix == 'K' ? 10 : *suffix == 'M' ? 20 : 0);
+}
+
+#define CAPTURE_MAX_DEFAULT (1ULL << 20)
+
+/* One file of the capture directory: the payload whose digest names it, whole. */
+static void check_stored_file(struct check *c, int dir, const char *name, uint64_t bytes,
+			      const unsigned char *sha256)
+{
+	unsigned char digest[E2E_SHA256_LEN];
+	int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW);
+	unsigned char *content = NULL;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		failf(c, "capture dir: %s: %s", name, strerror(errno));
+	} else if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0600 || st.st_uid != 0 ||
+		   (uint64_t)st.st_size != bytes) {
+		failf(c, "capture dir: %s is mode %o uid %u, %lld bytes; want a regular file 0600 "
+			 "of root, %" PRIu64 " bytes",
+		      name, (unsigned int)st.st_mode, (unsigned int)st.st_uid, (long long)st.st_size,
+		      bytes);
+	} else if (!(content = malloc(bytes ? bytes : 1)) ||
+		   read(fd, content, bytes) != (ssize_t)bytes) {
+		failf(c, "capture dir: cannot read %s", name);
+	} else {
+		EVP_Digest(content, bytes, digest, NULL, EVP_sha256(), NULL);
+		if (memcmp(digest, sha256, sizeof(digest)))
+			failf(c, "capture dir: %s does not hold the payload it names", name);
+	}
+	free(content);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Once pvmtrace has stopped: the directory holds each distinct payload the
+ * case stored, once, under its digest, and nothing else (no temporary file).
+ */
+static void check_capture_dir(struct check *c, const struct e2e_shared *sh)
+{
+	bool seen[E2E_MAX_STORED] = {0};
+	DIR *d = opendir(sh->path);
+	struct dirent *e;
+
+	if (!d) {
+		failf(c, "capture dir %s: %s", sh->path, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d))) {
+		char name[E2E_STORED_NAME_LEN];
+		uint32_t i;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		for (i = 0; i < sh->n_stored; i++) {
+			e2e_stored_name(sh->stored[i].sha256, name);
+			if (!strcmp(name, e->d_name))
+				break;
+		}
+		if (i == sh->n_stored) {
+			failf(c, "capture dir: unexpected file %s", e->d_name);
+			continue;
+		}
+		seen[i] = true;
+		check_stored_file(c, dirfd(d), e->d_name, sh->stored[i].bytes, sh->stored[i].sha256);
+	}
+	closedir(d);
+	for (uint32_t i = 0; i < sh->n_stored; i++)
+		if (!seen[i])
+			failf(c, "capture dir: stored payload %u (%" PRIu64 " bytes) has no file", i,
+			      sh->stored[i].bytes);
+}
+
+/*
+ * --enforce kills every writer the filters select: a case may enforce only
+ * on one process of its own (-p), or on the spare uid its processes take
+ * (-u); never on the runner, never machine-wide.
+ */
+static bool enforcement_confined(const struct e2e_case *tc, const struct e2e_shared *sh,
+				 pid_t caller)
+{
+	const char *pid = case_arg(tc, "-p"), *uid = case_arg(tc, "-u");
+	char expanded[32];
+	long n;
+
+	if (!case_has(tc, "--enforce") && !case_has(tc, "--enforce=critical"))
+		return true;
+	if (!pid)
+		return uid && !strcmp(uid, E2E_SPARE_UID_TEXT);
+	expand_arg(pid, sh, caller, expanded, sizeof(expanded));
+	n = strtol(expanded, NULL, 10);
+	return n > 1 && n != getpid() && n != getppid();
+}
+
+/* --enforce=critical where targets come from /proc: exit 5, and why. */
+static void expect_refusal(struct check *c, struct run *r)
+{
+	static const char why[] = "--enforce=critical needs targets resolved in the kernel";
+	char *err;
+
+	if (wait_ready(r)) {
+		failf(c, "pvmtrace started; want it to refuse: %s", why);
+		stop_pvmtrace(r);
+		return;
+	}
+	if (!r->reaped) {
+		failf(c, "pvmtrace neither started nor exited");
+		kill(r->pvmtrace, SIGKILL);
+		waitpid(r->pvmtrace, NULL, 0);
+		return;
+	}
+	err = read_file(r->err_path);
+	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 5 || !strstr(err, why))
+		failf(c, "pvmtrace exit status %d, said \"%s\"; want exit 5 and \"%s\"", r->status,
+		      err, why);
+	free(err);
+}
+
+static void report(const struct check *c, const struct run *r, struct result *res)
+{
+	if (c->failures) {
+		res->failed++;
+		printf("not ok - %s\n", c->label);
+	} else {
+		res->passed++;
+		printf("ok - %s\n", c->label);
+		unlink(r->out_path);
+		unlink(r->err_path);
+	}
+	fflush(stdout);
 }
 
 static void run_case(const struct options *o, const char *mode, const struct e2e_case *tc,
 		     struct e2e_shared *sh, struct result *res)
 {
-	char label[128];
+	char label[160];
 	struct check c = {label, 0};
-	struct e2e_env env = {o->trigger32};
 	struct run r = {0};
+	struct e2e_env env = {o->trigger32, r.out_path, mode_sees_ia32(mode)};
 	int prepared[2], go[2], status;
+	bool failed_before_cleanup, refused = case_has(tc, "--enforce=critical") && !targets_in_kernel;
 	pid_t caller;
 
-	snprintf(label, sizeof(label), "%s/%s", mode, tc->name);
+	snprintf(label, sizeof(label), "%s/%s%s", mode, tc->name,
+		 refused ? " (refused: targets from /proc)" : "");
 	snprintf(r.out_path, sizeof(r.out_path), "/tmp/pvmtrace-e2e-%d.json", getpid());
 	snprintf(r.err_path, sizeof(r.err_path), "/tmp/pvmtrace-e2e-%d.err", getpid());
 	e2e_shared_reset(sh, case_option(tc, "--max-iov", 64), case_option(tc, "--capture", 64));
+	sh->capture_dir = case_arg(tc, "--capture-dir") != NULL;
+	sh->capture_max = case_size(tc, "--capture-max", CAPTURE_MAX_DEFAULT);
+	/* its store counters are exact only when nobody else's payloads are stored */
+	if (sh->capture_dir && !tc->check_counters)
+		failf(&c, "a --capture-dir case must trace only its caller (-p {caller})");
 	if (pipe(prepared) || pipe(go)) {
 		perror("pipe");
 		exit(1);
@@ -739,39 +1572,52 @@ static void run_case(const struct options *o, const char *mode, const struct e2e
 	close(go[0]);
 	if (!read_byte(prepared[0], CASE_TIMEOUT_MS))
 		failf(&c, "caller did not get ready");
+	if (!enforcement_confined(tc, sh, caller)) {
+		failf(&c, "an --enforce case must name one helper process of its own with -p");
+		close(go[1]);
+		wait_bounded(caller, CASE_TIMEOUT_MS);
+		report(&c, &r, res);
+		return;
+	}
 	r.pvmtrace = spawn_pvmtrace(o, mode, tc, sh, caller, &r);
+	if (refused) {
+		expect_refusal(&c, &r);
+		close(go[1]); /* the caller ends without a call */
+		wait_bounded(caller, CASE_TIMEOUT_MS);
+		if (tc->cleanup)
+			tc->cleanup(sh);
+		close(prepared[0]);
+		report(&c, &r, res);
+		return;
+	}
 	if (!wait_ready(&r)) {
 		char *err = read_file(r.err_path);
 
 		failf(&c, "pvmtrace did not start: %s", err);
 		free(err);
-		kill(r.pvmtrace, SIGKILL);
+		if (!r.reaped)
+			kill(r.pvmtrace, SIGKILL);
 	}
 	if (write(go[1], "g", 1) != 1)
 		failf(&c, "cannot start the caller");
 	if (wait_bounded(caller, CASE_TIMEOUT_MS) != 0)
 		failf(&c, "caller failed: %s", sh->failure[0] ? sh->failure : "timeout or crash");
-	kill(r.pvmtrace, SIGINT);
-	status = wait_bounded(r.pvmtrace, CASE_TIMEOUT_MS);
+	status = stop_pvmtrace(&r);
+	if (sh->capture_dir)
+		check_capture_dir(&c, sh);
+	check_replay(&c, o, tc, sh, r.out_path); /* with the case's config, before cleanup */
+	failed_before_cleanup = sh->failure[0] != 0;
 	if (tc->cleanup)
 		tc->cleanup(sh);
+	if (!failed_before_cleanup && sh->failure[0])
+		failf(&c, "after pvmtrace stopped: %s", sh->failure);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		failf(&c, "pvmtrace exit status %d, want 0", status);
 	check_announcement(&c, mode, r.err_path);
 	compare_output(&c, mode, tc, sh, r.out_path);
 	close(prepared[0]);
 	close(go[1]);
-
-	if (c.failures) {
-		res->failed++;
-		printf("not ok - %s\n", label);
-	} else {
-		res->passed++;
-		printf("ok - %s\n", label);
-		unlink(r.out_path);
-		unlink(r.err_path);
-	}
-	fflush(stdout);
+	report(&c, &r, res);
 }
 
 /* Modes `pvmtrace --list-modes` says work here. */
@@ -846,8 +1692,7 @@ static void check_auto_choice(const struct options *o, const struct e2e_shared *
 	snprintf(r.err_path, sizeof(r.err_path), "/tmp/pvmtrace-e2e-%d.err", getpid());
 	r.pvmtrace = spawn_pvmtrace(o, "auto", &no_args, sh, 0, &r);
 	wait_ready(&r);
-	kill(r.pvmtrace, SIGINT);
-	wait_bounded(r.pvmtrace, CASE_TIMEOUT_MS);
+	stop_pvmtrace(&r);
 	snprintf(want, sizeof(want), "pvmtrace: tracing (mode %s", o->expect_auto);
 	err = read_file(r.err_path);
 	/* the mode name whole: followed by ')' or by "; ..." */

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,9 +48,50 @@ void e2e_shared_reset(struct e2e_shared *sh, uint32_t max_iov, uint32_t capture)
 	sh->n_events = 0;
 	sh->n_iov = 0;
 	sh->n_callers = 0;
+	sh->n_hidden = 0;
 	memset(sh->pids, 0, sizeof(sh->pids));
 	sh->path[0] = 0;
 	sh->failure[0] = 0;
+	sh->capture_dir = false;
+	sh->capture_max = 0;
+	sh->n_stored = 0;
+}
+
+void e2e_exe_display(const char *link, char out[E2E_EXE_LEN])
+{
+	static const char deleted[] = " (deleted)";
+	size_t len = strlen(link), suffix = strlen(deleted);
+	bool gone = len > suffix && !strcmp(link + len - suffix, deleted);
+	const char *path = link, *dots = "";
+
+	if (gone)
+		len -= suffix;
+	if (len > E2E_EXE_PATH_MAX) {
+		/* the longest tail that starts a component and fits */
+		const char *tail = memchr(link + len - E2E_EXE_PATH_MAX, '/', E2E_EXE_PATH_MAX);
+
+		if (!tail) {
+			out[0] = 0; /* one component longer than that: nothing to show */
+			return;
+		}
+		dots = "...";
+		len -= tail - link;
+		path = tail;
+	}
+	snprintf(out, E2E_EXE_LEN, "%s%.*s%s", dots, (int)len, path, gone ? deleted : "");
+}
+
+void e2e_exe_of(const char *proc_link, char out[E2E_EXE_LEN])
+{
+	char link[PATH_MAX + 16];
+	ssize_t len = readlink(proc_link, link, sizeof(link) - 1);
+
+	if (len <= 0) {
+		out[0] = 0;
+		return;
+	}
+	link[len] = 0;
+	e2e_exe_display(link, out);
 }
 
 void e2e_fail(struct e2e_shared *sh, const char *fmt, ...)
@@ -137,6 +180,32 @@ static void host_ids(struct e2e_identity *id)
 		fclose(f);
 }
 
+/* Our parent's exe as e2e_pin_parent_exe() read it, for this process and parent. */
+static struct {
+	pid_t self, parent;
+	char exe[E2E_EXE_LEN];
+} pinned;
+
+void e2e_pin_parent_exe(void)
+{
+	char link[64];
+
+	pinned.self = getpid();
+	pinned.parent = getppid();
+	snprintf(link, sizeof(link), "/proc/%d/exe", pinned.parent);
+	e2e_exe_of(link, pinned.exe);
+}
+
+static void parent_exe_of(struct e2e_identity *id)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", id->ppid);
+	e2e_exe_of(link, id->parent_exe);
+	if (!id->parent_exe[0] && pinned.self == getpid() && (uint32_t)pinned.parent == id->ppid)
+		memcpy(id->parent_exe, pinned.exe, sizeof(id->parent_exe));
+}
+
 void e2e_identity_self(struct e2e_identity *id)
 {
 	memset(id, 0, sizeof(*id));
@@ -148,6 +217,8 @@ void e2e_identity_self(struct e2e_identity *id)
 	id->pidns = inode_of("/proc/thread-self/ns/pid");
 	id->mntns = inode_of("/proc/thread-self/ns/mnt");
 	id->code = "x86_64";
+	e2e_exe_of("/proc/self/exe", id->exe);
+	parent_exe_of(id);
 }
 
 void e2e_expect_relations(struct e2e_expected *ev)
@@ -186,6 +257,8 @@ void e2e_expect_target(struct e2e_expected *ev, pid_t pid)
 		ev->target.comm[strcspn(ev->target.comm, "\n")] = 0;
 	if (f)
 		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	e2e_exe_of(path, ev->target.exe);
 	ev->target.tid = pid;
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", pid);
 	ev->target.pidns = inode_of(path);
@@ -204,33 +277,46 @@ void e2e_expect_target(struct e2e_expected *ev, pid_t pid)
 	e2e_expect_relations(ev);
 }
 
-/* What /proc/PID/maps says holds addr, the way pvmtrace must report it. */
-static void expect_region(FILE *maps, uint64_t addr, typeof(((struct e2e_expected *)0)->regions[0]) *r)
+bool e2e_library_file(const char *path)
 {
-	char line[512], path[256];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t len = strlen(base);
+
+	return strstr(base, ".so.") || (len > 3 && !strcmp(base + len - 3, ".so"));
+}
+
+bool e2e_region_of_line(const char *maps_line, uint64_t addr, struct e2e_region *r)
+{
 	unsigned long start, end;
-	char perms[5];
+	char perms[5], path[256] = "";
+
+	if (sscanf(maps_line, "%lx-%lx %4s %*s %*s %*s %255[^\n]", &start, &end, perms, path) < 3 ||
+	    addr < start || addr >= end)
+		return false;
+	r->none = false;
+	r->start = start;
+	r->end = end;
+	memcpy(r->perms, perms, sizeof(r->perms));
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	snprintf(r->kind, sizeof(r->kind), "%s",
+		 !strcmp(path, "[heap]")    ? "heap"
+		 : !strcmp(path, "[stack]") ? "stack"
+		 : !strcmp(path, "[vdso]")  ? "vdso"
+		 : path[0] == '[' || !path[0] ? "anon"
+					      : "file");
+	return true;
+}
+
+/* What /proc/PID/maps says holds addr, the way pvmtrace must report it. */
+static void expect_region(FILE *maps, uint64_t addr, struct e2e_region *r)
+{
+	char line[512];
 
 	r->none = true;
 	rewind(maps);
-	while (fgets(line, sizeof(line), maps)) {
-		path[0] = 0;
-		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255[^\n]", &start, &end, perms, path) < 3 ||
-		    addr < start || addr >= end)
-			continue;
-		r->none = false;
-		r->start = start;
-		r->end = end;
-		memcpy(r->perms, perms, sizeof(r->perms));
-		snprintf(r->path, sizeof(r->path), "%s", path);
-		snprintf(r->kind, sizeof(r->kind), "%s",
-			 !strcmp(path, "[heap]")    ? "heap"
-			 : !strcmp(path, "[stack]") ? "stack"
-			 : !strcmp(path, "[vdso]")  ? "vdso"
-			 : path[0] == '[' || !path[0] ? "anon"
-						      : "file");
-		return;
-	}
+	while (fgets(line, sizeof(line), maps))
+		if (e2e_region_of_line(line, addr, r))
+			return;
 }
 
 void e2e_expect_regions(struct e2e_expected *ev, pid_t pid, const struct iovec *remote,
@@ -319,6 +405,84 @@ static uint32_t gather(struct e2e_shared *sh, const struct iovec *local, uint64_
 	return got;
 }
 
+void e2e_stored_name(const unsigned char *sha256, char out[E2E_STORED_NAME_LEN])
+{
+	for (int i = 0; i < E2E_SHA256_LEN; i++)
+		sprintf(out + 2 * i, "%02x", sha256[i]);
+	strcpy(out + 2 * E2E_SHA256_LEN, ".bin");
+}
+
+/* Bytes the first max_iov local iovecs hold: all that pvmtrace reads through. */
+static uint64_t kept_bytes(const struct e2e_shared *sh, const struct iovec *local, uint64_t count)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < count && i < sh->max_iov; i++)
+		sum += local[i].iov_len;
+	return sum;
+}
+
+/* SHA-256 of the first len bytes the local iovecs point to (they hold them). */
+static void digest_of(const struct iovec *local, uint64_t len, unsigned char out[E2E_SHA256_LEN])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (uint64_t i = 0; len; i++) {
+		uint64_t n = local[i].iov_len < len ? local[i].iov_len : len;
+
+		EVP_DigestUpdate(ctx, local[i].iov_base, n);
+		len -= n;
+	}
+	EVP_DigestFinal_ex(ctx, out, NULL);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* "new" the first time the case's directory gets this content, then "existing". */
+static const char *remember_stored(struct e2e_shared *sh, const unsigned char *sha256,
+				   uint64_t bytes)
+{
+	for (uint32_t i = 0; i < sh->n_stored; i++)
+		if (!memcmp(sh->stored[i].sha256, sha256, E2E_SHA256_LEN))
+			return "existing";
+	if (sh->n_stored == E2E_MAX_STORED) {
+		e2e_fail(sh, "too many stored payloads");
+		return "new";
+	}
+	memcpy(sh->stored[sh->n_stored].sha256, sha256, E2E_SHA256_LEN);
+	sh->stored[sh->n_stored++].bytes = bytes;
+	return "new";
+}
+
+/*
+ * --capture-dir: the kernel side sends the `sent` bytes (what a write asks,
+ * what a read got) unless they cannot be read or are too many; user space
+ * stores the `moved` bytes of them.
+ */
+static void expect_store(struct e2e_shared *sh, struct e2e_expected *ev, const struct iovec *local,
+			 uint64_t sent, uint64_t moved)
+{
+	const char *outcome;
+
+	memset(&ev->store, 0, sizeof(ev->store));
+	if (!sh->capture_dir)
+		return;
+	if (ev->local.kind != E2E_IOV_ARRAY)
+		outcome = "unreadable";
+	else if (sent > sh->capture_max)
+		outcome = "too_large";
+	else if (kept_bytes(sh, local, ev->liovcnt) < sent)
+		outcome = "iov_limit";
+	else if (moved == 0)
+		outcome = "empty";
+	else {
+		digest_of(local, moved, ev->store.sha256);
+		ev->store.bytes = moved;
+		outcome = remember_stored(sh, ev->store.sha256, moved);
+	}
+	snprintf(ev->store.outcome, sizeof(ev->store.outcome), "%s", outcome);
+}
+
 void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const struct iovec *local)
 {
 	bool readable = ev->local.kind == E2E_IOV_ARRAY;
@@ -330,12 +494,14 @@ void e2e_expect_payload(struct e2e_shared *sh, struct e2e_expected *ev, const st
 	else
 		total = ev->ret > 0 ? (uint64_t)ev->ret : 0;
 	want = total < sh->capture ? total : sh->capture;
-	ev->data.null = sh->capture == 0;
+	/* with --capture-dir, data is an object even with --capture 0 */
+	ev->data.null = sh->capture == 0 && !sh->capture_dir;
 	ev->data.total = total;
 	ev->data.first = sh->n_data;
 	ev->data.len = readable ? gather(sh, local, ev->liovcnt, want) : 0;
-	ev->data.complete = readable && ev->data.len == want;
+	ev->data.complete = readable && ev->data.len == want && sh->capture > 0;
 	sh->n_data += ev->data.len;
+	expect_store(sh, ev, local, ev->writev ? asked : total, total);
 }
 
 long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
@@ -344,6 +510,29 @@ long e2e_call(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
 {
 	return e2e_call_ns(sh, expect_event, writev, pid, pid, local, liovcnt, remote, riovcnt,
 			   flags);
+}
+
+/* Everything a call's event must say, from its arguments and result (now). */
+static void expect_call(struct e2e_shared *sh, struct e2e_expected *ev, bool writev, pid_t pid,
+			pid_t host_pid, const struct iovec *local, unsigned long liovcnt,
+			const struct iovec *remote, unsigned long riovcnt, unsigned long flags)
+{
+	ev->writev = writev;
+	e2e_identity_self(&ev->caller);
+	ev->pid_arg = pid;
+	ev->local_iov = (uintptr_t)local;
+	ev->liovcnt = liovcnt;
+	ev->remote_iov = (uintptr_t)remote;
+	ev->riovcnt = riovcnt;
+	ev->flags = flags;
+	e2e_expect_side(sh, &ev->local, local, liovcnt, iov_readable(local, liovcnt));
+	e2e_expect_side(sh, &ev->remote, remote, riovcnt, iov_readable(remote, riovcnt));
+	ev->truncated = (ev->local.kind == E2E_IOV_ARRAY && liovcnt > ev->local.n) ||
+			(ev->remote.kind == E2E_IOV_ARRAY && riovcnt > ev->remote.n);
+	e2e_expect_target(ev, host_pid);
+	if (iov_readable(remote, riovcnt))
+		e2e_expect_regions(ev, host_pid, remote, riovcnt);
+	e2e_expect_payload(sh, ev, local);
 }
 
 long e2e_call_ns(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pid,
@@ -361,26 +550,68 @@ long e2e_call_ns(struct e2e_shared *sh, bool expect_event, bool writev, pid_t pi
 	ev.wall_after_ns = e2e_wall_ns();
 	if (!expect_event)
 		return ret;
-
-	ev.writev = writev;
-	e2e_identity_self(&ev.caller);
-	ev.pid_arg = pid;
-	ev.local_iov = (uintptr_t)local;
-	ev.liovcnt = liovcnt;
-	ev.remote_iov = (uintptr_t)remote;
-	ev.riovcnt = riovcnt;
-	ev.flags = flags;
-	e2e_expect_side(sh, &ev.local, local, liovcnt, iov_readable(local, liovcnt));
-	e2e_expect_side(sh, &ev.remote, remote, riovcnt, iov_readable(remote, riovcnt));
-	ev.truncated = (ev.local.kind == E2E_IOV_ARRAY && liovcnt > ev.local.n) ||
-		       (ev.remote.kind == E2E_IOV_ARRAY && riovcnt > ev.remote.n);
 	ev.ret = ret;
-	e2e_expect_target(&ev, host_pid);
-	if (iov_readable(remote, riovcnt))
-		e2e_expect_regions(&ev, host_pid, remote, riovcnt);
-	e2e_expect_payload(sh, &ev, local);
+	expect_call(sh, &ev, writev, pid, host_pid, local, liovcnt, remote, riovcnt, flags);
 	*e2e_expect(sh) = ev;
 	return ret;
+}
+
+void e2e_call_killed(struct e2e_shared *sh, pid_t pid, const struct iovec *local,
+		     unsigned long liovcnt, const struct iovec *remote, unsigned long riovcnt)
+{
+	struct e2e_expected *ev = e2e_expect(sh);
+	long ret;
+
+	/* the kernel pins no page with SIGKILL pending: EFAULT, which the caller never sees */
+	ev->ret = -EFAULT;
+	ev->action = E2E_ACTION_KILLED;
+	expect_call(sh, ev, true, pid, pid, local, liovcnt, remote, riovcnt, 0);
+	ev->wall_after_ns = 0; /* the parent's to set, once the caller is dead */
+	ev->wall_before_ns = e2e_wall_ns();
+	ret = syscall(SYS_process_vm_writev, pid, local, liovcnt, remote, riovcnt, 0);
+	e2e_fail(sh, "--enforce did not stop the write into %d: it returned %ld", pid,
+		 ret < 0 ? -errno : ret);
+}
+
+/* Whole lines of path that are events of the case's callers. */
+static unsigned int caller_lines(const struct e2e_shared *sh, const char *path)
+{
+	static const char key[] = "\"caller\":{\"pid\":";
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned int n = 0;
+
+	while (f && (len = getline(&line, &cap, f)) > 0) {
+		const char *at = strstr(line, key);
+		unsigned int pid;
+
+		if (line[len - 1] != '\n' || !at || sscanf(at + strlen(key), "%u", &pid) != 1)
+			continue;
+		for (uint32_t i = 0; i < sh->n_callers; i++)
+			n += (uint32_t)sh->callers[i] == pid;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+bool e2e_events_written(const struct e2e_shared *sh, const char *out_path, bool sees_ia32,
+			int timeout_ms)
+{
+	struct timespec pause_10ms = {0, 10 * 1000 * 1000};
+	unsigned int want = 0;
+
+	for (uint32_t i = 0; i < sh->n_events; i++)
+		want += !sh->events[i].ia32 || sees_ia32;
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (caller_lines(sh, out_path) >= want)
+			return true;
+		nanosleep(&pause_10ms, NULL);
+	}
+	return false;
 }
 
 pid_t e2e_spawn_sleeper(void)
@@ -399,4 +630,59 @@ void e2e_reap(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+struct holder_request {
+	uintptr_t addr;
+	size_t len;
+};
+
+void e2e_spawn_holder(struct e2e_holder *h)
+{
+	int ask[2], answer[2];
+
+	if (pipe(ask) || pipe(answer)) {
+		h->pid = -1;
+		return;
+	}
+	h->pid = fork();
+	if (h->pid == 0) {
+		struct holder_request req;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(ask[1]);
+		close(answer[0]);
+		while (read(ask[0], &req, sizeof(req)) == sizeof(req))
+			if (write(answer[1], (const void *)req.addr, req.len) != (ssize_t)req.len)
+				break;
+		_exit(0);
+	}
+	close(ask[0]);
+	close(answer[1]);
+	h->ask = ask[1];
+	h->answer = answer[0];
+}
+
+bool e2e_holder_read(const struct e2e_holder *h, const void *addr, size_t len, void *out)
+{
+	struct holder_request req = {(uintptr_t)addr, len};
+	size_t got = 0;
+
+	if (write(h->ask, &req, sizeof(req)) != sizeof(req))
+		return false;
+	while (got < len) {
+		ssize_t n = read(h->answer, (char *)out + got, len - got);
+
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+void e2e_end_holder(struct e2e_holder *h)
+{
+	close(h->ask);
+	close(h->answer);
+	e2e_reap(h->pid);
 }

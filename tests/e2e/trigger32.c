@@ -6,7 +6,10 @@
  *
  *   CALL <writev|readv> <pid> <tid> <ppid> <pid_arg> <local_iov> <liovcnt>
  *        <remote_iov> <riovcnt> <flags> <ret> <base:len>... | <base:len>...
- *        DATA <hex of the 64 local bytes after the call>
+ *        DATA <hex of the 64 local bytes after the call> EXE <readlink /proc/self/exe>
+ *
+ * after one line "MAP <the /proc/self/maps line that holds the remote buffer>"
+ * (its child, a fork, has the same mapping there).
  *
  * Its glibc start-up also makes i386 syscall 311 (set_robust_list), which
  * must not be reported as process_vm_writev (x86_64 311).
@@ -51,6 +54,9 @@ static void print_iov(const struct iovec *iov, int n)
 		printf(" %#lx:%lu", (unsigned long)iov[i].iov_base, (unsigned long)iov[i].iov_len);
 }
 
+/* readlink(/proc/self/exe): the caller's exe, and its child's (a fork) */
+static char exe[4096];
+
 static void call(int writev, pid_t child)
 {
 	struct iovec local[2] = {{part_a, 24}, {part_b, 40}};
@@ -68,12 +74,31 @@ static void call(int writev, pid_t child)
 	for (int i = 0; i < 2; i++)
 		for (size_t j = 0; j < local[i].iov_len; j++)
 			printf("%02x", ((unsigned char *)local[i].iov_base)[j]);
-	printf("\n");
+	printf(" EXE %s\n", exe);
+}
+
+static void print_target_mapping(void)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long start, end, at = (unsigned long)target_buf;
+	char line[512];
+
+	while (maps && fgets(line, sizeof(line), maps))
+		if (sscanf(line, "%lx-%lx", &start, &end) == 2 && at >= start && at < end)
+			printf("MAP %s", line);
+	if (maps)
+		fclose(maps);
+	fflush(stdout); /* not again from the child's copy of the buffer */
 }
 
 int main(void)
 {
-	pid_t child = fork();
+	pid_t child;
+
+	if (readlink("/proc/self/exe", exe, sizeof(exe) - 1) <= 0)
+		return 1;
+	print_target_mapping();
+	child = fork();
 
 	if (child < 0)
 		return 1;

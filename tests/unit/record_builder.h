@@ -23,7 +23,25 @@ static inline size_t entries_size(const struct record_buffer *b)
 
 static inline size_t record_size(const struct record_buffer *b)
 {
-	return sizeof(b->rec) + entries_size(b) + b->rec.data_captured;
+	return sizeof(b->rec) + entries_size(b) + b->rec.data_captured +
+	       b->rec.caller_exe.path_len + b->rec.target.exe.path_len;
+}
+
+/*
+ * The executables' paths after the payload (call when everything before them
+ * is final). NULL: no executable.
+ */
+static inline void set_exes(struct record_buffer *b, const char *caller, __u8 caller_flags,
+			    const char *target, __u8 target_flags)
+{
+	char *at = (char *)b->iov + entries_size(b) + b->rec.data_captured;
+
+	b->rec.caller_exe = (struct pvm_exe){.flags = caller ? caller_flags : 0,
+					     .path_len = caller ? strlen(caller) : 0};
+	b->rec.target.exe = (struct pvm_exe){.flags = target ? target_flags : 0,
+					     .path_len = target ? strlen(target) : 0};
+	memcpy(at, caller ? caller : "", b->rec.caller_exe.path_len);
+	memcpy(at + b->rec.caller_exe.path_len, target ? target : "", b->rec.target.exe.path_len);
 }
 
 /* The region of remote entry i (call after the counts are final). */

@@ -3,6 +3,7 @@
 #include "event/regions.h"
 #include "output/format.h"
 #include "output/stats.h"
+#include "rules/rules.h"
 #include "record_builder.h"
 #include "unit.h"
 
@@ -56,11 +57,11 @@ UNIT_TEST(json_example_event)
 	build_example(&buf);
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_writev\","
 		   "\"abi\":\"x86_64\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
-		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
+		   "\"gid\":0,\"comm\":\"injector\",\"exe\":null,\"cgroup_id\":1234,\"pidns\":4026531836,"
 		   "\"mntns\":4026531841,\"code\":\"x86_64\",\"start_time\":5000000,"
-		   "\"container_id\":null},"
+		   "\"container_id\":null,\"ancestors\":null},"
 		   "\"target\":{\"pid\":4300,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
-		   "\"uid\":0,\"cgroup_id\":1234,\"pidns\":4026531836,\"start_time\":6000000,"
+		   "\"exe\":null,\"uid\":0,\"cgroup_id\":1234,\"pidns\":4026531836,\"start_time\":6000000,"
 		   "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
 		   "\"same_pidns\":true,\"source\":\"kernel\"},\"args\":{\"pid\":4300,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
@@ -70,7 +71,7 @@ UNIT_TEST(json_example_event)
 		   "\"end\":\"0x7f3a1c021000\",\"perms\":\"rw-p\",\"kind\":\"anon\",\"path\":null,"
 		   "\"source\":\"kernel\"}}],\"iov_truncated\":false,\"iov_read_at_exit\":false,"
 		   "\"local_bytes\":64,"
-		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500,"
+		   "\"remote_bytes\":64,\"ret\":64,\"error\":null,\"duration_ns\":2500,\"action\":null,\"alerts\":[],"
 		   "\"data\":{\"captured\":16,\"total\":64,\"complete\":false,"
 		   "\"hex\":\"30313233343536373839616263646566\",\"sha256\":"
 		   "\"9f9f5111f7b27a781f1f1ddde5ebc2dd2b796bfc7365c9c28b548e564176929f\"}}\n",
@@ -99,8 +100,8 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 	set_region(&buf, 1, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
 	check_json("{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"process_vm_readv\","
 		   "\"abi\":\"ia32\",\"caller\":{\"pid\":4242,\"tid\":4243,\"ppid\":1,\"uid\":0,"
-		   "\"gid\":0,\"comm\":\"injector\",\"cgroup_id\":1234,\"pidns\":4026531836,"
-		   "\"mntns\":4026531841,\"code\":null,\"start_time\":5000000,\"container_id\":null},"
+		   "\"gid\":0,\"comm\":\"injector\",\"exe\":null,\"cgroup_id\":1234,\"pidns\":4026531836,"
+		   "\"mntns\":4026531841,\"code\":null,\"start_time\":5000000,\"container_id\":null,\"ancestors\":null},"
 		   "\"target\":null,"
 		   "\"args\":{\"pid\":-1,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
@@ -108,7 +109,7 @@ UNIT_TEST(json_failed_call_with_unreadable_and_oversize_arrays)
 		   "\"0x55d0c8a2b2a0\",\"len\":16,\"region\":null},{\"base\":\"0x55d0c8a2b2c0\","
 		   "\"len\":48,\"region\":{\"source\":\"unresolved\"}}],\"iov_truncated\":true,\"iov_read_at_exit\":true,\"local_bytes\":null,"
 		   "\"remote_bytes\":null,\"ret\":-22,"
-		   "\"error\":\"EINVAL\",\"duration_ns\":2500,\"data\":null}\n",
+		   "\"error\":\"EINVAL\",\"duration_ns\":2500,\"action\":null,\"alerts\":[],\"data\":null}\n",
 		   __LINE__);
 }
 
@@ -139,7 +140,7 @@ UNIT_TEST(json_target_sources)
 	pvm_event_set_target(&ev, &from_proc, true);
 	got = unit_capture(json_of, &ev);
 	CHECK(strstr(got, "\"target\":{\"pid\":77,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
-			  "\"uid\":0,\"cgroup_id\":null,\"pidns\":4026531836,\"start_time\":6000000,"
+			  "\"exe\":null,\"uid\":0,\"cgroup_id\":null,\"pidns\":4026531836,\"start_time\":6000000,"
 			  "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
 			  "\"same_pidns\":true,\"source\":\"proc\"},") != NULL);
 	free(got);
@@ -167,7 +168,7 @@ UNIT_TEST(json_caller_container)
 	memset(ev.caller_container, 'a', 64);
 	ev.caller_container[64] = 0;
 	got = unit_capture(json_of, &ev);
-	CHECK(strstr(got, "\"container_id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}") !=
+	CHECK(strstr(got, "\"container_id\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\"ancestors\":null}") !=
 	      NULL);
 	free(got);
 }
@@ -204,11 +205,18 @@ UNIT_TEST(table_row)
 	struct pvm_event ev;
 	char *got;
 
+	struct pvm_facts facts;
+	struct pvm_alerts alerts;
+
 	build_example(&buf);
 	ev = decoded();
+	pvm_facts_from_event(&ev, &facts);
+	pvm_rules_eval(&facts, NULL, &alerts);
+	ev.alerts = &alerts;
 	got = unit_capture(row_of, &ev);
 	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 injector            4300 "
-		       "2/64           1/64           64         \"0123456789abcdef\"...\n");
+		       "2/64           1/64           64         HIGH PVM-W001    "
+		       "\"0123456789abcdef\"...\n");
 	free(got);
 }
 
@@ -227,7 +235,7 @@ UNIT_TEST(table_row_failed_call_escapes_comm)
 	ev = decoded();
 	got = unit_capture(row_of, &ev);
 	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 x\\x1b[2J\\x0a        4300 "
-		       "2/fault        1/64           -3 ESRCH   \"\\x1b]0;\\x0a\"\n");
+		       "2/fault        1/64           -3 ESRCH   -                \"\\x1b]0;\\x0a\"\n");
 	free(got);
 }
 
@@ -244,9 +252,71 @@ static void stats_text_of(FILE *out, const void *arg)
 	pvm_stats_print_text(out, arg);
 }
 
+/* The caller's and the target's "exe" members of the example event. */
+static void check_exes(const char *caller, const char *target, int line)
+{
+	struct pvm_event ev = decoded();
+	char *got = unit_capture(json_of, &ev);
+
+	if (!strstr(got, caller) || !strstr(got, target))
+		unit_fail(__FILE__, line, "exe:\n    got  %s    want %s and %s", got, caller, target);
+	free(got);
+}
+
+UNIT_TEST(json_exe_paths)
+{
+	build_example(&buf);
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/sbin/victim", PVM_EXE_KNOWN);
+	check_exes("\"comm\":\"injector\",\"exe\":\"/usr/bin/injector\",\"cgroup_id\"",
+		   "\"comm\":\"victim\",\"exe\":\"/usr/sbin/victim\",\"uid\"", __LINE__);
+
+	/* the tail of a long path, an unlinked file; bytes escaped */
+	set_exes(&buf, "/bin/a\"b\n", PVM_EXE_KNOWN | PVM_EXE_TRUNCATED, "/tmp/x\x1b[2J",
+		 PVM_EXE_KNOWN | PVM_EXE_DELETED);
+	check_exes("\"exe\":\".../bin/a\\\"b\\u000a\"",
+		   "\"exe\":\"/tmp/x\\u001b[2J (deleted)\"", __LINE__);
+
+	/* a kernel thread has none; the caller side: without flags, null */
+	set_exes(&buf, NULL, 0, NULL, 0);
+	check_exes("\"comm\":\"injector\",\"exe\":null,", "\"comm\":\"victim\",\"exe\":null,",
+		   __LINE__);
+}
+
+UNIT_TEST(json_action_and_ancestors)
+{
+	static const char *const chain[] = {"/usr/bin/bash", "", "/sbin/\x1binit"};
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	buf.rec.action = PVM_ACTION_KILLED;
+	ev = decoded();
+	ev.looked_up_ancestors = true;
+	ev.n_ancestors = 3;
+	memcpy(ev.caller_ancestors, chain, sizeof(chain));
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"container_id\":null,\"ancestors\":[\"/usr/bin/bash\",\"\","
+			  "\"/sbin/\\u001binit\"]},") != NULL);
+	CHECK(strstr(got, "\"duration_ns\":2500,\"action\":\"killed\",\"alerts\":[],") != NULL);
+	free(got);
+
+	build_example(&buf);
+	buf.rec.action = PVM_ACTION_ALLOWED;
+	ev = decoded();
+	got = unit_capture(json_of, &ev);
+	CHECK(strstr(got, "\"action\":\"allowed\",") != NULL);
+	free(got);
+
+	buf.rec.action = 3; /* no such action: the record is refused */
+	CHECK_EQ(pvm_event_decode(&buf, record_size(&buf),
+				  &(struct pvm_decode_config){0, 64}, &ev, &(const char *){NULL}), -1);
+}
+
 UNIT_TEST(stats_records)
 {
-	struct pvm_stats s = {.kernel = {10, 7, 1, 1, 0, 2}, .received = 7, .decode_errors = 0};
+	struct pvm_stats s = {.kernel = {10, 7, 1, 1, 0, 2}, .received = 7, .decode_errors = 0,
+			      .payloads_stored = 3, .payloads_existing = 4,
+			      .payloads_not_stored = 5, .chunks_dropped = 6, .chunk_orphans = 7};
 	char *got;
 
 	CHECK_EQ(pvm_stats_unfinished(&s), 1);
@@ -254,10 +324,14 @@ UNIT_TEST(stats_records)
 	CHECK_STR(got, "{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"stats\","
 		       "\"counters\":{\"calls\":10,\"events\":7,\"ringbuf_drops\":1,"
 		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
-		       "\"unfinished\":1,\"received\":7,\"decode_errors\":0}}\n");
+		       "\"chunks_lost\":0,\"unfinished\":1,\"received\":7,\"decode_errors\":0,"
+		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
+		       "\"chunks_dropped\":6,\"chunk_orphans\":7}}\n");
 	free(got);
 	got = unit_capture(stats_text_of, &s);
 	CHECK_STR(got, "pvmtrace: calls=10 events=7 ringbuf_drops=1 inflight_drops=1 "
-		       "unmatched_enter=0 unmatched_exit=2 unfinished=1 received=7 decode_errors=0\n");
+		       "unmatched_enter=0 unmatched_exit=2 chunks_lost=0 unfinished=1 received=7 "
+		       "decode_errors=0 payloads_stored=3 payloads_existing=4 payloads_not_stored=5 "
+		       "chunks_dropped=6 chunk_orphans=7\n");
 	free(got);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Command-line parsing: good input becomes filters, bad input a usage error. */
 #include "cli/options.h"
+#include "rules/rules.h"
 #include "unit.h"
 
 #include <stdarg.h>
@@ -68,6 +69,73 @@ UNIT_TEST(options_every_filter)
 	free(err);
 }
 
+UNIT_TEST(options_capture_dir_and_sizes)
+{
+	static const struct {
+		const char *size;
+		unsigned long bytes;
+	} sizes[] = {{"1", 1}, {"4096", 4096}, {"64k", 65536}, {"3K", 3072}, {"1M", 1 << 20},
+		     {"16m", 16 << 20}, {"16777216", 16 << 20}};
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--capture-dir", "/var/lib/pvm"), 0);
+	CHECK_STR(o.capture_dir, "/var/lib/pvm");
+	CHECK_EQ(o.capture_max, 1 << 20);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--json"), 0);
+	CHECK(o.capture_dir == NULL && o.capture_max == 0);
+	free(err);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		CHECK_EQ(PARSE(&o, &err, "--capture-dir", "d", "--capture-max", sizes[i].size), 0);
+		CHECK_EQ(o.capture_max, sizes[i].bytes);
+		free(err);
+	}
+}
+
+UNIT_TEST(options_enforce_levels)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "-j"), 0);
+	CHECK_EQ(o.enforce, PVM_ENFORCE_OFF);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--enforce"), 0);
+	CHECK_EQ(o.enforce, PVM_ENFORCE_FOREIGN);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--enforce=foreign"), 0);
+	CHECK_EQ(o.enforce, PVM_ENFORCE_FOREIGN);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--enforce=critical"), 0);
+	CHECK_EQ(o.enforce, PVM_ENFORCE_CRITICAL);
+	free(err);
+}
+
+UNIT_TEST(options_rules_and_replay)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--config", "/etc/pvm.conf", "--min-severity", "HIGH"), 0);
+	CHECK_STR(o.config_path, "/etc/pvm.conf");
+	CHECK_EQ(o.min_severity, PVM_SEV_HIGH);
+	CHECK_EQ(o.command, PVM_CMD_TRACE);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "replay", "--json", "events.json", "--min-severity", "medium"), 0);
+	CHECK_EQ(o.command, PVM_CMD_REPLAY);
+	CHECK_STR(o.replay_path, "events.json");
+	CHECK(o.json);
+	CHECK_EQ(o.min_severity, PVM_SEV_MEDIUM);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "-j"), 0);
+	CHECK_EQ(o.min_severity, -1);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "replay", "-p", "1", "f.json"), -1);
+	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	free(err);
+}
+
 UNIT_TEST(options_events_list)
 {
 	struct pvm_options o;
@@ -120,6 +188,17 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"--max-iov", "1025"}, "pvmtrace: invalid --max-iov '1025': want 1 to 1024\n"},
 		{{"--capture", "4097"}, "pvmtrace: invalid --capture '4097': want 0 to 4096\n"},
 		{{"--capture", "-1"}, "pvmtrace: invalid --capture '-1': want 0 to 4096\n"},
+		{{"--capture-max", "17M"}, "pvmtrace: invalid --capture-max '17M': want 1 to 16M bytes\n"},
+		{{"--capture-max", "0"}, "pvmtrace: invalid --capture-max '0': want 1 to 16M bytes\n"},
+		{{"--capture-max", "1G"}, "pvmtrace: invalid --capture-max '1G': want 1 to 16M bytes\n"},
+		{{"--capture-max", "K"}, "pvmtrace: invalid --capture-max 'K': want 1 to 16M bytes\n"},
+		{{"--capture-max", "4K"}, "pvmtrace: --capture-max needs --capture-dir\n"},
+		{{"--capture-dir", ""}, "pvmtrace: invalid --capture-dir '': want a directory\n"},
+		{{"replay"}, "pvmtrace: replay: missing FILE\n"},
+		{{"replay", "--enforce"}, "pvmtrace: replay: missing FILE\n"},
+		{{"--min-severity", "severe"}, "pvmtrace: invalid --min-severity 'severe': want info, low, medium, high or critical\n"},
+		{{"--config", ""}, "pvmtrace: invalid --config '': want a file\n"},
+		{{"--enforce=all"}, "pvmtrace: invalid --enforce 'all': want --enforce or --enforce=critical\n"},
 		{{"-a", "kprobes"}, "pvmtrace: invalid --attach 'kprobes': want auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"},
 		{{"--bogus"}, "pvmtrace: unknown option '--bogus'\n"},
 		{{"-Z"}, "pvmtrace: unknown option '-Z'\n"},

@@ -5,13 +5,14 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static char root[64];
 
 static void put(const char *leaf, const char *content)
 {
-	char path[256];
+	char path[512];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", root, leaf);
@@ -53,16 +54,20 @@ static void remove_fake_proc(void)
 		unit_fail(__FILE__, __LINE__, "cannot remove %s", root);
 }
 
+static void link_exe(const char *target, struct stat *st);
+
 UNIT_TEST(proc_target_reads_a_thread_of_a_process)
 {
+	char exe[PVM_EXE_PATH_MAX];
 	struct pvm_target t;
 	struct stat st;
 	char ns[128];
 
 	make_fake_proc();
+	link_exe("usr/bin/tool", &st);
 	snprintf(ns, sizeof(ns), "%s/4301/ns/pid", root);
 	stat(ns, &st);
-	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t), PVM_TARGET_KERNEL);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_KERNEL);
 	CHECK_EQ(t.pid, 4300);
 	CHECK_EQ(t.tid, 4301);
 	CHECK_EQ(t.ppid, 4242);
@@ -70,20 +75,95 @@ UNIT_TEST(proc_target_reads_a_thread_of_a_process)
 	CHECK_STR(t.comm, "weird) name");
 	CHECK_EQ(t.pidns, (__u32)st.st_ino);
 	CHECK_EQ(t.start_boot_ns, 12345ULL * (1000000000ULL / sysconf(_SC_CLK_TCK)));
+	CHECK_EQ(t.exe.flags, PVM_EXE_KNOWN);
+	remove_fake_proc();
+}
+
+/* stat with `state` and `flags` (field 9) for process 4300 */
+static void put_stat(char state, unsigned int flags)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "4300 (weird)\n name) %c 4242 4300 4300 0 -1 %u 100 0 0 0 1 2 "
+		 "0 0 20 0 2 0 12345 1000000 100 18446744073709551615\n", state, flags);
+	put("4300/stat", line);
+}
+
+/* 4301/exe -> `target`, a file created under root. */
+static void link_exe(const char *target, struct stat *st)
+{
+	char path[512], link[128];
+
+	snprintf(path, sizeof(path), "%s/%s", root, target);
+	for (char *slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	put(target, "");
+	stat(path, st);
+	snprintf(link, sizeof(link), "%s/4301/exe", root);
+	unlink(link);
+	if (symlink(path, link))
+		unit_fail(__FILE__, __LINE__, "symlink %s", link);
+}
+
+UNIT_TEST(proc_target_exe_path_and_identity)
+{
+	char exe[PVM_EXE_PATH_MAX], want[512], deep[400] = "d";
+	struct pvm_target t;
+	struct stat st;
+
+	make_fake_proc();
+	link_exe("usr/bin/tool", &st);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_KERNEL);
+	snprintf(want, sizeof(want), "%s/usr/bin/tool", root);
+	CHECK_EQ(t.exe.flags, PVM_EXE_KNOWN);
+	CHECK_EQ(t.exe.path_len, strlen(want));
+	CHECK(!memcmp(exe, want, t.exe.path_len));
+	CHECK_EQ(t.exe.ino, st.st_ino);
+	CHECK_EQ(t.exe.dev, major(st.st_dev) << 20 | minor(st.st_dev));
+
+	/* what /proc shows for an unlinked executable */
+	link_exe("usr/bin/tool (deleted)", &st);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_KERNEL);
+	CHECK_EQ(t.exe.flags, PVM_EXE_KNOWN | PVM_EXE_DELETED);
+	CHECK_EQ(t.exe.path_len, strlen(want));
+	CHECK(!memcmp(exe, want, t.exe.path_len));
+
+	/* longer than PVM_EXE_PATH_MAX: the tail, from a '/' */
+	for (int i = 0; i < 30; i++)
+		strcat(deep, "/0123456789");
+	strcat(deep, "/tool");
+	link_exe(deep, &st);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_KERNEL);
+	CHECK_EQ(t.exe.flags, PVM_EXE_KNOWN | PVM_EXE_TRUNCATED);
+	CHECK_EQ(t.exe.path_len, 11 * 22 + 5); /* 22 whole "/0123456789" and "/tool" */
+	CHECK(!memcmp(exe, deep + strlen(deep) - t.exe.path_len, t.exe.path_len));
 	remove_fake_proc();
 }
 
 UNIT_TEST(proc_target_absent_or_not_nameable)
 {
+	char exe[PVM_EXE_PATH_MAX];
 	struct pvm_target t;
 
 	make_fake_proc();
-	CHECK_EQ(pvm_proc_target(root, 999, PVM_INIT_PIDNS_INUM, &t), PVM_TARGET_NONE);
-	CHECK_EQ(pvm_proc_target(root, 0, PVM_INIT_PIDNS_INUM, &t), PVM_TARGET_NONE);
+	CHECK_EQ(pvm_proc_target(root, 999, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_NONE);
+	CHECK_EQ(pvm_proc_target(root, 0, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_NONE);
 	/* a caller in another pid namespace passes pids /proc cannot name */
-	CHECK_EQ(pvm_proc_target(root, 4301, 4026532000u, &t), PVM_TARGET_UNRESOLVED);
+	CHECK_EQ(pvm_proc_target(root, 4301, 4026532000u, &t, exe), PVM_TARGET_UNRESOLVED);
+	/* a zombie, or past exit_mm() (no exe, not a kernel thread): ended */
+	put_stat('Z', 0x400100);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_UNRESOLVED);
+	put_stat('S', 0x400100);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_UNRESOLVED);
+	/* a kernel thread has no exe and is alive */
+	put_stat('S', 0x00208040);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_KERNEL);
+	CHECK_EQ(t.exe.flags, 0);
 	/* half a process (it ended while being read): no comm file */
 	put("4301/comm", "");
-	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t), PVM_TARGET_UNRESOLVED);
+	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_UNRESOLVED);
 	remove_fake_proc();
 }

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "event/ancestry.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event/proc_target.h"
+
+/* The parent's pid out of stat: after the last ')', the fourth field. */
+static bool read_ppid(int dir, __u32 *ppid)
+{
+	char buf[1024];
+	const char *after_comm;
+	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
+	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = '\0';
+	/* comm may hold spaces and ')': the fields start after the last ')' */
+	after_comm = strrchr(buf, ')');
+	return after_comm && sscanf(after_comm + 1, " %*c %u", ppid) == 1;
+}
+
+/* The exe of one ancestor, as the event shows it; false when it is gone. */
+static bool read_one(const char *proc_root, __u32 pid, char out[PVM_EXE_DISPLAY_MAX],
+		     __u32 *ppid)
+{
+	char dirpath[128], path[PVM_EXE_PATH_MAX];
+	struct pvm_exe exe = {0};
+	bool ok;
+	int dir;
+
+	snprintf(dirpath, sizeof(dirpath), "%s/%u", proc_root, pid);
+	dir = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	pvm_proc_read_exe(dir, &exe, path);
+	ok = read_ppid(dir, ppid);
+	close(dir);
+	pvm_exe_display(out, path, exe.path_len, exe.flags);
+	return ok;
+}
+
+void pvm_ancestry_read(struct pvm_ancestry *a, const char *proc_root, __u32 ppid)
+{
+	__u32 pid = ppid;
+
+	a->n = 0;
+	while (pid > 0 && a->n < PVM_ANCESTRY_MAX) {
+		__u32 parent;
+
+		if (!read_one(proc_root, pid, a->exe[a->n], &parent))
+			break;
+		a->n++;
+		if (pid == 1)
+			break;
+		pid = parent;
+	}
+}
+
+void pvm_ancestry_attach(const struct pvm_ancestry *a, struct pvm_event *ev)
+{
+	ev->looked_up_ancestors = true;
+	ev->n_ancestors = a->n;
+	for (unsigned int i = 0; i < a->n; i++)
+		ev->caller_ancestors[i] = a->exe[i];
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "output/format_alerts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void json_alert(struct json_writer *w, const struct pvm_alert *a)
+{
+	jw_object_begin(w);
+	jw_key(w, "rule");
+	jw_cstring(w, a->rule->id);
+	jw_key(w, "name");
+	jw_cstring(w, a->rule->name);
+	jw_key(w, "severity");
+	jw_cstring(w, pvm_severity_name(a->severity));
+	jw_key(w, "mitre");
+	jw_array_begin(w);
+	for (const char *const *id = a->rule->mitre; *id; id++)
+		jw_cstring(w, *id);
+	jw_array_end(w);
+	jw_key(w, "reason");
+	jw_string(w, a->reason, strnlen(a->reason, sizeof(a->reason)));
+	if (a->allowed_by) {
+		jw_key(w, "allowed_by");
+		jw_cstring(w, a->allowed_by);
+	}
+	jw_object_end(w);
+}
+
+void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a)
+{
+	jw_key(w, "alerts");
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < a->n; i++)
+		json_alert(w, &a->alert[i]);
+	jw_array_end(w);
+}
+
+void pvm_alerts_column(char buf[PVM_ALERT_COLUMN_LEN], const struct pvm_alerts *a)
+{
+	const struct pvm_alert *top = NULL;
+
+	for (unsigned int i = 0; i < a->n; i++)
+		if (!top || a->alert[i].severity > top->severity)
+			top = &a->alert[i];
+	if (!top) {
+		snprintf(buf, PVM_ALERT_COLUMN_LEN, "-");
+		return;
+	}
+	if (a->n > 1)
+		snprintf(buf, PVM_ALERT_COLUMN_LEN, "%s %s+%u", pvm_severity_tag(top->severity),
+			 top->rule->id, a->n - 1);
+	else
+		snprintf(buf, PVM_ALERT_COLUMN_LEN, "%s %s", pvm_severity_tag(top->severity),
+			 top->rule->id);
+}

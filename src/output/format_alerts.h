@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The alerts of one event: a JSON array and a short table column. */
+#ifndef PVMTRACE_FORMAT_ALERTS_H
+#define PVMTRACE_FORMAT_ALERTS_H
+
+#include <stddef.h>
+
+#include "output/json_writer.h"
+#include "rules/rules.h"
+
+/*
+ * Writes the key and its array, inside the event's object:
+ * "alerts":[{"rule":"PVM-W001","name":"foreign-write","severity":"high",
+ * "mitre":["T1055"],"reason":"...","allowed_by":"..."}] ("allowed_by" only
+ * when the allowlist allowed it; [] when there is no alert). Reasons carry
+ * names a traced process chose: they go through the JSON escaping.
+ */
+void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a);
+
+/* Width of the table's ALERT column, and the buffer the column needs. */
+#define PVM_ALERT_COLUMN_WIDTH 16
+#define PVM_ALERT_COLUMN_LEN 32
+
+/*
+ * The table column: the most severe alert as "CRIT PVM-W002", "+N" after it
+ * when there are N more; "-" for none. Only program literals: no escaping.
+ */
+void pvm_alerts_column(char buf[PVM_ALERT_COLUMN_LEN], const struct pvm_alerts *a);
+
+#endif /* PVMTRACE_FORMAT_ALERTS_H */

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "rules/facts.h"
+
+#include <string.h>
+
+enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f)
+{
+	switch (f->target.state) {
+	case PVM_FACT_TARGET_KNOWN:
+		return f->target.same_process ? PVM_FOREIGN_NO : PVM_FOREIGN_YES;
+	case PVM_FACT_TARGET_NONE:
+		/* the caller's own process exists: a pid naming none is not it */
+		return PVM_FOREIGN_YES;
+	default:
+		return PVM_FOREIGN_UNKNOWN;
+	}
+}
+
+void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
+{
+	size_t len = path ? strlen(path) : 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!len)
+		return;
+	p->known = true;
+	p->truncated = strncmp(path, "...", 3) == 0;
+	if (len >= sizeof(p->path)) {
+		path += len - (sizeof(p->path) - 1);
+		len = sizeof(p->path) - 1;
+		p->truncated = true;
+	}
+	memcpy(p->path, path, len);
+}
+
+void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap)
+{
+	size_t len = strnlen(src, cap < PVM_FACTS_COMM_LEN - 1 ? cap : PVM_FACTS_COMM_LEN - 1);
+
+	memcpy(comm, src, len);
+	comm[len] = '\0';
+}
+
+const char *pvm_fact_basename(const struct pvm_fact_path *p)
+{
+	const char *slash = strrchr(p->path, '/');
+
+	return slash ? slash + 1 : p->path;
+}
+
+/* libc.so.6, libfoo.so, ld-linux-x86-64.so.2, module.cpython-311-x86_64-linux-gnu.so */
+static bool library_name(const char *base)
+{
+	size_t len = strlen(base);
+
+	return strstr(base, ".so.") || (len > 3 && !strcmp(base + len - 3, ".so"));
+}
+
+static bool mapped_executable_elsewhere(const struct pvm_facts *f, const char *path)
+{
+	for (unsigned int i = 0; i < f->n_regions; i++) {
+		const struct pvm_fact_region *r = &f->regions[i];
+
+		if (r->kind == PVM_FACT_REGION_FILE && r->exec && r->path.known &&
+		    !strcmp(r->path.path, path))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A file mapping is taken for part of an executable or library (its data,
+ * GOT, relro) when its file is named like a library, is the target's own
+ * executable, or is mapped executable by another region of this call. A
+ * private file mapping whose path is not known counts too: writable private
+ * file mappings are, in practice, ELF data segments.
+ */
+static bool image_region(const struct pvm_facts *f, const struct pvm_fact_region *r)
+{
+	if (r->kind != PVM_FACT_REGION_FILE)
+		return false;
+	if (!r->path.known)
+		return !r->shared;
+	return library_name(pvm_fact_basename(&r->path)) ||
+	       (f->target.state == PVM_FACT_TARGET_KNOWN && f->target.exe.known &&
+		!strcmp(f->target.exe.path, r->path.path)) ||
+	       mapped_executable_elsewhere(f, r->path.path);
+}
+
+void pvm_facts_classify(struct pvm_facts *f)
+{
+	for (unsigned int i = 0; i < f->n_regions; i++)
+		f->regions[i].image = image_region(f, &f->regions[i]);
+}
+
+bool pvm_facts_region_reached(const struct pvm_facts *f, unsigned int i)
+{
+	uint64_t before = 0;
+
+	if (f->ret <= 0 || i >= f->n_regions || f->regions[i].len == 0)
+		return false;
+	for (unsigned int j = 0; j < i; j++) {
+		if (f->regions[j].len > UINT64_MAX - before)
+			return false;
+		before += f->regions[j].len;
+	}
+	return before < (uint64_t)f->ret;
+}

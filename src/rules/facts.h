@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the rules and the allowlist know of one call: a flat, self-contained
+ * description (owned buffers, no pointers into a record), filled either from
+ * a live event (pvm_facts_from_event, facts_event.c) or from a recorded JSON
+ * line (offline replay). Nothing here depends on the ring-buffer record.
+ */
+#ifndef PVMTRACE_FACTS_H
+#define PVMTRACE_FACTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PVM_FACTS_COMM_LEN 16	   /* comm: at most 15 bytes and a NUL */
+#define PVM_FACTS_PATH_MAX 512	   /* longer paths keep their tail */
+#define PVM_FACTS_CONTAINER_LEN 65 /* 64 hex digits and a NUL */
+#define PVM_FACTS_ANCESTORS 8
+#define PVM_FACTS_REGIONS 16
+
+enum pvm_fact_call {
+	PVM_CALL_READV = 0,
+	PVM_CALL_WRITEV = 1,
+};
+
+enum pvm_fact_abi {
+	PVM_FACT_ABI_X86_64 = 0,
+	PVM_FACT_ABI_IA32 = 1,
+};
+
+/* The caller's code segment at entry (not the syscall ABI). */
+enum pvm_fact_code {
+	PVM_FACT_CODE_UNKNOWN = 0,
+	PVM_FACT_CODE_64 = 1,
+	PVM_FACT_CODE_32 = 2,
+};
+
+enum pvm_fact_target {
+	PVM_FACT_TARGET_NONE = 0,	/* the pid named no process (ESRCH) */
+	PVM_FACT_TARGET_UNRESOLVED = 1, /* nobody could tell which process it was */
+	PVM_FACT_TARGET_KNOWN = 2,
+};
+
+enum pvm_fact_region_kind {
+	PVM_FACT_REGION_UNKNOWN = 0, /* not resolved */
+	PVM_FACT_REGION_NONE,	     /* the address is in no mapping */
+	PVM_FACT_REGION_HEAP,
+	PVM_FACT_REGION_STACK,
+	PVM_FACT_REGION_ANON,
+	PVM_FACT_REGION_FILE,
+	PVM_FACT_REGION_VDSO,
+};
+
+/*
+ * A path that may be unknown, or known only by its tail: a truncated path
+ * never matches an allowlist pattern (it could be any prefix).
+ */
+struct pvm_fact_path {
+	bool known;
+	bool truncated;
+	char path[PVM_FACTS_PATH_MAX];
+};
+
+struct pvm_fact_region {
+	uint64_t base, len;			/* the remote iovec */
+	enum pvm_fact_region_kind kind;		/* of the mapping that holds base */
+	bool read, write, exec, shared;		/* its permissions */
+	struct pvm_fact_path path;		/* the mapped file */
+	bool image; /* a file mapping of an executable or library (pvm_facts_classify) */
+};
+
+struct pvm_facts {
+	enum pvm_fact_call call;
+	int64_t ret;		/* bytes moved, or -errno */
+	enum pvm_fact_abi abi;
+	enum pvm_fact_code code;
+	int32_t pid_arg;	/* the pid argument, as the caller passed it */
+	uint64_t payload;	/* bytes moved; for a failed write, bytes it asked to move */
+	struct {
+		uint32_t pid, tid, uid, pidns;
+		char comm[PVM_FACTS_COMM_LEN];
+		struct pvm_fact_path exe;
+		bool container_known;
+		char container[PVM_FACTS_CONTAINER_LEN]; /* "" for the host */
+		unsigned int n_ancestors;		  /* parent first */
+		struct pvm_fact_path ancestors[PVM_FACTS_ANCESTORS];
+	} caller;
+	struct {
+		enum pvm_fact_target state;
+		/* the rest only with PVM_FACT_TARGET_KNOWN */
+		uint32_t pid, uid, pidns;
+		char comm[PVM_FACTS_COMM_LEN];
+		struct pvm_fact_path exe;
+		bool container_known;
+		char container[PVM_FACTS_CONTAINER_LEN];
+		bool same_process; /* the caller's own thread group */
+		bool child;	   /* the caller is its parent */
+		bool parent;	   /* it is the caller's parent */
+		bool same_uid;
+		bool same_pidns;
+	} target;
+	unsigned int n_regions; /* the first remote iovecs, in order */
+	struct pvm_fact_region regions[PVM_FACTS_REGIONS];
+};
+
+/* Is the target another thread group than the caller's? */
+enum pvm_foreign {
+	PVM_FOREIGN_NO = 0,	 /* the caller's own process, from any thread */
+	PVM_FOREIGN_YES = 1,	 /* another process, or a pid that named none */
+	PVM_FOREIGN_UNKNOWN = 2, /* the target was not resolved */
+};
+
+enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f);
+
+/*
+ * Stores a path (NULL or "" for unknown). A longer one than the buffer keeps
+ * its tail and is marked truncated, as is one that starts with "..." (the
+ * display form of a path the kernel side cut).
+ */
+void pvm_fact_path_set(struct pvm_fact_path *p, const char *path);
+
+/* Copies a comm of at most `cap` bytes, not necessarily NUL-terminated. */
+void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap);
+
+/* The last component of a known path ("" when unknown). */
+const char *pvm_fact_basename(const struct pvm_fact_path *p);
+
+/*
+ * Sets regions[].image from the regions and the target's executable. Call it
+ * once every region is filled (pvm_facts_from_event does). See docs/rules.md.
+ */
+void pvm_facts_classify(struct pvm_facts *f);
+
+/* Bytes of the remote side that the call moved into (or out of) region i. */
+bool pvm_facts_region_reached(const struct pvm_facts *f, unsigned int i);
+
+struct pvm_event;
+
+/* Fills f from a decoded, enriched live event. */
+void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f);
+
+#endif /* PVMTRACE_FACTS_H */

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The facts the rules read: from a decoded event, and their helpers. */
+#include "event/event.h"
+#include "event/regions.h"
+#include "facts_builder.h"
+#include "record_builder.h"
+#include "rules/rules.h"
+#include "unit.h"
+
+static struct record_buffer buf;
+static struct pvm_region_view views[PVM_REGIONS_MAX];
+
+/* The example record of docs/events.md with executables, then decode. */
+static void build(void)
+{
+	build_example(&buf);
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/bin/victim", PVM_EXE_KNOWN);
+}
+
+static struct pvm_facts facts_of(const char *const *ancestors, unsigned int n)
+{
+	struct pvm_decode_config config = {0, 64};
+	struct pvm_event ev;
+	struct pvm_facts f;
+	const char *why;
+
+	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
+	for (unsigned int i = 0; i < n; i++)
+		ev.caller_ancestors[i] = ancestors[i];
+	ev.n_ancestors = n;
+	pvm_facts_from_event(&ev, &f);
+	return f;
+}
+
+static const char *fired(const struct pvm_facts *f)
+{
+	static char out[128];
+	struct pvm_alerts a;
+
+	out[0] = '\0';
+	pvm_rules_eval(f, NULL, &a);
+	for (unsigned int i = 0; i < a.n; i++)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+			 a.alert[i].rule->id);
+	return out;
+}
+
+UNIT_TEST(facts_from_example_event)
+{
+	static const char *const ancestors[] = {"/usr/bin/bash", "/usr/lib/systemd/systemd"};
+	struct pvm_facts f;
+
+	build();
+	f = facts_of(ancestors, 2);
+	CHECK_EQ(f.call, PVM_CALL_WRITEV);
+	CHECK_EQ(f.ret, 64);
+	CHECK_EQ(f.abi, PVM_FACT_ABI_X86_64);
+	CHECK_EQ(f.code, PVM_FACT_CODE_64);
+	CHECK_EQ(f.pid_arg, 4300);
+	CHECK_EQ(f.payload, 64);
+	CHECK_EQ(f.caller.pid, 4242);
+	CHECK_EQ(f.caller.tid, 4243);
+	CHECK_EQ(f.caller.uid, 0);
+	CHECK_EQ(f.caller.pidns, INIT_PIDNS);
+	CHECK_STR(f.caller.comm, "injector");
+	CHECK(f.caller.exe.known && !f.caller.exe.truncated);
+	CHECK_STR(f.caller.exe.path, "/usr/bin/injector");
+	CHECK(f.caller.container_known);
+	CHECK_STR(f.caller.container, "");
+	CHECK_EQ(f.caller.n_ancestors, 2);
+	CHECK_STR(f.caller.ancestors[0].path, "/usr/bin/bash");
+	CHECK_STR(f.caller.ancestors[1].path, "/usr/lib/systemd/systemd");
+	CHECK_EQ(f.target.state, PVM_FACT_TARGET_KNOWN);
+	CHECK_EQ(f.target.pid, 4300);
+	CHECK_EQ(f.target.uid, 0);
+	CHECK_STR(f.target.comm, "victim");
+	CHECK_STR(f.target.exe.path, "/usr/bin/victim");
+	CHECK(!f.target.container_known);
+	CHECK(f.target.child && !f.target.parent && !f.target.same_process);
+	CHECK(f.target.same_uid && f.target.same_pidns);
+	CHECK_EQ(f.n_regions, 1);
+	CHECK_EQ(f.regions[0].base, 0x7f3a1c000000);
+	CHECK_EQ(f.regions[0].len, 64);
+	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_ANON);
+	CHECK(f.regions[0].read && f.regions[0].write && !f.regions[0].exec && !f.regions[0].shared);
+	CHECK(!f.regions[0].path.known && !f.regions[0].image);
+	CHECK_STR(fired(&f), "PVM-W001");
+}
+
+UNIT_TEST(facts_from_event_variants)
+{
+	struct pvm_facts f;
+
+	/* the caller's own process, from another thread */
+	build();
+	buf.rec.target.pid = 4242;
+	buf.rec.target.tid = 4244;
+	f = facts_of(NULL, 0);
+	CHECK(f.target.same_process);
+	CHECK_STR(fired(&f), "");
+
+	/* a 32-bit call from 64-bit code into the stack */
+	build();
+	buf.rec.abi = PVM_ABI_IA32;
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x7ffd5c000000, .end = 0x7ffd5c021000,
+				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
+				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_STACK});
+	f = facts_of(NULL, 0);
+	CHECK_EQ(f.abi, PVM_FACT_ABI_IA32);
+	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_STACK);
+	CHECK_STR(fired(&f), "PVM-W001 PVM-W002 PVM-A001");
+
+	/* ESRCH: the pid named no process; the payload is what it asked to write */
+	build();
+	buf.rec.ret = -3;
+	buf.rec.pid = 99999;
+	buf.rec.code_mode = PVM_CODE_UNKNOWN;
+	buf.rec.target.source = PVM_TARGET_NONE;
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, NULL, 0);
+	f = facts_of(NULL, 0);
+	CHECK_EQ(f.target.state, PVM_FACT_TARGET_NONE);
+	CHECK_EQ(f.code, PVM_FACT_CODE_UNKNOWN);
+	CHECK_EQ(f.payload, 64);
+	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_UNKNOWN);
+	CHECK_STR(fired(&f), "PVM-W004");
+
+	/* a target nobody resolved; an address in no mapping; a cut caller path */
+	build();
+	buf.rec.target.source = PVM_TARGET_UNRESOLVED;
+	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_NONE});
+	set_exes(&buf, "/bin/injector", PVM_EXE_KNOWN | PVM_EXE_TRUNCATED, NULL, 0);
+	f = facts_of(NULL, 0);
+	CHECK_EQ(f.target.state, PVM_FACT_TARGET_UNRESOLVED);
+	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_NONE);
+	CHECK(f.caller.exe.known && f.caller.exe.truncated);
+	CHECK_STR(f.caller.exe.path, ".../bin/injector");
+	CHECK_STR(fired(&f), "PVM-W005");
+
+	/* a read whose remote array could not be read: no regions */
+	build();
+	buf.rec.syscall = PVM_SYS_READV;
+	buf.rec.remote_state = PVM_IOV_FAULT;
+	buf.rec.remote_n = 0;
+	set_exes(&buf, NULL, 0, NULL, 0);
+	f = facts_of(NULL, 0);
+	CHECK_EQ(f.call, PVM_CALL_READV);
+	CHECK_EQ(f.n_regions, 0);
+	CHECK(!f.caller.exe.known && !f.target.exe.known);
+	CHECK_STR(fired(&f), "PVM-R001");
+}
+
+UNIT_TEST(facts_paths_and_names)
+{
+	struct pvm_fact_path p;
+	char comm[PVM_FACTS_COMM_LEN];
+	char longer[PVM_FACTS_PATH_MAX + 10];
+
+	pvm_fact_path_set(&p, NULL);
+	CHECK(!p.known && !p.truncated);
+	CHECK_STR(pvm_fact_basename(&p), "");
+	pvm_fact_path_set(&p, "");
+	CHECK(!p.known);
+	pvm_fact_path_set(&p, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	CHECK(p.known && !p.truncated);
+	CHECK_STR(pvm_fact_basename(&p), "libc.so.6");
+	pvm_fact_path_set(&p, "...gnu/libc.so.6"); /* the kernel side's cut path */
+	CHECK(p.known && p.truncated);
+
+	/* a longer path keeps its tail: the name and suffix the rules need */
+	memset(longer, 'd', sizeof(longer) - 1);
+	longer[0] = '/';
+	strcpy(longer + sizeof(longer) - 11, "/libz.so.1");
+	pvm_fact_path_set(&p, longer);
+	CHECK(p.known && p.truncated);
+	CHECK_EQ(strlen(p.path), PVM_FACTS_PATH_MAX - 1);
+	CHECK_STR(pvm_fact_basename(&p), "libz.so.1");
+
+	pvm_fact_comm_set(comm, "0123456789abcdef", 16); /* the kernel's 16 bytes, no NUL */
+	CHECK_STR(comm, "0123456789abcde");
+	pvm_fact_comm_set(comm, "sshd\0junk", 16);
+	CHECK_STR(comm, "sshd");
+}
+
+UNIT_TEST(facts_classify_and_reach)
+{
+	struct pvm_facts f = example_write();
+	static const struct {
+		const char *perms, *path;
+		bool image;
+	} cases[] = {
+		{"rw-p", "/usr/lib/x86_64-linux-gnu/libc.so.6", true},
+		{"rw-p", "/usr/lib/python3/dist-packages/_x.cpython-311-x86_64-linux-gnu.so", true},
+		{"rw-p", "/usr/bin/victim", true},   /* the target's executable */
+		{"rw-p", "/srv/data.so.bak", true},  /* named like a library */
+		{"rw-p", "/srv/data.sock", false},
+		{"rw-p", "/srv/libso", false},
+		{"rw-p", NULL, true},		     /* private, path unknown */
+		{"rw-s", NULL, false},		     /* shared, path unknown */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		set_fact_region(&f, 0, PVM_FACT_REGION_FILE, cases[i].perms, cases[i].path, 64);
+		f.n_regions = 1;
+		pvm_facts_classify(&f);
+		if (f.regions[0].image != cases[i].image)
+			unit_fail(__FILE__, __LINE__, "%s %s: image %d", cases[i].perms,
+				  cases[i].path ? cases[i].path : "(unknown)", f.regions[0].image);
+	}
+	set_fact_region(&f, 0, PVM_FACT_REGION_HEAP, "rw-p", "/usr/lib/libc.so.6", 64);
+	pvm_facts_classify(&f);
+	CHECK(!f.regions[0].image); /* only file mappings */
+
+	/* 20 bytes moved over entries of 0, 8, 12 and 4 bytes */
+	f.ret = 20;
+	set_fact_region(&f, 0, PVM_FACT_REGION_HEAP, "rw-p", NULL, 0);
+	set_fact_region(&f, 1, PVM_FACT_REGION_HEAP, "rw-p", NULL, 8);
+	set_fact_region(&f, 2, PVM_FACT_REGION_HEAP, "rw-p", NULL, 12);
+	set_fact_region(&f, 3, PVM_FACT_REGION_HEAP, "rw-p", NULL, 4);
+	CHECK(!pvm_facts_region_reached(&f, 0));
+	CHECK(pvm_facts_region_reached(&f, 1));
+	CHECK(pvm_facts_region_reached(&f, 2));
+	CHECK(!pvm_facts_region_reached(&f, 3));
+	CHECK(!pvm_facts_region_reached(&f, 4));
+	f.regions[0].len = UINT64_MAX; /* lengths that overflow reach nothing after them */
+	CHECK(!pvm_facts_region_reached(&f, 2));
+	f.ret = -14;
+	CHECK(!pvm_facts_region_reached(&f, 1));
+}
+
+UNIT_TEST(facts_foreign)
+{
+	struct pvm_facts f = example_write();
+
+	CHECK_EQ(pvm_facts_foreign(&f), PVM_FOREIGN_YES);
+	f.target.same_process = true;
+	CHECK_EQ(pvm_facts_foreign(&f), PVM_FOREIGN_NO);
+	f.target.state = PVM_FACT_TARGET_NONE;
+	CHECK_EQ(pvm_facts_foreign(&f), PVM_FOREIGN_YES);
+	f.target.state = PVM_FACT_TARGET_UNRESOLVED;
+	CHECK_EQ(pvm_facts_foreign(&f), PVM_FOREIGN_UNKNOWN);
+}

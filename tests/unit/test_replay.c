@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * pvmtrace replay end to end, without the kernel: a recording made of events
+ * the JSON formatter wrote, garbage and a stats record, replayed into a -o
+ * file; every output line, message and count checked exactly.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "event/regions.h"
+#include "output/format.h"
+#include "record_builder.h"
+#include "replay/replay.h"
+#include "rules/rules.h"
+#include "unit.h"
+
+/* 2026-11-27T15:45:08.123456789Z */
+#define EXAMPLE_WALL_NS 1795794308123456789ULL
+
+static struct record_buffer buf;
+static struct pvm_region_view views[PVM_REGIONS_MAX];
+static char dir[] = "/tmp/pvm-replay-XXXXXX";
+static char in_path[64], out_path[64];
+
+static void json_of(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	pvm_format_json(&w, arg);
+}
+
+/*
+ * The current record as the live sensor prints it: with `alerts` (NULL: the
+ * alerts the rules give now with the default allowlist, as replay must).
+ */
+static char *line_of(const struct pvm_alerts *alerts)
+{
+	struct pvm_decode_config config = {EXAMPLE_WALL_NS - buf.rec.start_boot_ns, 64};
+	struct pvm_allowlist list;
+	struct pvm_alerts now;
+	struct pvm_facts f;
+	struct pvm_event ev;
+	const char *why;
+	char err[256];
+	char *text;
+
+	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
+	if (!alerts) {
+		if (pvm_allowlist_load_default(&list, err, sizeof(err)))
+			unit_fail(__FILE__, __LINE__, "%s", err);
+		pvm_facts_from_event(&ev, &f);
+		pvm_rules_eval(&f, &list, &now);
+		alerts = &now;
+	}
+	ev.alerts = alerts;
+	text = unit_capture(json_of, &ev);
+	if (alerts == &now)
+		pvm_allowlist_free(&list);
+	return text;
+}
+
+/* Process 4242 writes 64 bytes into the heap of its child 4300: PVM-W001. */
+static void build_write(void)
+{
+	build_example(&buf);
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x7f3a1c000000, .end = 0x7f3a1c021000,
+				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
+				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_HEAP});
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/sbin/victim", PVM_EXE_KNOWN);
+}
+
+/* A thread with a hostile name reads its own process: no alert. */
+static void build_own_read(void)
+{
+	build_example(&buf);
+	buf.rec.syscall = PVM_SYS_READV;
+	buf.rec.pid = 4242;
+	buf.rec.target.pid = 4242;
+	buf.rec.target.ppid = 1;
+	memcpy(buf.rec.comm, "x\x1b[2J\n\xc3\xa9\"", 9);
+	set_exes(&buf, "/tmp/\xe2\x80\xae" "exe", PVM_EXE_KNOWN, "/tmp/\xe2\x80\xae" "exe",
+		 PVM_EXE_KNOWN);
+}
+
+/* strace reads 4096 bytes of another process: PVM-R001, allowed by default. */
+static void build_strace_read(void)
+{
+	build_example(&buf);
+	buf.rec.syscall = PVM_SYS_READV;
+	buf.rec.ret = 4096;
+	set_exes(&buf, "/usr/bin/strace", PVM_EXE_KNOWN, "/usr/sbin/victim", PVM_EXE_KNOWN);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		unit_fail(__FILE__, __LINE__, "cannot write %s", path);
+}
+
+static char *read_file(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	FILE *f = fopen(path, "r");
+	int c;
+
+	while (f && (c = getc(f)) != EOF)
+		putc(c, m);
+	if (f)
+		fclose(f);
+	fclose(m);
+	return text;
+}
+
+static void setup(void)
+{
+	if (!mkdtemp(dir))
+		unit_fail(__FILE__, __LINE__, "mkdtemp");
+	snprintf(in_path, sizeof(in_path), "%s/in.json", dir);
+	snprintf(out_path, sizeof(out_path), "%s/out", dir);
+}
+
+static void teardown(void)
+{
+	unlink(in_path);
+	unlink(out_path);
+	rmdir(dir);
+	strcpy(dir + strlen(dir) - 6, "XXXXXX");
+}
+
+static struct pvm_options replay_options(bool json)
+{
+	return (struct pvm_options){.command = PVM_CMD_REPLAY, .replay_path = in_path,
+				    .output_path = out_path, .min_severity = -1, .json = json};
+}
+
+struct run {
+	int status;
+	char *out; /* the -o file */
+	char *err;
+};
+
+static struct run run(const struct pvm_options *opts)
+{
+	struct run r;
+	size_t len = 0;
+	FILE *err = open_memstream(&r.err, &len);
+
+	unlink(out_path);
+	r.status = pvm_replay_run(opts, stdout, err);
+	fclose(err);
+	r.out = read_file(out_path);
+	return r;
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+}
+
+static const char stats_line[] =
+	"{\"time\":\"2026-11-27T15:46:00.000000000Z\",\"event\":\"stats\",\"counters\":{\"calls\":3}}\n";
+
+/* The alert summary after `writes` PVM-W001 and `reads` PVM-R001 alerts: "PVM-W001 foreign-write high 1". */
+static const char *summary(int writes, int reads)
+{
+	static char text[1024];
+	size_t at = 0;
+
+	for (unsigned int i = 0; i < PVM_RULE_COUNT; i++)
+		at += snprintf(text + at, sizeof(text) - at, "%s %s %s %d\n", pvm_rules[i].id,
+			       pvm_rules[i].name, pvm_severity_name(pvm_rules[i].severity),
+			       i == PVM_RULE_FOREIGN_WRITE ? writes
+			       : i == PVM_RULE_FOREIGN_READ ? reads
+							    : 0);
+	return text;
+}
+
+/* Three events (the first with stale alerts), garbage, a stats record. */
+static void write_recording(char *expected[3])
+{
+	struct pvm_alerts stale = {.n = 1};
+	char *recorded[3];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	stale.alert[0] = (struct pvm_alert){.rule = &pvm_rules[PVM_RULE_READ_CREDENTIALS],
+					    .severity = PVM_SEV_HIGH, .reason = "stale"};
+	build_write();
+	recorded[0] = line_of(&stale);
+	expected[0] = line_of(NULL);
+	build_own_read();
+	recorded[1] = expected[1] = line_of(NULL);
+	build_strace_read();
+	recorded[2] = expected[2] = line_of(NULL);
+	fprintf(m, "%sgarbage{\n%s%s%s", recorded[0], recorded[1], stats_line, recorded[2]);
+	fclose(m);
+	write_file(in_path, text);
+	free(text);
+	free(recorded[0]);
+}
+
+/* The messages of the recording above: its garbage line, the counts, the summary. */
+static void check_recording_err(const char *err, int kept, int line)
+{
+	char *want;
+
+	if (asprintf(&want,
+		     "pvmtrace: %s:2: unexpected character (column 1)\n"
+		     "pvmtrace: replay: 3 events, %d kept, 1 malformed, 1 stats records\n%s",
+		     in_path, kept, summary(1, 1)) < 0)
+		return;
+	if (strcmp(err, want))
+		unit_fail(__FILE__, line, "stderr:\n    got  %s    want %s", err, want);
+	free(want);
+}
+
+UNIT_TEST(replay_json_gives_the_live_lines)
+{
+	struct pvm_options opts;
+	char *expected[3], *want_out;
+	struct run r;
+
+	setup();
+	write_recording(expected);
+	opts = replay_options(true);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	/* byte for byte what the sensor writes with today's rules: alerts replaced */
+	if (asprintf(&want_out, "%s%s%s", expected[0], expected[1], expected[2]) < 0)
+		return;
+	CHECK_STR(r.out, want_out);
+	CHECK(strstr(r.out, "stale") == NULL);
+	CHECK(strstr(expected[0], "\"alerts\":[{\"rule\":\"PVM-W001\",\"name\":\"foreign-write\","
+				  "\"severity\":\"high\",\"mitre\":[\"T1055\"],\"reason\":\"wrote 64 "
+				  "bytes into pid 4300 (victim) owned by uid 0\"}],\"data\"") != NULL);
+	CHECK(strstr(expected[1], "\"alerts\":[],") != NULL);
+	CHECK(strstr(expected[2], "\"severity\":\"info\"") != NULL);
+	CHECK(strstr(expected[2], "\"allowed_by\":\"config/allowlist.conf:53 (strace)\"") != NULL);
+	check_recording_err(r.err, 3, __LINE__);
+	for (int i = 0; i < 3; i++)
+		free(expected[i]);
+	free(want_out);
+	run_free(&r);
+	teardown();
+}
+
+UNIT_TEST(replay_table_and_min_severity)
+{
+	struct pvm_options opts;
+	char *expected[3];
+	struct run r;
+
+	setup();
+	write_recording(expected);
+	opts = replay_options(false);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	/* comm and exe escaped for the terminal: no ESC, newline or bidi override */
+	CHECK_STR(r.out,
+		  "TIME(UTC)                      EVENT      PID COMM              TARGET RET        "
+		  "ALERTS           EXE\n"
+		  "2026-11-27T15:45:08.123456789Z writev    4242 injector            4300 64         "
+		  "HIGH PVM-W001    /usr/bin/injector\n"
+		  "2026-11-27T15:45:08.123456789Z readv     4242 x\\x1b[2J\\x0a\\xc3\\xa9\"    4242 64"
+		  "         -                /tmp/\\xe2\\x80\\xaeexe\n"
+		  "2026-11-27T15:45:08.123456789Z readv     4242 injector            4300 4096       "
+		  "INFO PVM-R001    /usr/bin/strace\n");
+	run_free(&r);
+
+	opts.min_severity = PVM_SEV_HIGH;
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK(strstr(r.out, "writev") && !strstr(r.out, "readv"));
+	check_recording_err(r.err, 1, __LINE__);
+	run_free(&r);
+	for (int i = 0; i < 3; i++)
+		free(expected[i]);
+	teardown();
+}
+
+/* Each kind of bad line, reported with its number; the good ones still replayed. */
+UNIT_TEST(replay_reports_malformed_lines)
+{
+	struct pvm_options opts = replay_options(true);
+	char *event, *no_key, *text, *want_err;
+	struct run r;
+
+	setup();
+	build_write();
+	event = line_of(NULL);
+	/* an event without its "ret" */
+	no_key = strdup(event);
+	*strstr(no_key, "\"ret\":64,") = '\0';
+	if (asprintf(&text,
+		     "%s"				     /* 1 */
+		     "\n"				     /* 2 */
+		     "   \r\n"				     /* 3 */
+		     "[1,2]\n"				     /* 4 */
+		     "{\"event\":\"process_vm_foo\"}\n"	     /* 5 */
+		     "%s\"error\":null}\n"		     /* 6 */
+		     "{\"a\":1} x\n"			     /* 7 */
+		     "{\"a\":\"\xff\"}\n"		     /* 8 */
+		     "{\"a\":\"\"}\n"			     /* 9: a NUL follows */
+		     "{\"event\":\"stats\"}\n"		     /* 10 */
+		     "{\"event\":\"process_vm_writev\"",     /* 11: cut short, no newline */
+		     event, no_key) < 0)
+		return;
+	write_file(in_path, text);
+	/* put the NUL byte into line 9 */
+	{
+		FILE *f = fopen(in_path, "r+");
+		long at = (long)(strstr(text, "{\"a\":\"\"}") - text) + 6;
+
+		fseek(f, at, SEEK_SET);
+		putc('\0', f);
+		fclose(f);
+	}
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK_STR(r.out, event);
+	if (asprintf(&want_err,
+		     "pvmtrace: %1$s:2: empty line\n"
+		     "pvmtrace: %1$s:3: empty line\n"
+		     "pvmtrace: %1$s:4: not an event object\n"
+		     "pvmtrace: %1$s:5: 'event' is not process_vm_readv or process_vm_writev\n"
+		     "pvmtrace: %1$s:6: missing key 'ret'\n"
+		     "pvmtrace: %1$s:7: unexpected character (column 9)\n"
+		     "pvmtrace: %1$s:8: invalid utf-8 string (column 7)\n"
+		     "pvmtrace: %1$s:9: NUL byte\n"
+		     "pvmtrace: %1$s:11: the line ends inside a JSON value\n"
+		     "pvmtrace: replay: 1 events, 1 kept, 9 malformed, 1 stats records\n%2$s",
+		     in_path, summary(1, 0)) < 0)
+		return;
+	CHECK_STR(r.err, want_err);
+	run_free(&r);
+	free(event);
+	free(no_key);
+	free(text);
+	free(want_err);
+	teardown();
+}
+
+/* A line far longer than any buffer (a key the rules do not read): read whole. */
+UNIT_TEST(replay_long_line_and_old_recording)
+{
+	struct pvm_options opts = replay_options(true);
+	const unsigned int n = 300, pad = 256 * 1024;
+	char *event, *old, *alerts, *want, *text;
+	struct run r;
+
+	setup();
+	build_write();
+	buf.rec.remote_n = n;
+	buf.rec.riovcnt = n;
+	for (unsigned int i = 0; i < n; i++) {
+		buf.iov[2 + i] = (struct pvm_iov){0x7f0000000000 + 0x1000ull * i, 16};
+		set_region(&buf, i, (struct pvm_region){.state = PVM_REGION_NONE});
+	}
+	set_payload(&buf, "", 0, 0);
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/sbin/victim", PVM_EXE_KNOWN);
+	event = line_of(NULL);
+	text = malloc(strlen(event) + pad + 16);
+	memcpy(text, "{\"pad\":\"", 8);
+	memset(text + 8, 'x', pad);
+	sprintf(text + 8 + pad, "\",%s", event + 1);
+	write_file(in_path, text);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK_STR(r.out, text);
+	run_free(&r);
+	free(text);
+
+	/* a recording from before alerts: they are added at the end */
+	build_write();
+	free(event);
+	event = line_of(NULL);
+	old = strdup(event);
+	alerts = strndup(strstr(event, "\"alerts\":"),
+			 strstr(event, ",\"data\":") - strstr(event, "\"alerts\":"));
+	memmove(strstr(old, "\"alerts\":"), strstr(old, "\"data\":"),
+		strlen(strstr(old, "\"data\":")) + 1);
+	write_file(in_path, old);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	old[strlen(old) - 2] = '\0'; /* without "}\n" */
+	if (asprintf(&want, "%s,%s}\n", old, alerts) >= 0) {
+		CHECK_STR(r.out, want);
+		free(want);
+	}
+	free(alerts);
+	run_free(&r);
+	free(event);
+	free(old);
+	teardown();
+}
+
+/* Replay fails with `status` and says only `fmt` (one %s: `path`) on stderr. */
+static void check_refused(const struct pvm_options *opts, int status, const char *fmt,
+			  const char *path, int line)
+{
+	char *err_text = NULL, *want;
+	size_t len = 0;
+	FILE *err = open_memstream(&err_text, &len);
+	int got = pvm_replay_run(opts, stdout, err);
+
+	fclose(err);
+	if (got != status)
+		unit_fail(__FILE__, line, "status %d, want %d", got, status);
+	if (asprintf(&want, fmt, path) >= 0) {
+		if (strcmp(err_text, want))
+			unit_fail(__FILE__, line, "stderr:\n    got  %s    want %s", err_text, want);
+		free(want);
+	}
+	free(err_text);
+}
+
+UNIT_TEST(replay_errors_and_exit_statuses)
+{
+	struct pvm_options opts = replay_options(true);
+	char config[80], *text;
+	struct run r;
+
+	setup();
+	check_refused(&opts, PVM_EXIT_FAILURE, "pvmtrace: replay: %s: No such file or directory\n",
+		      in_path, __LINE__);
+
+	/* a bad allowlist: 2, with its file and line */
+	write_file(in_path, stats_line);
+	snprintf(config, sizeof(config), "%s/bad.conf", dir);
+	write_file(config, "# ok\nallow exe=/usr/bin/x colour=red\n");
+	opts.config_path = config;
+	check_refused(&opts, PVM_EXIT_USAGE, "pvmtrace: %s:2: unknown key 'colour'\n", config,
+		      __LINE__);
+
+	/* a good one: replay runs with it */
+	write_file(config, "allow exe=/usr/bin/injector\n");
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK(strstr(r.err, "0 events, 0 kept, 0 malformed, 1 stats records") != NULL);
+	run_free(&r);
+	unlink(config);
+	opts.config_path = NULL;
+
+	/* -o naming the input: it would read its own lines forever */
+	opts.output_path = in_path;
+	check_refused(&opts, PVM_EXIT_FAILURE,
+		      "pvmtrace: replay: -o %s is the file being replayed\n", in_path, __LINE__);
+	text = read_file(in_path);
+	CHECK_STR(text, stats_line);
+	free(text);
+	opts.output_path = out_path;
+
+	unlink(out_path);
+	if (symlink(in_path, out_path))
+		unit_fail(__FILE__, __LINE__, "symlink");
+	check_refused(&opts, PVM_EXIT_FAILURE, "pvmtrace: -o %s: is a symbolic link, refused\n",
+		      out_path, __LINE__);
+	teardown();
+}
+
+/* Without -o, events go to the stream the caller gives. */
+UNIT_TEST(replay_to_a_stream)
+{
+	struct pvm_options opts = replay_options(false);
+	char *out_text = NULL, *err_text = NULL;
+	size_t out_len = 0, err_len = 0;
+	FILE *out, *err;
+
+	setup();
+	write_file(in_path, stats_line);
+	opts.output_path = NULL;
+	out = open_memstream(&out_text, &out_len);
+	err = open_memstream(&err_text, &err_len);
+	CHECK_EQ(pvm_replay_run(&opts, out, err), PVM_EXIT_OK);
+	fclose(out);
+	fclose(err);
+	CHECK(!strncmp(out_text, "TIME(UTC)", 9) && strchr(out_text, '\n')[1] == '\0');
+	CHECK(access(out_path, F_OK) != 0);
+	free(out_text);
+	free(err_text);
+	teardown();
+}
