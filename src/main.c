@@ -49,7 +49,7 @@ struct app {
 	/* the rules */
 	struct pvm_allowlist allow;
 	struct pvm_alert_summary summary;
-	struct pvm_ancestry ancestry;	/* of the event at hand */
+	struct pvm_ancestry_cache ancestry;
 	/* --capture-dir */
 	bool storing;
 	struct pvm_reassembly chunks;
@@ -145,8 +145,7 @@ static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *aler
 
 	pvm_facts_from_event(ev, &facts);
 	if (pvm_rules_eval(&facts, &app->allow, alerts)) {
-		pvm_ancestry_read(&app->ancestry, "/proc", ev->rec->caller_ppid);
-		pvm_ancestry_attach(&app->ancestry, ev);
+		pvm_ancestry_lookup(&app->ancestry, ev, pvm_monotonic_now());
 		pvm_facts_from_event(ev, &facts);
 		pvm_rules_eval(&facts, &app->allow, alerts);
 	}
@@ -310,7 +309,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		.enforce = opts->enforce,
 		.verbose = opts->verbose,
 	};
-	struct app app = {.opts = opts, .out = stdout};
+	struct app app = {.opts = opts, .out = stdout, .ancestry.proc_root = "/proc"};
 	struct pvm_allow_rule allow_rules[PVM_ALLOW_MAX];
 	struct pvm_sensor *sensor = NULL;
 	enum pvm_exit status;

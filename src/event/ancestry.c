@@ -63,6 +63,21 @@ void pvm_ancestry_read(struct pvm_ancestry *a, const char *proc_root, __u32 ppid
 	}
 }
 
+void pvm_ancestry_lookup(struct pvm_ancestry_cache *c, struct pvm_event *ev, __u64 now_ns)
+{
+	const struct pvm_record *r = ev->rec;
+	__typeof__(c->slot[0]) *s = &c->slot[r->caller_pid % PVM_ANCESTRY_CACHE];
+
+	if (!s->read_ns || s->pid != r->caller_pid || s->start_boot_ns != r->caller_start_boot_ns ||
+	    now_ns - s->read_ns >= PVM_ANCESTRY_TTL_NS) {
+		pvm_ancestry_read(&s->ancestry, c->proc_root, r->caller_ppid);
+		s->pid = r->caller_pid;
+		s->start_boot_ns = r->caller_start_boot_ns;
+		s->read_ns = now_ns ? now_ns : 1;
+	}
+	pvm_ancestry_attach(&s->ancestry, ev);
+}
+
 void pvm_ancestry_attach(const struct pvm_ancestry *a, struct pvm_event *ev)
 {
 	ev->looked_up_ancestors = true;

@@ -27,4 +27,27 @@ void pvm_ancestry_read(struct pvm_ancestry *a, const char *proc_root, __u32 ppid
 /* Points ev->caller_ancestors at a's paths. */
 void pvm_ancestry_attach(const struct pvm_ancestry *a, struct pvm_event *ev);
 
+/*
+ * The ancestors of recent callers, so that a caller making call after call
+ * costs one walk of /proc a second, not one per event. A caller is named by
+ * its pid and start time (pid reuse starts a new entry); an entry is read
+ * again after PVM_ANCESTRY_TTL_NS, since a process is re-parented when its
+ * parent exits.
+ */
+#define PVM_ANCESTRY_CACHE 64
+#define PVM_ANCESTRY_TTL_NS 1000000000ULL
+
+struct pvm_ancestry_cache {
+	struct {
+		__u32 pid;
+		__u64 start_boot_ns;
+		__u64 read_ns;		/* monotonic time of the read; 0: empty */
+		struct pvm_ancestry ancestry;
+	} slot[PVM_ANCESTRY_CACHE];
+	const char *proc_root;
+};
+
+/* The ancestors of the event's caller, read or cached, attached to ev. */
+void pvm_ancestry_lookup(struct pvm_ancestry_cache *c, struct pvm_event *ev, __u64 now_ns);
+
 #endif /* PVMTRACE_ANCESTRY_H */

@@ -94,3 +94,43 @@ UNIT_TEST(ancestry_stops_after_eight)
 	if (system(cmd))
 		unit_fail(__FILE__, __LINE__, "rm");
 }
+
+UNIT_TEST(ancestry_cache_reads_once_per_caller_and_second)
+{
+	static struct pvm_ancestry_cache cache;
+	struct pvm_record rec = {.caller_pid = 300, .caller_ppid = 200, .caller_start_boot_ns = 7};
+	struct pvm_event ev = {.rec = &rec};
+	char cmd[96], want[160];
+
+	strcpy(root, "/tmp/pvmtrace-unit-anc-XXXXXX");
+	if (!mkdtemp(root))
+		unit_fail(__FILE__, __LINE__, "mkdtemp");
+	cache.proc_root = root;
+	fake_process(200, 0, "first");
+	pvm_ancestry_lookup(&cache, &ev, 1000);
+	snprintf(want, sizeof(want), "%s/first", root);
+	CHECK_EQ(ev.n_ancestors, 1);
+	CHECK_STR(ev.caller_ancestors[0], want);
+
+	/* the parent changes: not seen within the second, seen after it */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/200", root);
+	if (system(cmd))
+		unit_fail(__FILE__, __LINE__, "rm");
+	fake_process(200, 0, "second");
+	pvm_ancestry_lookup(&cache, &ev, 1000 + PVM_ANCESTRY_TTL_NS - 1);
+	CHECK_STR(ev.caller_ancestors[0], want);
+	pvm_ancestry_lookup(&cache, &ev, 1000 + PVM_ANCESTRY_TTL_NS);
+	snprintf(want, sizeof(want), "%s/second", root);
+	CHECK_STR(ev.caller_ancestors[0], want);
+
+	/* a new process under a reused pid is read at once */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/200", root);
+	if (system(cmd))
+		unit_fail(__FILE__, __LINE__, "rm");
+	rec.caller_start_boot_ns = 8;
+	pvm_ancestry_lookup(&cache, &ev, 1000 + PVM_ANCESTRY_TTL_NS + 1);
+	CHECK_EQ(ev.n_ancestors, 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	if (system(cmd))
+		unit_fail(__FILE__, __LINE__, "rm");
+}
