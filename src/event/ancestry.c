@@ -3,28 +3,9 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "event/proc_target.h"
-
-/* The parent's pid out of stat: after the last ')', the fourth field. */
-static bool read_ppid(int dir, __u32 *ppid)
-{
-	char buf[1024];
-	const char *after_comm;
-	int fd = openat(dir, "stat", O_RDONLY | O_CLOEXEC);
-	ssize_t len = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (len <= 0)
-		return false;
-	buf[len] = '\0';
-	/* comm may hold spaces and ')': the fields start after the last ')' */
-	after_comm = strrchr(buf, ')');
-	return after_comm && sscanf(after_comm + 1, " %*c %u", ppid) == 1;
-}
 
 /* The exe of one ancestor, as the event shows it; false when it is gone. */
 static bool read_one(const char *proc_root, __u32 pid, char out[PVM_EXE_DISPLAY_MAX],
@@ -32,6 +13,7 @@ static bool read_one(const char *proc_root, __u32 pid, char out[PVM_EXE_DISPLAY_
 {
 	char dirpath[128], path[PVM_EXE_PATH_MAX];
 	struct pvm_exe exe = {0};
+	struct pvm_proc_stat st;
 	bool ok;
 	int dir;
 
@@ -40,7 +22,8 @@ static bool read_one(const char *proc_root, __u32 pid, char out[PVM_EXE_DISPLAY_
 	if (dir < 0)
 		return false;
 	pvm_proc_read_exe(dir, &exe, path);
-	ok = read_ppid(dir, ppid);
+	ok = pvm_proc_read_stat(dir, &st);
+	*ppid = st.ppid;
 	close(dir);
 	pvm_exe_display(out, path, exe.path_len, exe.flags);
 	return ok;

@@ -61,29 +61,20 @@ static bool fread_line(char *buf, size_t size, FILE *f)
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
-/* From the process's stat: what says whether it still runs. */
-struct proc_stat {
-	char state;		/* field 3: 'Z' zombie, 'X' dead */
-	unsigned int flags;	/* field 9: PF_* */
-	__u64 start_ns;		/* field 22, clock ticks since boot: to the tick */
-};
-
-static bool read_stat(const char *root, __u32 tgid, struct proc_stat *st)
+bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st)
 {
-	char path[256], buf[1024];
+	FILE *f = open_at(dir, "stat");
+	char buf[1024];
 	unsigned long long ticks;
 	const char *after_comm;
 	long hz = sysconf(_SC_CLK_TCK);
-	FILE *f;
 	bool ok;
 
-	snprintf(path, sizeof(path), "%s/%u/stat", root, tgid);
-	f = fopen(path, "re");
 	/* comm may hold spaces, ')' and newlines: the fields start after the last ')' */
 	ok = f && fread_line(buf, sizeof(buf), f) && (after_comm = strrchr(buf, ')')) &&
-	     sscanf(after_comm + 1, " %c %*d %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d "
+	     sscanf(after_comm + 1, " %c %u %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d "
 				    "%*d %*d %*d %*d %llu",
-		    &st->state, &st->flags, &ticks) == 3 &&
+		    &st->state, &st->ppid, &st->flags, &ticks) == 4 &&
 	     hz > 0;
 	if (f)
 		fclose(f);
@@ -92,11 +83,27 @@ static bool read_stat(const char *root, __u32 tgid, struct proc_stat *st)
 	return ok;
 }
 
+/* stat of the thread-group leader: the process's start, not the thread's */
+static bool read_leader_stat(const char *root, __u32 tgid, struct pvm_proc_stat *st)
+{
+	char path[256];
+	bool ok;
+	int dir;
+
+	snprintf(path, sizeof(path), "%s/%u", root, tgid);
+	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	ok = pvm_proc_read_stat(dir, st);
+	close(dir);
+	return ok;
+}
+
 /*
  * Ended, or on its way: a zombie, or a process (not a kernel thread) that
  * has already let go of its memory and so of its executable.
  */
-static bool has_ended(const struct proc_stat *st, const struct pvm_exe *exe)
+static bool has_ended(const struct pvm_proc_stat *st, const struct pvm_exe *exe)
 {
 	return st->state == 'Z' || st->state == 'X' ||
 	       (!(st->flags & PF_KTHREAD) && !(exe->flags & PVM_EXE_KNOWN));
@@ -145,7 +152,7 @@ void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
 				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX])
 {
-	struct proc_stat st;
+	struct pvm_proc_stat st;
 	char path[256];
 	bool whole;
 	int dir;
@@ -159,7 +166,7 @@ enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 c
 		return PVM_TARGET_NONE;
 	t->tid = (__u32)pid;
 	whole = read_status(dir, t) && read_comm(dir, t) && read_pidns(dir, t) &&
-		read_stat(proc_root, t->pid, &st);
+		read_leader_stat(proc_root, t->pid, &st);
 	pvm_proc_read_exe(dir, &t->exe, exe);
 	close(dir);
 	/* a process that ended while we read says nothing whole of itself */

@@ -33,6 +33,17 @@
  */
 void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]);
 
+/* From /proc/<pid>/stat: what says whether it still runs, and where it hangs. */
+struct pvm_proc_stat {
+	char state;		/* field 3: 'Z' zombie, 'X' dead */
+	__u32 ppid;		/* field 4 */
+	unsigned int flags;	/* field 9: PF_* */
+	__u64 start_ns;		/* field 22, clock ticks since boot: to the tick */
+};
+
+/* The stat file of the /proc/<pid> directory open at `dir`. */
+bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st);
+
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
 				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX]);
 

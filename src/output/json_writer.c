@@ -145,6 +145,14 @@ void jw_cstring(struct json_writer *w, const char *s)
 	jw_string(w, s, strlen(s));
 }
 
+void jw_hex_encode(char *out, const unsigned char *bytes, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = hex_digits[bytes[i] >> 4];
+		out[2 * i + 1] = hex_digits[bytes[i] & 0xf];
+	}
+}
+
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 {
 	char buf[256];
@@ -154,10 +162,7 @@ void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 	while (len) {
 		size_t n = len < sizeof(buf) / 2 ? len : sizeof(buf) / 2;
 
-		for (size_t i = 0; i < n; i++) {
-			buf[2 * i] = hex_digits[bytes[i] >> 4];
-			buf[2 * i + 1] = hex_digits[bytes[i] & 0xf];
-		}
+		jw_hex_encode(buf, bytes, n);
 		fwrite_unlocked(buf, 1, 2 * n, w->out);
 		bytes += n;
 		len -= n;

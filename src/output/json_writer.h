@@ -36,6 +36,8 @@ void jw_string(struct json_writer *w, const char *s, size_t len);
 void jw_cstring(struct json_writer *w, const char *s);
 /* Bytes as a string of lowercase hex digits, two per byte. */
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len);
+/* 2 * len lowercase hex digits into out (no NUL): what jw_hex_bytes writes */
+void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
 /* Ends a top-level value with a newline: one object per line. */
 void jw_end_line(struct json_writer *w);
 

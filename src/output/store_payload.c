@@ -6,15 +6,11 @@
 #include <string.h>
 
 #include "event/digest.h"
+#include "output/json_writer.h"
 
 static void hex_of(const unsigned char sum[PVM_SHA256_LEN], char hex[PVM_SHA256_HEX_LEN + 1])
 {
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < PVM_SHA256_LEN; i++) {
-		hex[2 * i] = digits[sum[i] >> 4];
-		hex[2 * i + 1] = digits[sum[i] & 0xf];
-	}
+	jw_hex_encode(hex, sum, PVM_SHA256_LEN);
 	hex[PVM_SHA256_HEX_LEN] = '\0';
 }
 

@@ -32,7 +32,8 @@ static void fake_process(unsigned int pid, unsigned int ppid, const char *exe)
 	f = fopen(path, "w");
 	if (f) {
 		/* a comm with ") S 9 " in it must not be read as the fields */
-		fprintf(f, "%u (a) S 9 ) S %u %u %u 0 -1 4194560 0 0\n", pid, ppid, pid, pid);
+		fprintf(f, "%u (a) S 9 ) S %u %u %u 0 -1 4194560 0 0 0 0 1 2 0 0 20 0 1 0 123 "
+			"1000000 100 18446744073709551615\n", pid, ppid, pid, pid);
 		fclose(f);
 	}
 	if (exe) {
