@@ -34,6 +34,13 @@
 #define POLL_TIMEOUT_MS 50 /* the longest a quiet event waits in the ring */
 #define OUTPUT_BUFFER_SIZE (256 * 1024)
 
+/*
+ * Static: stdout may still be flushed from it at exit. And given, not
+ * allocated by stdio: glibc ignores setvbuf's size when the buffer is NULL and
+ * then writes st_blksize (4 KiB) at a time, a write(2) per few events.
+ */
+static char output_buffer[OUTPUT_BUFFER_SIZE];
+
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stats_requested;
 
@@ -146,7 +153,7 @@ static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *aler
 	pvm_facts_from_event(ev, &facts);
 	if (pvm_rules_eval(&facts, &app->allow, alerts)) {
 		pvm_ancestry_lookup(&app->ancestry, ev, pvm_monotonic_now());
-		pvm_facts_from_event(ev, &facts);
+		pvm_facts_ancestors_from_event(ev, &facts);
 		pvm_rules_eval(&facts, &app->allow, alerts);
 	}
 	ev->alerts = alerts;
@@ -332,7 +339,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		pvm_allowlist_free(&app.allow);
 		return PVM_EXIT_FAILURE;
 	}
-	setvbuf(app.out, NULL, _IOFBF, OUTPUT_BUFFER_SIZE);
+	setvbuf(app.out, output_buffer, _IOFBF, sizeof(output_buffer));
 	jw_init(&app.jw, app.out);
 	app.decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	pvm_cgroups_init(&app.cgroups, "/proc/self/mountinfo");

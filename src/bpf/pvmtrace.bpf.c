@@ -60,7 +60,8 @@ int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	return pvm_on_raw_exit(regs, ret);
+	/* typed: every syscall's number is loaded here, not read by a helper */
+	return pvm_on_raw_exit(regs, regs->orig_ax, ret);
 }
 
 /* --- raw_tp: the same tracepoints for kernels that cannot do tp_btf ---- */
@@ -74,7 +75,24 @@ int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	return pvm_on_raw_exit(regs, ret);
+	return pvm_on_raw_exit(regs, BPF_CORE_READ(regs, orig_ax), ret);
+}
+
+/*
+ * --- thread exit: a thread's in-flight slot goes with it ------------------
+ * raw_tp in every mode but tracepoint, whose kernels may lack raw_tp only in
+ * theory but whose users asked for tracefs.
+ */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_tp_thread_exit)
+{
+	return pvm_on_thread_exit();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_thread_exit(void *ctx)
+{
+	return pvm_on_thread_exit();
 }
 
 /*

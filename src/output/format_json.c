@@ -10,16 +10,34 @@
 
 #define NS_PER_SEC 1000000000ULL
 
+/*
+ * The date and time change once a second: gmtime_r and strftime run only
+ * then, and the nanoseconds are written by hand (they were a tenth of the
+ * consumer's time in a flood).
+ */
 void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns)
 {
+	static time_t cached_secs = -1;
+	static char cached[PVM_TIME_LEN];
+	static size_t cached_len;
 	time_t secs = (time_t)(wall_ns / NS_PER_SEC);
-	struct tm tm;
-	size_t n;
+	__u64 ns = wall_ns % NS_PER_SEC;
+	char *p;
 
-	gmtime_r(&secs, &tm);
-	n = strftime(buf, PVM_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, PVM_TIME_LEN - n, ".%09lluZ",
-		 (unsigned long long)(wall_ns % NS_PER_SEC));
+	if (secs != cached_secs) {
+		struct tm tm;
+
+		gmtime_r(&secs, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_secs = secs;
+	}
+	memcpy(buf, cached, cached_len);
+	p = buf + cached_len;
+	*p++ = '.';
+	for (int i = 8; i >= 0; i--, ns /= 10)
+		p[i] = (char)('0' + ns % 10);
+	p[9] = 'Z';
+	p[10] = '\0';
 }
 
 static const char *code_name(__u8 code_mode)

@@ -328,7 +328,7 @@ void pvm_allowlist_free(struct pvm_allowlist *list)
 /* A truncated path is only a tail: it never matches a pattern. */
 static bool path_matches(const char *pattern, const struct pvm_fact_path *p)
 {
-	return p->known && !p->truncated && fnmatch(pattern, p->path, FNM_PATHNAME) == 0;
+	return p->known && !p->truncated && pvm_glob_match(pattern, p->path, FNM_PATHNAME);
 }
 
 static bool caller_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f)
@@ -359,7 +359,7 @@ static bool entry_matches(const struct pvm_allow_entry *e, const struct pvm_fact
 
 	if (!e->any_call && e->call != f->call)
 		return false;
-	if (e->comm && fnmatch(e->comm, f->caller.comm, 0) != 0)
+	if (e->comm && !pvm_glob_match(e->comm, f->caller.comm, 0))
 		return false;
 	if (e->target_exe && !(known && path_matches(e->target_exe, &f->target.exe)))
 		return false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "rules/facts.h"
 
+#include <fnmatch.h>
 #include <string.h>
 
 enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f)
@@ -20,10 +21,11 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 {
 	size_t len = path ? strlen(path) : 0;
 
-	memset(p, 0, sizeof(*p));
+	p->known = len > 0;
+	p->truncated = false;
+	p->path[0] = '\0';
 	if (!len)
 		return;
-	p->known = true;
 	p->truncated = strncmp(path, "...", 3) == 0;
 	if (len >= sizeof(p->path)) {
 		path += len - (sizeof(p->path) - 1);
@@ -31,6 +33,19 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 		p->truncated = true;
 	}
 	memcpy(p->path, path, len);
+	p->path[len] = '\0';
+}
+
+bool pvm_glob_match(const char *pattern, const char *s, int flags)
+{
+	size_t literal = strcspn(pattern, "*?[\\");
+
+	if (strncmp(pattern, s, literal) != 0)
+		return false;
+	if (!pattern[literal])
+		return !s[literal];
+	/* without FNM_PERIOD a match never depends on what precedes the rest */
+	return fnmatch(pattern + literal, s + literal, flags) == 0;
 }
 
 void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap)

@@ -122,6 +122,14 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path);
 /* Copies a comm of at most `cap` bytes, not necessarily NUL-terminated. */
 void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap);
 
+/*
+ * fnmatch(3) of `s` against `pattern` with `flags` (no FNM_PERIOD), after
+ * comparing the pattern's literal head by hand: most patterns are absolute
+ * paths that a subject leaves at its first bytes, and glibc's fnmatch costs
+ * far more than that comparison on every event.
+ */
+bool pvm_glob_match(const char *pattern, const char *s, int flags);
+
 /* The last component of a known path ("" when unknown). */
 const char *pvm_fact_basename(const struct pvm_fact_path *p);
 
@@ -138,5 +146,8 @@ struct pvm_event;
 
 /* Fills f from a decoded, enriched live event. */
 void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f);
+
+/* Only the caller's ancestors, once they were looked up for the event. */
+void pvm_facts_ancestors_from_event(const struct pvm_event *ev, struct pvm_facts *f);
 
 #endif /* PVMTRACE_FACTS_H */

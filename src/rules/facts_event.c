@@ -30,11 +30,19 @@ static enum pvm_fact_region_kind kind_of(__u8 kind)
 	return kind < sizeof(kinds) / sizeof(kinds[0]) ? kinds[kind] : PVM_FACT_REGION_ANON;
 }
 
+void pvm_facts_ancestors_from_event(const struct pvm_event *ev, struct pvm_facts *f)
+{
+	unsigned int n = ev->n_ancestors < PVM_FACTS_ANCESTORS ? ev->n_ancestors
+							       : PVM_FACTS_ANCESTORS;
+
+	f->caller.n_ancestors = n;
+	for (unsigned int i = 0; i < n; i++)
+		pvm_fact_path_set(&f->caller.ancestors[i], ev->caller_ancestors[i]);
+}
+
 static void caller_facts(const struct pvm_event *ev, struct pvm_facts *f)
 {
 	const struct pvm_record *r = ev->rec;
-	unsigned int n = ev->n_ancestors < PVM_FACTS_ANCESTORS ? ev->n_ancestors
-							       : PVM_FACTS_ANCESTORS;
 
 	f->caller.pid = r->caller_pid;
 	f->caller.tid = r->caller_tid;
@@ -45,9 +53,7 @@ static void caller_facts(const struct pvm_event *ev, struct pvm_facts *f)
 	f->caller.container_known = true;
 	memcpy(f->caller.container, ev->caller_container, sizeof(f->caller.container));
 	f->caller.container[sizeof(f->caller.container) - 1] = '\0';
-	f->caller.n_ancestors = n;
-	for (unsigned int i = 0; i < n; i++)
-		pvm_fact_path_set(&f->caller.ancestors[i], ev->caller_ancestors[i]);
+	pvm_facts_ancestors_from_event(ev, f);
 }
 
 static void target_facts(const struct pvm_event *ev, struct pvm_facts *f)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "rules/rules.h"
 
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <string.h>
 #include <strings.h>
@@ -147,7 +146,7 @@ static bool name_matches(const char *pattern, const char *name, bool comm)
 
 	if (comm && !strpbrk(pattern, "*?[") && strlen(pattern) > max)
 		return strlen(name) == max && !strncmp(pattern, name, max);
-	return fnmatch(pattern, name, 0) == 0;
+	return pvm_glob_match(pattern, name, 0);
 }
 
 static const char *credential_holder(const struct pvm_facts *f)

@@ -46,18 +46,21 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* Where a thread's in-flight slot is let go, in the modes without tracefs. */
+#define THREAD_EXIT_RAW_TP "raw_tp/sched_process_exit"
+
 /* Do the programs of `section` belong to `mode`? */
 static bool section_in_mode(const char *section, enum pvm_mode mode)
 {
-	static const char *const prefixes[PVM_MODE__COUNT][2] = {
-		[PVM_MODE_FENTRY] = {"fentry/", "fexit/"},
-		[PVM_MODE_KPROBE] = {"kprobe/", "kretprobe/"},
-		[PVM_MODE_TP_BTF] = {"tp_btf/"},
+	static const char *const prefixes[PVM_MODE__COUNT][3] = {
+		[PVM_MODE_FENTRY] = {"fentry/", "fexit/", THREAD_EXIT_RAW_TP},
+		[PVM_MODE_KPROBE] = {"kprobe/", "kretprobe/", THREAD_EXIT_RAW_TP},
+		[PVM_MODE_TP_BTF] = {"tp_btf/", THREAD_EXIT_RAW_TP},
 		[PVM_MODE_RAW_TP] = {"raw_tp/"},
 		[PVM_MODE_TRACEPOINT] = {"tracepoint/"},
 	};
 
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		const char *prefix = prefixes[mode][i];
 
 		if (prefix && !strncmp(section, prefix, strlen(prefix)))
@@ -169,21 +172,23 @@ static struct kfuncs probe_kfuncs(void)
 }
 
 /*
- * The in-flight map allocates per call, but callers that block in the syscall
- * (a page served by their own FUSE file system) could pin one slot each: cap
- * the slots so that all of them together stay within INFLIGHT_BUDGET. Beyond
- * that calls are counted in inflight_drops.
+ * The in-flight map allocates a slot per calling thread, but callers that
+ * block in the syscall (a page served by their own FUSE file system) could
+ * pin one slot each: cap the slots so that all of them together stay within
+ * INFLIGHT_BUDGET. Beyond that calls are counted in inflight_drops. Half of
+ * them may stay with their threads between calls (slots_keep_max).
  */
 #define INFLIGHT_BUDGET (64u << 20)
 
-static int size_inflight(struct bpf_map *map, size_t value_size)
+static int size_inflight(struct pvmtrace_bpf *skel, size_t value_size)
 {
 	size_t slots = INFLIGHT_BUDGET / value_size;
-	int err = bpf_map__set_value_size(map, value_size);
+	int err = bpf_map__set_value_size(skel->maps.inflight, value_size);
 
 	if (slots > PVM_INFLIGHT_MAX)
 		slots = PVM_INFLIGHT_MAX;
-	return err ? err : bpf_map__set_max_entries(map, slots);
+	skel->rodata->slots_keep_max = slots / 2;
+	return err ? err : bpf_map__set_max_entries(skel->maps.inflight, slots);
 }
 
 /*
@@ -222,9 +227,8 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 		       cfg->n_allow * sizeof(*cfg->allow));
 	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_size(cfg->store_max));
 	return err ? err
-		   : size_inflight(skel->maps.inflight,
-				   PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture,
-							   cfg->store_max > 0));
+		   : size_inflight(skel, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture,
+								 cfg->store_max > 0));
 }
 
 static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The facts the rules read: from a decoded event, and their helpers. */
+#include <fnmatch.h>
+
 #include "event/event.h"
 #include "event/regions.h"
 #include "facts_builder.h"
@@ -183,6 +185,35 @@ UNIT_TEST(facts_paths_and_names)
 	CHECK_STR(comm, "0123456789abcde");
 	pvm_fact_comm_set(comm, "sshd\0junk", 16);
 	CHECK_STR(comm, "sshd");
+
+	/* a path set over a longer one ends where it ends */
+	pvm_fact_path_set(&p, "/usr/bin/longer-name");
+	pvm_fact_path_set(&p, "/bin/sh");
+	CHECK_STR(p.path, "/bin/sh");
+	pvm_fact_path_set(&p, NULL);
+	CHECK_STR(p.path, "");
+}
+
+/* The literal head is compared by hand, the rest by fnmatch: same answers. */
+UNIT_TEST(facts_glob_match)
+{
+	CHECK(pvm_glob_match("/usr/bin/gdb", "/usr/bin/gdb", FNM_PATHNAME));
+	CHECK(!pvm_glob_match("/usr/bin/gdb", "/usr/bin/gdb-multiarch", FNM_PATHNAME));
+	CHECK(!pvm_glob_match("/usr/bin/gdb", "/usr/bin/gd", FNM_PATHNAME));
+	CHECK(!pvm_glob_match("/usr/bin/gdb", "", FNM_PATHNAME));
+	CHECK(pvm_glob_match("/usr/lib/llvm-*/bin/lldb-server", "/usr/lib/llvm-14/bin/lldb-server",
+			     FNM_PATHNAME));
+	/* FNM_PATHNAME still holds after the literal head: * never spans a / */
+	CHECK(!pvm_glob_match("/usr/lib/llvm-*/bin/lldb-server",
+			      "/usr/lib/llvm-14/x/bin/lldb-server", FNM_PATHNAME));
+	CHECK(pvm_glob_match("/usr/lib/llvm-*/x", "/usr/lib/llvm-14/x", 0));
+	CHECK(!pvm_glob_match("/opt/*/x", "/usr/lib/llvm-14/x", 0));
+	/* an escaped metacharacter ends the head: fnmatch reads the escape */
+	CHECK(pvm_glob_match("/tmp/a\\*b", "/tmp/a*b", 0));
+	CHECK(!pvm_glob_match("/tmp/a\\*b", "/tmp/axb", 0));
+	CHECK(pvm_glob_match("kwalletd*", "kwalletd6", 0));
+	CHECK(pvm_glob_match("[gs]sh-agent", "ssh-agent", 0));
+	CHECK(pvm_glob_match("*", "", 0));
 }
 
 UNIT_TEST(facts_classify_and_reach)

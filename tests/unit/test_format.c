@@ -52,6 +52,23 @@ static void check_json(const char *want, int line)
 	free(got);
 }
 
+/* The date is kept from the last call: a new second, or going back, redoes it. */
+UNIT_TEST(time_utc)
+{
+	char t[PVM_TIME_LEN];
+
+	pvm_format_time_utc(t, EXAMPLE_WALL_NS);
+	CHECK_STR(t, "2026-11-27T15:45:08.123456789Z");
+	pvm_format_time_utc(t, EXAMPLE_WALL_NS - 123456789 + 7);
+	CHECK_STR(t, "2026-11-27T15:45:08.000000007Z");
+	pvm_format_time_utc(t, EXAMPLE_WALL_NS + 1000000000ULL * 86400 * 5);
+	CHECK_STR(t, "2026-12-02T15:45:08.123456789Z");
+	pvm_format_time_utc(t, 0);
+	CHECK_STR(t, "1970-01-01T00:00:00.000000000Z");
+	pvm_format_time_utc(t, EXAMPLE_WALL_NS + 999999999 - 123456789);
+	CHECK_STR(t, "2026-11-27T15:45:08.999999999Z");
+}
+
 UNIT_TEST(json_example_event)
 {
 	build_example(&buf);
