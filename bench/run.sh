@@ -890,6 +890,17 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 		echo "- $t thread(s)$([ "$paced" = 0 ] || echo ", paced at $paced/s"): \`$counters\`"
 	done <"$FLOODS"
 	echo
+	echo "What one event costs the reader, against the time between the writers' calls: zero"
+	echo "drops at full speed needs the first to be no larger than the second (the reader has"
+	echo "one thread; the writers take the other CPU)."
+	echo
+	while IFS=$'\t' read -r t paced _ _ _ rate _ _ _ _ user sys _ all; do
+		[ "$paced" = 0 ] || continue
+		awk -v t="$t" -v rate="$rate" -v u="$user" -v s="$sys" -v all="$all" \
+			'BEGIN {printf "- %s thread(s): pvmtrace CPU per event written %.2f us (user %.2f + sys %.2f), time between calls %.2f us\n",
+				t, (u + s) * 1e6 / all, u * 1e6 / all, s * 1e6 / all, 1e6 / rate}'
+	done <"$FLOODS"
+	echo
 	echo "## Targets (default settings: mode $DEFAULT_MODE, JSON to a file)"
 	echo
 	echo "| target | measured | verdict |"

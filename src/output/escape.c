@@ -5,11 +5,13 @@
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static void put_u16_escape(FILE *out, unsigned int unit)
+static size_t put_u16_escape(char *dst, unsigned int unit)
 {
-	fputs("\\u", out);
-	for (int shift = 12; shift >= 0; shift -= 4)
-		putc_unlocked(hex_digits[(unit >> shift) & 0xf], out);
+	dst[0] = '\\';
+	dst[1] = 'u';
+	for (int i = 0; i < 4; i++)
+		dst[2 + i] = hex_digits[(unit >> (12 - 4 * i)) & 0xf];
+	return 6;
 }
 
 /*
@@ -43,44 +45,66 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return need;
 }
 
-static void put_json_code_point(FILE *out, uint32_t cp)
+static size_t put_json_code_point(char *dst, uint32_t cp)
 {
-	if (cp < 0x10000) {
-		put_u16_escape(out, cp);
-		return;
-	}
+	if (cp < 0x10000)
+		return put_u16_escape(dst, cp);
 	cp -= 0x10000;
-	put_u16_escape(out, 0xd800 | (cp >> 10));
-	put_u16_escape(out, 0xdc00 | (cp & 0x3ff));
+	put_u16_escape(dst, 0xd800 | (cp >> 10));
+	return 6 + put_u16_escape(dst + 6, 0xdc00 | (cp & 0x3ff));
+}
+
+/* One character of s (1 to 4 bytes) escaped into dst; *used says how many bytes. */
+static size_t escape_one(char *dst, const unsigned char *p, size_t len, size_t *used)
+{
+	uint32_t cp;
+	size_t n;
+
+	*used = 1;
+	if (p[0] == '"' || p[0] == '\\') {
+		dst[0] = '\\';
+		dst[1] = (char)p[0];
+		return 2;
+	}
+	if (p[0] >= 0x20 && p[0] < 0x7f) {
+		dst[0] = (char)p[0];
+		return 1;
+	}
+	if (p[0] < 0x80)
+		return put_u16_escape(dst, p[0]); /* C0 controls and DEL */
+	if ((n = utf8_decode(p, len, &cp)) != 0) {
+		*used = n;
+		return put_json_code_point(dst, cp);
+	}
+	return put_u16_escape(dst, 0xfffd);
+}
+
+size_t pvm_json_escape_some(char *dst, size_t cap, const char *s, size_t len, size_t *used)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t in = 0, out = 0;
+
+	while (in < len && cap - out >= PVM_JSON_ESCAPE_MAX) {
+		size_t n;
+
+		out += escape_one(dst + out, p + in, len - in, &n);
+		in += n;
+	}
+	*used = in;
+	return out;
 }
 
 void pvm_json_escape(FILE *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	char buf[256];
 
-	while (i < len) {
-		unsigned char c = p[i];
-		uint32_t cp;
-		size_t n;
+	while (len) {
+		size_t used;
+		size_t n = pvm_json_escape_some(buf, sizeof(buf), s, len, &used);
 
-		if (c == '"' || c == '\\') {
-			putc_unlocked('\\', out);
-			putc_unlocked(c, out);
-			i++;
-		} else if (c >= 0x20 && c < 0x7f) {
-			putc_unlocked(c, out);
-			i++;
-		} else if (c < 0x80) {
-			put_u16_escape(out, c); /* C0 controls and DEL */
-			i++;
-		} else if ((n = utf8_decode(p + i, len - i, &cp)) != 0) {
-			put_json_code_point(out, cp);
-			i += n;
-		} else {
-			put_u16_escape(out, 0xfffd);
-			i++;
-		}
+		fwrite_unlocked(buf, 1, n, out);
+		s += used;
+		len -= used;
 	}
 }
 

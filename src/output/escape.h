@@ -18,6 +18,16 @@
  */
 void pvm_json_escape(FILE *out, const char *s, size_t len);
 
+/* The most bytes one character can take escaped: a surrogate pair. */
+#define PVM_JSON_ESCAPE_MAX 12
+
+/*
+ * The same into dst: whole characters only, as many as fit in cap bytes.
+ * Returns the bytes written and sets *used to the bytes of s consumed; with
+ * cap >= PVM_JSON_ESCAPE_MAX at least one character always fits.
+ */
+size_t pvm_json_escape_some(char *dst, size_t cap, const char *s, size_t len, size_t *used);
+
 /*
  * For a terminal: printable ASCII as is, '\\' as "\\\\", any other byte \xHH.
  * Returns the number of characters written.

@@ -7,8 +7,37 @@
 
 void jw_init(struct json_writer *w, FILE *out)
 {
-	memset(w, 0, sizeof(*w));
 	w->out = out;
+	w->depth = 0;
+	w->after_key = false;
+	memset(w->has_items, 0, sizeof(w->has_items));
+	w->len = 0;
+}
+
+void jw_flush(struct json_writer *w)
+{
+	fwrite_unlocked(w->buf, 1, w->len, w->out);
+	w->len = 0;
+}
+
+static void put(struct json_writer *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->buf) - w->len) {
+		jw_flush(w);
+		if (n > sizeof(w->buf)) {
+			fwrite_unlocked(s, 1, n, w->out);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void put_char(struct json_writer *w, char c)
+{
+	if (w->len == sizeof(w->buf))
+		jw_flush(w);
+	w->buf[w->len++] = c;
 }
 
 /* Called before every value and key: the comma, if one is due. */
@@ -19,14 +48,14 @@ static void before_item(struct json_writer *w)
 		return;
 	}
 	if (w->has_items[w->depth])
-		putc_unlocked(',', w->out);
+		put_char(w, ',');
 	w->has_items[w->depth] = true;
 }
 
 static void open_container(struct json_writer *w, char c)
 {
 	before_item(w);
-	putc_unlocked(c, w->out);
+	put_char(w, c);
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->has_items[w->depth] = false;
@@ -34,7 +63,7 @@ static void open_container(struct json_writer *w, char c)
 
 static void close_container(struct json_writer *w, char c)
 {
-	putc_unlocked(c, w->out);
+	put_char(w, c);
 	if (w->depth > 0)
 		w->depth--;
 }
@@ -62,17 +91,17 @@ void jw_array_end(struct json_writer *w)
 void jw_key(struct json_writer *w, const char *key)
 {
 	before_item(w);
-	putc_unlocked('"', w->out);
-	fputs_unlocked(key, w->out);
-	fwrite_unlocked("\":", 1, 2, w->out);
+	put_char(w, '"');
+	put(w, key, strlen(key));
+	put(w, "\":", 2);
 	w->after_key = true;
 }
 
 /*
- * Numbers written by hand into a small buffer, one fwrite each: printf, and
- * division by a base not known at compile time, were the hot path's cost.
+ * Numbers written by hand: printf, and division by a base not known at
+ * compile time, were the hot path's cost.
  */
-static void put_decimal(FILE *out, uint64_t v)
+static void put_decimal(struct json_writer *w, uint64_t v)
 {
 	char buf[20];
 	size_t n = sizeof(buf);
@@ -81,12 +110,12 @@ static void put_decimal(FILE *out, uint64_t v)
 		buf[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite_unlocked(buf + n, 1, sizeof(buf) - n, out);
+	put(w, buf + n, sizeof(buf) - n);
 }
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static void put_hex(FILE *out, uint64_t v)
+static void put_hex(struct json_writer *w, uint64_t v)
 {
 	char buf[16];
 	size_t n = sizeof(buf);
@@ -95,49 +124,67 @@ static void put_hex(FILE *out, uint64_t v)
 		buf[--n] = hex_digits[v & 0xf];
 		v >>= 4;
 	} while (v);
-	fwrite_unlocked(buf + n, 1, sizeof(buf) - n, out);
+	put(w, buf + n, sizeof(buf) - n);
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	put_decimal(w->out, v);
+	put_decimal(w, v);
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
 	before_item(w);
 	if (v < 0)
-		putc_unlocked('-', w->out);
-	put_decimal(w->out, v < 0 ? -(uint64_t)v : (uint64_t)v);
+		put_char(w, '-');
+	put_decimal(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
 void jw_hex(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	fwrite_unlocked("\"0x", 1, 3, w->out);
-	put_hex(w->out, v);
-	putc_unlocked('"', w->out);
+	put(w, "\"0x", 3);
+	put_hex(w, v);
+	put_char(w, '"');
 }
 
 void jw_bool(struct json_writer *w, bool v)
 {
 	before_item(w);
-	fputs(v ? "true" : "false", w->out);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
 }
 
 void jw_null(struct json_writer *w)
 {
 	before_item(w);
-	fputs("null", w->out);
+	put(w, "null", 4);
+}
+
+/* Escaped straight into the buffer, flushed whenever it cannot take a character. */
+static void put_escaped(struct json_writer *w, const char *s, size_t len)
+{
+	while (len) {
+		size_t used;
+
+		w->len += pvm_json_escape_some(w->buf + w->len, sizeof(w->buf) - w->len, s, len,
+					       &used);
+		if (used < len)
+			jw_flush(w);
+		s += used;
+		len -= used;
+	}
 }
 
 void jw_string(struct json_writer *w, const char *s, size_t len)
 {
 	before_item(w);
-	putc_unlocked('"', w->out);
-	pvm_json_escape(w->out, s, len);
-	putc_unlocked('"', w->out);
+	put_char(w, '"');
+	put_escaped(w, s, len);
+	put_char(w, '"');
 }
 
 void jw_cstring(struct json_writer *w, const char *s)
@@ -155,23 +202,27 @@ void jw_hex_encode(char *out, const unsigned char *bytes, size_t len)
 
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 {
-	char buf[256];
-
 	before_item(w);
-	putc_unlocked('"', w->out);
+	put_char(w, '"');
 	while (len) {
-		size_t n = len < sizeof(buf) / 2 ? len : sizeof(buf) / 2;
+		size_t room = (sizeof(w->buf) - w->len) / 2;
+		size_t n = len < room ? len : room;
 
-		jw_hex_encode(buf, bytes, n);
-		fwrite_unlocked(buf, 1, 2 * n, w->out);
+		if (!n) {
+			jw_flush(w);
+			continue;
+		}
+		jw_hex_encode(w->buf + w->len, bytes, n);
+		w->len += 2 * n;
 		bytes += n;
 		len -= n;
 	}
-	putc_unlocked('"', w->out);
+	put_char(w, '"');
 }
 
 void jw_end_line(struct json_writer *w)
 {
-	putc_unlocked('\n', w->out);
+	put_char(w, '\n');
 	w->has_items[0] = false;
+	jw_flush(w);
 }

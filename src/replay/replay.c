@@ -60,6 +60,7 @@ static json_object *alerts_object(const struct pvm_alerts *a)
 	jw_object_begin(&w);
 	pvm_json_alerts(&w, a);
 	jw_object_end(&w);
+	jw_flush(&w);
 	if (fclose(m) == 0 && (wrapper = json_tokener_parse(text))) {
 		if (json_object_object_get_ex(wrapper, "alerts", &alerts))
 			json_object_get(alerts);

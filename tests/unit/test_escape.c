@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct bytes {
 	const char *s;
@@ -61,6 +62,29 @@ UNIT_TEST(json_escape_table)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check_escape(json_of, &cases[i].in, cases[i].want, __LINE__);
+}
+
+/* Whole characters only: a cap that cannot take the next one stops before it. */
+UNIT_TEST(json_escape_some_by_whole_characters)
+{
+	static const char s[] = "a\xf0\x9f\x98\x80\"b";
+	char out[64];
+	size_t used, n;
+
+	n = pvm_json_escape_some(out, PVM_JSON_ESCAPE_MAX, s, sizeof(s) - 1, &used);
+	CHECK_EQ(used, 1); /* "a", then 11 bytes left: too few for a surrogate pair */
+	CHECK_EQ(n, 1);
+	n = pvm_json_escape_some(out, PVM_JSON_ESCAPE_MAX, s + 1, sizeof(s) - 2, &used);
+	CHECK_EQ(used, 4);
+	CHECK_EQ(n, 12);
+	CHECK(memcmp(out, "\\ud83d\\ude00", 12) == 0);
+	n = pvm_json_escape_some(out, PVM_JSON_ESCAPE_MAX - 1, s, sizeof(s) - 1, &used);
+	CHECK_EQ(used, 0);
+	CHECK_EQ(n, 0);
+	n = pvm_json_escape_some(out, sizeof(out), s, sizeof(s) - 1, &used);
+	CHECK_EQ(used, sizeof(s) - 1);
+	out[n] = '\0';
+	CHECK_STR(out, "a\\ud83d\\ude00\\\"b");
 }
 
 UNIT_TEST(terminal_escape_table)

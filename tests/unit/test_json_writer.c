@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void numbers(FILE *out, const void *arg)
 {
@@ -44,5 +45,71 @@ UNIT_TEST(json_writer_numbers_and_nesting)
 	CHECK_STR(got, "{\"zero\":0,\"u64max\":18446744073709551615,"
 		       "\"i64min\":-9223372036854775808,\"neg\":-14,\"hex0\":\"0x0\","
 		       "\"hexmax\":\"0xffffffffffffffff\",\"list\":[true,null,{},\"00ff\"]}\n");
+	free(got);
+}
+
+/*
+ * Strings and hex longer than the writer's buffer, escapes straddling its
+ * end: the text comes out whole and in order, and nothing before jw_flush.
+ */
+static void long_values(FILE *out, const void *arg)
+{
+	static char text[JW_BUFFER_SIZE + 100];
+	static unsigned char bytes[JW_BUFFER_SIZE];
+	struct json_writer w;
+
+	(void)arg;
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = i % 3 ? 'x' : '\n';
+	memset(bytes, 0xab, sizeof(bytes));
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	jw_string(&w, text, sizeof(text));
+	jw_hex_bytes(&w, bytes, sizeof(bytes));
+	jw_array_end(&w);
+	jw_flush(&w);
+}
+
+UNIT_TEST(json_writer_values_longer_than_its_buffer)
+{
+	char *got = unit_capture(long_values, NULL);
+	size_t n = JW_BUFFER_SIZE + 100, at = 2;
+
+	CHECK_EQ(strlen(got), 2 + (n / 3 + (n % 3 != 0)) * 6 + (n - (n / 3 + (n % 3 != 0))) + 3 +
+				      2 * JW_BUFFER_SIZE + 2);
+	CHECK(strncmp(got, "[\"", 2) == 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *want = i % 3 ? "x" : "\\u000a";
+
+		if (strncmp(got + at, want, strlen(want)))
+			unit_fail(__FILE__, __LINE__, "character %zu is not %s", i, want);
+		at += strlen(want);
+	}
+	CHECK(strncmp(got + at, "\",\"", 3) == 0);
+	at += 3;
+	for (size_t i = 0; i < 2 * JW_BUFFER_SIZE; i++)
+		if (got[at + i] != (i % 2 ? 'b' : 'a'))
+			unit_fail(__FILE__, __LINE__, "hex digit %zu", i);
+	CHECK_STR(got + at + 2 * JW_BUFFER_SIZE, "\"]");
+	free(got);
+}
+
+/* A stdio write between two values sees what the writer had not flushed come after it. */
+static void unflushed(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	(void)arg;
+	jw_init(&w, out);
+	jw_uint(&w, 1);
+	fputs("stdio", out);
+	jw_flush(&w);
+}
+
+UNIT_TEST(json_writer_holds_text_until_flushed)
+{
+	char *got = unit_capture(unflushed, NULL);
+
+	CHECK_STR(got, "stdio1");
 	free(got);
 }
