@@ -151,10 +151,10 @@ static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *aler
 	struct pvm_facts facts;
 
 	pvm_facts_from_event(ev, &facts);
-	if (pvm_rules_eval(&facts, &app->allow, alerts)) {
+	if (pvm_rules_eval(&facts, NULL, alerts)) {
 		pvm_ancestry_lookup(&app->ancestry, ev, pvm_monotonic_now());
 		pvm_facts_ancestors_from_event(ev, &facts);
-		pvm_rules_eval(&facts, &app->allow, alerts);
+		pvm_alerts_allow(alerts, &facts, &app->allow);
 	}
 	ev->alerts = alerts;
 	pvm_alert_summary_add(&app->summary, alerts);

@@ -355,8 +355,6 @@ static void mark_allowed(struct pvm_alert *a, const char *where)
 unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlist *allow,
 			    struct pvm_alerts *out)
 {
-	const struct pvm_allow_entry *entry;
-
 	out->n = 0;
 	if (pvm_facts_foreign(f) == PVM_FOREIGN_NO)
 		return 0; /* its own memory, from any of its threads */
@@ -371,10 +369,17 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
 		a->allowed_by = NULL;
 		out->n++;
 	}
-	entry = out->n ? pvm_allowlist_match(allow, f) : NULL;
-	for (unsigned int i = 0; entry && i < out->n; i++)
-		mark_allowed(&out->alert[i], entry->where);
+	pvm_alerts_allow(out, f, allow);
 	return out->n;
+}
+
+void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
+		      const struct pvm_allowlist *allow)
+{
+	const struct pvm_allow_entry *entry = a->n ? pvm_allowlist_match(allow, f) : NULL;
+
+	for (unsigned int i = 0; entry && i < a->n; i++)
+		mark_allowed(&a->alert[i], entry->where);
 }
 
 int pvm_alerts_max_severity(const struct pvm_alerts *a)

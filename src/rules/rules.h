@@ -89,6 +89,14 @@ struct pvm_alerts {
 unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlist *allow,
 			    struct pvm_alerts *out);
 
+/*
+ * The allowlist step of pvm_rules_eval alone, over alerts the rules gave
+ * without one: the rules never read the caller's ancestors, so the live
+ * sensor runs them once and looks ancestors up only for a call that alerted.
+ */
+void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
+		      const struct pvm_allowlist *allow);
+
 /* The highest severity among the alerts, or -1 when there is none. */
 int pvm_alerts_max_severity(const struct pvm_alerts *a);
 

@@ -519,6 +519,37 @@ UNIT_TEST(rules_allowed_alerts_drop_to_info)
 	pvm_allowlist_free(&list);
 }
 
+/* The rules, then the allowlist over them: the same alerts as both in one call. */
+UNIT_TEST(rules_allowlist_step_alone)
+{
+	static const char *const callers[] = {"/opt/tool/injector", "/usr/bin/python3"};
+	struct pvm_allowlist list;
+	struct pvm_alerts both, split;
+	char err[256];
+
+	CHECK_EQ(pvm_allowlist_parse(&list, "test.conf", "allow exe=/opt/tool/* label=tool\n", err,
+				     sizeof(err)),
+		 0);
+	for (size_t c = 0; c < sizeof(callers) / sizeof(callers[0]); c++) {
+		struct pvm_facts f = example_write();
+
+		stack(&f);
+		pvm_fact_path_set(&f.caller.exe, callers[c]);
+		pvm_rules_eval(&f, &list, &both);
+		CHECK_EQ(pvm_rules_eval(&f, NULL, &split), both.n);
+		pvm_alerts_allow(&split, &f, &list);
+		for (unsigned int i = 0; i < both.n; i++) {
+			CHECK(split.alert[i].rule == both.alert[i].rule);
+			CHECK_EQ(split.alert[i].severity, both.alert[i].severity);
+			CHECK(split.alert[i].allowed_by == both.alert[i].allowed_by);
+			CHECK_STR(split.alert[i].reason, both.alert[i].reason);
+		}
+	}
+	CHECK_EQ(both.n, 2);
+	CHECK(both.alert[0].allowed_by == NULL); /* the last caller is not allowed */
+	pvm_allowlist_free(&list);
+}
+
 /* A long allowlist name: the reason is cut, the suffix kept whole. */
 UNIT_TEST(rules_allowed_suffix_survives_a_full_reason)
 {
