@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/escape.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 static const char hex_digits[] = "0123456789abcdef";
 
@@ -79,16 +81,37 @@ static size_t escape_one(char *dst, const unsigned char *p, size_t len, size_t *
 	return put_u16_escape(dst, 0xfffd);
 }
 
+static bool passes_as_is(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/* Bytes that pass as they are, from p, at most max: copied in one go. */
+static size_t plain_run(const unsigned char *p, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && passes_as_is(p[n]))
+		n++;
+	return n;
+}
+
 size_t pvm_json_escape_some(char *dst, size_t cap, const char *s, size_t len, size_t *used)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t in = 0, out = 0;
 
 	while (in < len && cap - out >= PVM_JSON_ESCAPE_MAX) {
-		size_t n;
+		size_t room = cap - out - (PVM_JSON_ESCAPE_MAX - 1);
+		size_t n = plain_run(p + in, len - in < room ? len - in : room);
 
-		out += escape_one(dst + out, p + in, len - in, &n);
+		memcpy(dst + out, p + in, n);
 		in += n;
+		out += n;
+		if (in < len && cap - out >= PVM_JSON_ESCAPE_MAX) {
+			out += escape_one(dst + out, p + in, len - in, &n);
+			in += n;
+		}
 	}
 	*used = in;
 	return out;

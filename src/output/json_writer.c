@@ -101,15 +101,28 @@ void jw_key(struct json_writer *w, const char *key)
  * Numbers written by hand: printf, and division by a base not known at
  * compile time, were the hot path's cost.
  */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+				  "25262728293031323334353637383940414243444546474849"
+				  "50515253545556575859606162636465666768697071727374"
+				  "75767778798081828384858687888990919293949596979899";
+
+/* Two digits per division: pids, times and ids have ten or more. */
 static void put_decimal(struct json_writer *w, uint64_t v)
 {
 	char buf[20];
 	size_t n = sizeof(buf);
 
-	do {
-		buf[--n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		n -= 2;
+		memcpy(buf + n, digit_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(buf + n, digit_pairs + 2 * v, 2);
+	} else {
+		buf[--n] = (char)('0' + v);
+	}
 	put(w, buf + n, sizeof(buf) - n);
 }
 

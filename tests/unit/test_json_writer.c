@@ -113,3 +113,38 @@ UNIT_TEST(json_writer_holds_text_until_flushed)
 	CHECK_STR(got, "stdio1");
 	free(got);
 }
+
+/* Every digit count, at both ends: the digits come two at a time. */
+static void decimals(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	(void)arg;
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	for (uint64_t p = 1; p <= 10000000000000000000ULL; p *= 10) {
+		jw_uint(&w, p - 1);
+		jw_uint(&w, p);
+		if (p == 10000000000000000000ULL)
+			break;
+	}
+	jw_array_end(&w);
+	jw_flush(&w);
+}
+
+UNIT_TEST(json_writer_decimals_of_every_length)
+{
+	char *got = unit_capture(decimals, NULL);
+	char want[1024] = "[";
+	size_t n = 1;
+
+	for (uint64_t p = 1;; p *= 10) {
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s%llu,%llu", n > 1 ? "," : "",
+				      (unsigned long long)(p - 1), (unsigned long long)p);
+		if (p == 10000000000000000000ULL)
+			break;
+	}
+	snprintf(want + n, sizeof(want) - n, "]");
+	CHECK_STR(got, want);
+	free(got);
+}
