@@ -1129,12 +1129,18 @@ static __always_inline struct pvm_inflight *inflight_slot(__u32 tid)
 	return slot;
 }
 
+static __always_inline void free_slot(__u32 tid)
+{
+	if (bpf_map_delete_elem(&inflight, &tid) == 0)
+		__sync_fetch_and_sub(&slots_kept, 1);
+}
+
 /* The end of a call: the slot stays for the thread's next call, if there is room. */
 static __always_inline void release_slot(struct pvm_inflight *slot, __u32 tid)
 {
 	slot->in_call = 0;
-	if (slots_kept > slots_keep_max && bpf_map_delete_elem(&inflight, &tid) == 0)
-		__sync_fetch_and_sub(&slots_kept, 1);
+	if (slots_kept > slots_keep_max)
+		free_slot(tid);
 }
 
 /* A call whose exit was not seen cannot be finished any more: count it. */
@@ -1251,8 +1257,7 @@ static __always_inline int pvm_on_thread_exit(void)
 		return 0;
 	if (slot->in_call)
 		count(PVM_CNT_UNMATCHED_ENTER);
-	if (bpf_map_delete_elem(&inflight, &tid) == 0)
-		__sync_fetch_and_sub(&slots_kept, 1);
+	free_slot(tid);
 	return 0;
 }
 

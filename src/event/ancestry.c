@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "event/ancestry.h"
 
-#include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "event/proc_target.h"
@@ -11,14 +9,12 @@
 static bool read_one(const char *proc_root, __u32 pid, char out[PVM_EXE_DISPLAY_MAX],
 		     __u32 *ppid)
 {
-	char dirpath[128], path[PVM_EXE_PATH_MAX];
+	char path[PVM_EXE_PATH_MAX];
 	struct pvm_exe exe = {0};
 	struct pvm_proc_stat st;
+	int dir = pvm_proc_open(proc_root, pid);
 	bool ok;
-	int dir;
 
-	snprintf(dirpath, sizeof(dirpath), "%s/%u", proc_root, pid);
-	dir = open(dirpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return false;
 	pvm_proc_read_exe(dir, &exe, path);

@@ -83,15 +83,20 @@ bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st)
 	return ok;
 }
 
+int pvm_proc_open(const char *root, __u32 pid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%u", root, pid);
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* stat of the thread-group leader: the process's start, not the thread's */
 static bool read_leader_stat(const char *root, __u32 tgid, struct pvm_proc_stat *st)
 {
-	char path[256];
+	int dir = pvm_proc_open(root, tgid);
 	bool ok;
-	int dir;
 
-	snprintf(path, sizeof(path), "%s/%u", root, tgid);
-	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return false;
 	ok = pvm_proc_read_stat(dir, st);
@@ -153,15 +158,13 @@ enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 c
 				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX])
 {
 	struct pvm_proc_stat st;
-	char path[256];
 	bool whole;
 	int dir;
 
 	if (caller_pidns != PVM_INIT_PIDNS_INUM)
 		return PVM_TARGET_UNRESOLVED;
 	memset(t, 0, sizeof(*t));
-	snprintf(path, sizeof(path), "%s/%d", proc_root, pid);
-	dir = pid > 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	dir = pid > 0 ? pvm_proc_open(proc_root, (__u32)pid) : -1;
 	if (dir < 0)
 		return PVM_TARGET_NONE;
 	t->tid = (__u32)pid;

@@ -25,6 +25,9 @@
  * ended (a zombie, or past letting go of its memory) or ended while it was
  * being read. t->source is left to the caller.
  */
+/* The directory root/<pid> (root: "/proc" but in tests), opened; -1 if none. */
+int pvm_proc_open(const char *root, __u32 pid);
+
 /*
  * The exe link of the /proc/<pid> directory open at `dir`: its text into path
  * (exe->path_len bytes, no NUL; the tail of a longer one) and the identity of

@@ -56,31 +56,6 @@ static size_t put_json_code_point(char *dst, uint32_t cp)
 	return 6 + put_u16_escape(dst + 6, 0xdc00 | (cp & 0x3ff));
 }
 
-/* One character of s (1 to 4 bytes) escaped into dst; *used says how many bytes. */
-static size_t escape_one(char *dst, const unsigned char *p, size_t len, size_t *used)
-{
-	uint32_t cp;
-	size_t n;
-
-	*used = 1;
-	if (p[0] == '"' || p[0] == '\\') {
-		dst[0] = '\\';
-		dst[1] = (char)p[0];
-		return 2;
-	}
-	if (p[0] >= 0x20 && p[0] < 0x7f) {
-		dst[0] = (char)p[0];
-		return 1;
-	}
-	if (p[0] < 0x80)
-		return put_u16_escape(dst, p[0]); /* C0 controls and DEL */
-	if ((n = utf8_decode(p, len, &cp)) != 0) {
-		*used = n;
-		return put_json_code_point(dst, cp);
-	}
-	return put_u16_escape(dst, 0xfffd);
-}
-
 static bool passes_as_is(unsigned char c)
 {
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
@@ -94,6 +69,30 @@ static size_t plain_run(const unsigned char *p, size_t max)
 	while (n < max && passes_as_is(p[n]))
 		n++;
 	return n;
+}
+
+/*
+ * One character of s (1 to 4 bytes) that cannot pass as it is (see plain_run),
+ * escaped into dst; *used says how many bytes of s it took.
+ */
+static size_t escape_one(char *dst, const unsigned char *p, size_t len, size_t *used)
+{
+	uint32_t cp;
+	size_t n;
+
+	*used = 1;
+	if (p[0] == '"' || p[0] == '\\') {
+		dst[0] = '\\';
+		dst[1] = (char)p[0];
+		return 2;
+	}
+	if (p[0] < 0x80)
+		return put_u16_escape(dst, p[0]); /* C0 controls and DEL */
+	if ((n = utf8_decode(p, len, &cp)) != 0) {
+		*used = n;
+		return put_json_code_point(dst, cp);
+	}
+	return put_u16_escape(dst, 0xfffd);
 }
 
 size_t pvm_json_escape_some(char *dst, size_t cap, const char *s, size_t len, size_t *used)

@@ -22,11 +22,10 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 	size_t len = path ? strlen(path) : 0;
 
 	p->known = len > 0;
-	p->truncated = false;
+	p->truncated = len > 0 && strncmp(path, "...", 3) == 0;
 	p->path[0] = '\0';
 	if (!len)
 		return;
-	p->truncated = strncmp(path, "...", 3) == 0;
 	if (len >= sizeof(p->path)) {
 		path += len - (sizeof(p->path) - 1);
 		len = sizeof(p->path) - 1;

@@ -519,34 +519,45 @@ UNIT_TEST(rules_allowed_alerts_drop_to_info)
 	pvm_allowlist_free(&list);
 }
 
-/* The rules, then the allowlist over them: the same alerts as both in one call. */
-UNIT_TEST(rules_allowlist_step_alone)
+/*
+ * What the live sensor relies on: the rules never read the caller's
+ * ancestors (it looks them up only once a call alerted), and the allowlist
+ * step over those alerts, after the ancestors are in, gives what one full
+ * run would.
+ */
+UNIT_TEST(rules_allowlist_step_after_ancestors)
 {
-	static const char *const callers[] = {"/opt/tool/injector", "/usr/bin/python3"};
 	struct pvm_allowlist list;
-	struct pvm_alerts both, split;
+	struct pvm_facts f = example_write();
+	struct pvm_alerts without, with, full;
 	char err[256];
 
-	CHECK_EQ(pvm_allowlist_parse(&list, "test.conf", "allow exe=/opt/tool/* label=tool\n", err,
+	CHECK_EQ(pvm_allowlist_parse(&list, "test.conf",
+				     "allow exe=/usr/bin/launcher via=ancestor label=launcher\n", err,
 				     sizeof(err)),
 		 0);
-	for (size_t c = 0; c < sizeof(callers) / sizeof(callers[0]); c++) {
-		struct pvm_facts f = example_write();
+	stack(&f);
+	f.caller.n_ancestors = 0;
+	CHECK_EQ(pvm_rules_eval(&f, &list, &without), 2);
+	CHECK(without.alert[0].allowed_by == NULL); /* no ancestors: nothing to allow it */
 
-		stack(&f);
-		pvm_fact_path_set(&f.caller.exe, callers[c]);
-		pvm_rules_eval(&f, &list, &both);
-		CHECK_EQ(pvm_rules_eval(&f, NULL, &split), both.n);
-		pvm_alerts_allow(&split, &f, &list);
-		for (unsigned int i = 0; i < both.n; i++) {
-			CHECK(split.alert[i].rule == both.alert[i].rule);
-			CHECK_EQ(split.alert[i].severity, both.alert[i].severity);
-			CHECK(split.alert[i].allowed_by == both.alert[i].allowed_by);
-			CHECK_STR(split.alert[i].reason, both.alert[i].reason);
-		}
+	f.caller.n_ancestors = 2;
+	pvm_fact_path_set(&f.caller.ancestors[0], "/usr/bin/bash");
+	pvm_fact_path_set(&f.caller.ancestors[1], "/usr/bin/launcher");
+	CHECK_EQ(pvm_rules_eval(&f, NULL, &with), without.n);
+	for (unsigned int i = 0; i < without.n; i++) {
+		CHECK(with.alert[i].rule == without.alert[i].rule);
+		CHECK_EQ(with.alert[i].severity, without.alert[i].severity);
+		CHECK_STR(with.alert[i].reason, without.alert[i].reason);
 	}
-	CHECK_EQ(both.n, 2);
-	CHECK(both.alert[0].allowed_by == NULL); /* the last caller is not allowed */
+	pvm_alerts_allow(&with, &f, &list);
+	CHECK_EQ(pvm_rules_eval(&f, &list, &full), with.n);
+	for (unsigned int i = 0; i < full.n; i++) {
+		CHECK(with.alert[i].rule == full.alert[i].rule);
+		CHECK_EQ(with.alert[i].severity, PVM_SEV_INFO);
+		CHECK_STR(with.alert[i].allowed_by, "test.conf:1 (launcher)");
+		CHECK_STR(with.alert[i].reason, full.alert[i].reason);
+	}
 	pvm_allowlist_free(&list);
 }
 
