@@ -112,7 +112,7 @@ static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 
 static void json_relation(struct json_writer *w, const char *key, bool value)
 {
-	jw_key(w, key);
+	jw_key_text(w, key);
 	jw_bool(w, value);
 }
 
@@ -224,7 +224,7 @@ static void json_region(struct json_writer *w, const struct pvm_region_view *v)
 static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side,
 			   const struct pvm_event *ev)
 {
-	jw_key(w, key);
+	jw_key_text(w, key);
 	if (side->state == PVM_IOV_FAULT) {
 		jw_null(w);
 		return;
@@ -245,7 +245,7 @@ static void json_iov_array(struct json_writer *w, const char *key, const struct 
 
 static void json_bytes(struct json_writer *w, const char *key, const struct pvm_iov_side *side)
 {
-	jw_key(w, key);
+	jw_key_text(w, key);
 	if (side->state == PVM_IOV_OK)
 		jw_uint(w, side->bytes);
 	else

@@ -89,7 +89,14 @@ void jw_array_end(struct json_writer *w)
 	close_container(w, ']');
 }
 
-void jw_key(struct json_writer *w, const char *key)
+void jw_key_quoted_slow(struct json_writer *w, const char *quoted, size_t len)
+{
+	before_item(w);
+	put(w, quoted, len);
+	w->after_key = true;
+}
+
+void jw_key_text(struct json_writer *w, const char *key)
 {
 	before_item(w);
 	put_char(w, '"');

@@ -77,11 +77,11 @@ void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u6
 	jw_key(w, "counters");
 	jw_object_begin(w);
 	for (int i = 0; i < PVM_CNT__MAX; i++) {
-		jw_key(w, counter_names[i]);
+		jw_key_text(w, counter_names[i]);
 		jw_uint(w, s->kernel[i]);
 	}
 	for (int i = 0; i < USER_COUNTERS; i++) {
-		jw_key(w, user[i].name);
+		jw_key_text(w, user[i].name);
 		jw_uint(w, user[i].value);
 	}
 	jw_object_end(w);

@@ -94,6 +94,51 @@ UNIT_TEST(json_writer_values_longer_than_its_buffer)
 	free(got);
 }
 
+#define EDGE_KEYS 3000
+
+/*
+ * Keys of three lengths in an object longer than the writer's buffer: every
+ * key meets the buffer's end at some offset (jw_key's inline copy gives way
+ * to the flushing path there), and each comes out once, in order, with its
+ * comma.
+ */
+static void keys_at_the_edge(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	(void)arg;
+	jw_init(&w, out);
+	jw_object_begin(&w);
+	for (unsigned int i = 0; i < EDGE_KEYS; i++) {
+		if (i % 3 == 0)
+			jw_key(&w, "a");
+		else if (i % 3 == 1)
+			jw_key(&w, "bb");
+		else
+			jw_key(&w, "ccc");
+		jw_uint(&w, i);
+	}
+	jw_object_end(&w);
+	jw_end_line(&w);
+}
+
+UNIT_TEST(json_writer_keys_across_its_buffer)
+{
+	static const char *const names[] = {"a", "bb", "ccc"};
+	static char want[EDGE_KEYS * 16];
+	size_t at = 0;
+	char *got = unit_capture(keys_at_the_edge, NULL);
+
+	want[at++] = '{';
+	for (unsigned int i = 0; i < EDGE_KEYS; i++)
+		at += (size_t)snprintf(want + at, sizeof(want) - at, "%s\"%s\":%u", i ? "," : "",
+				       names[i % 3], i);
+	snprintf(want + at, sizeof(want) - at, "}\n");
+	CHECK(strlen(want) > JW_BUFFER_SIZE);
+	CHECK_STR(got, want);
+	free(got);
+}
+
 /* A stdio write between two values sees what the writer had not flushed come after it. */
 static void unflushed(FILE *out, const void *arg)
 {
