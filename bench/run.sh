@@ -595,19 +595,33 @@ run_session() {
 
 # --- the flood: how fast pvmtrace follows, drops counted ------------------
 
-# flood THREADS [RATE]: the untraced rate (full speed only), then pvmtrace
-# with default settings under /usr/bin/time -v. FLOODS columns: threads, rate
-# asked (0: full speed), mode, untraced calls/s, calls, calls/s, events (ours),
-# drops, kernel counters, peak RSS KiB, user s, sys s, elapsed, events (all).
+# summary_counters ERR: pvmtrace's "calls=N events=N ..." line at exit as the
+# counters of a stats event: {"counters":{"calls":N,...}}.
+summary_counters() {
+	sed -n 's/^pvmtrace: \(calls=.*\)/\1/p' "$1" | tail -1 |
+		awk '{printf "{\"counters\":{"; for (i = 1; i <= NF; i++) {split($i, kv, "="); printf "%s\"%s\":%s", (i > 1 ? "," : ""), kv[1], kv[2]} print "}}"}'
+}
+
+# flood THREADS [RATE [SINK]]: the untraced rate (full speed to a file only),
+# then pvmtrace with default settings under /usr/bin/time -v, its JSON to a
+# file (SINK "file") or to /dev/null on its stdout (SINK "none": the reader
+# without the file; its events are all the kernel's, no file to count them
+# in). FLOODS columns: threads, rate asked (0: full speed), mode, untraced
+# calls/s, calls, calls/s, events (ours), drops, kernel counters, peak RSS KiB,
+# user s, sys s, elapsed, events (all), sink.
 flood() {
-	local threads=$1 paced=${2:-0} line rate0=- out=$RUN/flood.$1.${2:-0} pid mode stats
-	local calls rate events all drops rss user sys elapsed
-	if [ "$paced" = 0 ]; then
+	local threads=$1 paced=${2:-0} sink=${3:-file} line rate0=- pid mode stats
+	local out=$RUN/flood.$1.${2:-0}.${3:-file} calls rate events all drops rss user sys elapsed
+	if [ "$paced" = 0 ] && [ "$sink" = file ]; then
 		line=$("$PVMBENCH" flood --threads "$threads" --seconds "$FLOOD_SECS")
 		rate0=$(kv calls_per_sec "$line")
 	fi
 
-	/usr/bin/time -v -o "$out.time" "$PVMTRACE" --json -o "$out.json" 2>"$out.err" &
+	if [ "$sink" = file ]; then
+		/usr/bin/time -v -o "$out.time" "$PVMTRACE" --json -o "$out.json" 2>"$out.err" &
+	else
+		/usr/bin/time -v -o "$out.time" "$PVMTRACE" --json >/dev/null 2>"$out.err" &
+	fi
 	TIME_PID=$!
 	pid=
 	for _ in $(seq 100); do
@@ -626,17 +640,23 @@ flood() {
 	TIME_PID=
 	calls=$(kv calls "$line")
 	rate=$(kv calls_per_sec "$line")
-	read -r events all < <(pvm_count "$out.json" "$(kv pid "$line")")
-	stats=$(grep '"event":"stats"' "$out.json" | tail -1)
-	rm -f "$out.json"
+	if [ "$sink" = file ]; then
+		read -r events all < <(pvm_count "$out.json" "$(kv pid "$line")")
+		stats=$(grep '"event":"stats"' "$out.json" | tail -1)
+		rm -f "$out.json"
+	else
+		stats=$(summary_counters "$out.err")
+		all=$(jq .counters.received <<<"$stats")
+		events=$all
+	fi
 	drops=$(jq '.counters.ringbuf_drops + .counters.inflight_drops' <<<"$stats")
 	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out.time")
 	user=$(awk -F': ' '/User time/ {print $2}' "$out.time")
 	sys=$(awk -F': ' '/System time/ {print $2}' "$out.time")
 	elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$paced" "$mode" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$paced" "$mode" \
 		"$rate0" "$calls" "$rate" "$events" "$drops" "$(jq -c .counters <<<"$stats")" "$rss" \
-		"$user" "$sys" "$elapsed" "$all" >>"$FLOODS"
+		"$user" "$sys" "$elapsed" "$all" "$sink" >>"$FLOODS"
 }
 
 # --- profile: bpf_stats run time of pvmtrace's programs ---------------------
@@ -710,9 +730,14 @@ for t in $FLOOD_THREADS; do
 	quiet_gate
 	flood "$t"
 done
+# One writer at full speed again, pvmtrace's JSON to /dev/null: the reader
+# alone, without what the file costs it.
+log "flood: 1 writer thread, ${FLOOD_SECS}s, pvmtrace with its JSON to /dev/null"
+quiet_gate
+flood 1 0 none
 # Then one writer paced at 3/4 of the rate pvmtrace wrote events at with one
 # writer at full speed: a rate it should follow with no drop.
-paced=$(awk -F'\t' -v s="$FLOOD_SECS" '$1 == 1 && $2 == 0 {r = int($7 / s * 0.75 / 1000) * 1000; print (r < 1000 ? 1000 : r); exit}' "$FLOODS")
+paced=$(awk -F'\t' -v s="$FLOOD_SECS" '$1 == 1 && $2 == 0 && $15 == "file" {r = int($7 / s * 0.75 / 1000) * 1000; print (r < 1000 ? 1000 : r); exit}' "$FLOODS")
 if [ -n "$paced" ]; then
 	log "flood: 1 writer thread paced at $paced calls/s, ${FLOOD_SECS}s, pvmtrace"
 	quiet_gate
@@ -748,6 +773,11 @@ spread() { # spread CONFIG WORKLOAD: interquartile range / median, in %
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || b == 0) print ""; else printf "%.2f\n", a / b}'; }
 
 le() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a != "" && a <= b)}'; }
+
+flood_kind() { # flood_kind RATE SINK: "", ", paced at 1000/s" or ", JSON to /dev/null"
+	[ "$1" = 0 ] || echo -n ", paced at $1/s"
+	[ "$2" = file ] || echo -n ", JSON to /dev/null"
+}
 
 verdict() { # verdict VALUE LIMIT
 	if [ -z "$1" ]; then echo "not measured"; elif le "$1" "$2"; then echo "**met**"; else echo "**missed**"; fi
@@ -863,21 +893,22 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo
 	echo "## Flood: writer threads for ${FLOOD_SECS}s, pvmtrace default settings, JSON to a file"
 	echo
-	echo "Full speed, then one writer paced at 3/4 of the rate pvmtrace wrote events at with one"
-	echo "writer at full speed. Events: JSON lines of the flood's calls; drops: ringbuf_drops +"
-	echo "inflight_drops; CPU and peak RSS of pvmtrace from /usr/bin/time -v."
+	echo "Full speed; then one writer with pvmtrace's JSON to /dev/null (the reader without what"
+	echo "the file costs it); then one writer paced at 3/4 of the rate pvmtrace wrote events at"
+	echo "with one writer at full speed. Events: JSON lines of the flood's calls (to /dev/null:"
+	echo "the events pvmtrace received, all processes'); drops: ringbuf_drops + inflight_drops;"
+	echo "CPU and peak RSS of pvmtrace from /usr/bin/time -v."
 	echo
 	echo "| writer threads | untraced calls/s | calls | calls/s traced | events | events/s written | drops | calls = events + drops | pvmtrace CPU (user + sys) | peak RSS |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
-	while IFS=$'\t' read -r t paced _ r0 calls rate events drops counters rss user sys elapsed all; do
+	while IFS=$'\t' read -r t paced _ r0 calls rate events drops counters rss user sys elapsed all sink; do
 		ok=no
 		kcalls=$(jq .calls <<<"$counters")
 		[ "$kcalls" -eq $((all + drops)) ] && [ $((all - events)) -le $((kcalls - calls)) ] &&
 			[ "$kcalls" -ge "$calls" ] && ok=yes
 		[ "$kcalls" -eq "$calls" ] || ok="$ok (other processes: $((kcalls - calls)) calls)"
 		[ "$ok" = yes ] || ok="**$ok**"
-		label=$t
-		[ "$paced" = 0 ] || label="$t, paced at $paced/s"
+		label=$t$(flood_kind "$paced" "$sink")
 		awk -v t="$label" -v r0="$r0" -v calls="$calls" -v rate="$rate" -v ev="$events" -v secs="$FLOOD_SECS" \
 			-v dr="$drops" -v ok="$ok" -v rss="$rss" -v u="$user" -v s="$sys" -v el="$elapsed" \
 			'BEGIN {printf "| %s | %s | %d | %.0f | %d | %.0f | %d | %s | %.2f s + %.2f s (wall %s) | %.1f MiB |\n",
@@ -886,18 +917,18 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo
 	echo "Kernel counters at the end of each flood (mode $(awk -F'\t' '{print $3; exit}' "$FLOODS")):"
 	echo
-	while IFS=$'\t' read -r t paced _ _ _ _ _ _ counters _; do
-		echo "- $t thread(s)$([ "$paced" = 0 ] || echo ", paced at $paced/s"): \`$counters\`"
+	while IFS=$'\t' read -r t paced _ _ _ _ _ _ counters _ _ _ _ _ sink; do
+		echo "- $t thread(s)$(flood_kind "$paced" "$sink"): \`$counters\`"
 	done <"$FLOODS"
 	echo
 	echo "What one event costs the reader, against the time between the writers' calls: zero"
 	echo "drops at full speed needs the first to be no larger than the second (the reader has"
 	echo "one thread; the writers take the other CPU)."
 	echo
-	while IFS=$'\t' read -r t paced _ _ _ rate _ _ _ _ user sys _ all; do
+	while IFS=$'\t' read -r t paced _ _ _ rate _ _ _ _ user sys _ all sink; do
 		[ "$paced" = 0 ] || continue
-		awk -v t="$t" -v rate="$rate" -v u="$user" -v s="$sys" -v all="$all" \
-			'BEGIN {printf "- %s thread(s): pvmtrace CPU per event written %.2f us (user %.2f + sys %.2f), time between calls %.2f us\n",
+		awk -v t="$t thread(s)$(flood_kind "$paced" "$sink")" -v rate="$rate" -v u="$user" -v s="$sys" -v all="$all" \
+			'BEGIN {printf "- %s: pvmtrace CPU per event written %.2f us (user %.2f + sys %.2f), time between calls %.2f us\n",
 				t, (u + s) * 1e6 / all, u * 1e6 / all, s * 1e6 / all, 1e6 / rate}'
 	done <"$FLOODS"
 	echo
@@ -919,7 +950,7 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 		r=$(ratio "$(median "pvmtrace:$m" getppid)" "$(median untraced getppid)")
 		echo "| getppid tax <= 1.10x, hooked on raw sys_enter ($m) | ${r}x | $(verdict "$r" 1.10) |"
 	done
-	one=$(awk -F'\t' '$1 == 1 && $2 == 0 {print $8}' "$FLOODS")
+	one=$(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $8}' "$FLOODS")
 	if [ -n "$one" ]; then
 		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops | $([ "$one" = 0 ] && echo '**met**' || echo '**missed**') |"
 	fi
