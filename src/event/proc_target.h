@@ -14,17 +14,6 @@
 /* PROC_PID_INIT_INO, include/linux/proc_ns.h: the initial pid namespace. */
 #define PVM_INIT_PIDNS_INUM 0xEFFFFFFCu
 
-/*
- * Reads /proc/<pid> (under proc_root) into *t: every field but cgroup_id;
- * the executable's path (the tail of a longer one, as the kernel side keeps
- * it: see struct pvm_exe) into exe, exe->path_len bytes, no NUL.
- * Returns PVM_TARGET_KERNEL when it read them all (the layout the kernel side
- * fills; the caller marks it as from /proc), PVM_TARGET_NONE when no such pid
- * exists now, PVM_TARGET_UNRESOLVED when it cannot tell: the caller is in
- * another pid namespace (its pid means nothing to /proc), or the process
- * ended (a zombie, or past letting go of its memory) or ended while it was
- * being read. t->source is left to the caller.
- */
 /* The directory root/<pid> (root: "/proc" but in tests), opened; -1 if none. */
 int pvm_proc_open(const char *root, __u32 pid);
 
@@ -47,6 +36,17 @@ struct pvm_proc_stat {
 /* The stat file of the /proc/<pid> directory open at `dir`. */
 bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st);
 
+/*
+ * Reads /proc/<pid> (under proc_root) into *t: every field but cgroup_id;
+ * the executable's path (the tail of a longer one, as the kernel side keeps
+ * it: see struct pvm_exe) into exe, exe->path_len bytes, no NUL.
+ * Returns PVM_TARGET_KERNEL when it read them all (the layout the kernel side
+ * fills; the caller marks it as from /proc), PVM_TARGET_NONE when no such pid
+ * exists now, PVM_TARGET_UNRESOLVED when it cannot tell: the caller is in
+ * another pid namespace (its pid means nothing to /proc), or the process
+ * ended (a zombie, or past letting go of its memory) or ended while it was
+ * being read. t->source is left to the caller.
+ */
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
 				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX]);
 

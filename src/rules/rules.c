@@ -77,23 +77,28 @@ static void text_int(struct text *t, int64_t v)
 }
 
 /* "pid 4300 (victim) owned by uid 0"; the target as the call named it. */
+static void target_append(struct text *t, const struct pvm_facts *f)
+{
+	text_str(t, "pid ");
+	if (f->target.state != PVM_FACT_TARGET_KNOWN) {
+		text_int(t, f->pid_arg);
+		text_str(t, f->target.state == PVM_FACT_TARGET_NONE
+				    ? ", which named no process"
+				    : ", which the sensor could not resolve");
+		return;
+	}
+	text_int(t, f->target.pid);
+	text_str(t, " (");
+	text_str(t, f->target.comm);
+	text_str(t, ") owned by uid ");
+	text_int(t, f->target.uid);
+}
+
 static void target_text(const struct pvm_facts *f, char *buf, size_t len)
 {
 	struct text t = text_start(buf, len);
 
-	text_str(&t, "pid ");
-	if (f->target.state != PVM_FACT_TARGET_KNOWN) {
-		text_int(&t, f->pid_arg);
-		text_str(&t, f->target.state == PVM_FACT_TARGET_NONE
-				     ? ", which named no process"
-				     : ", which the sensor could not resolve");
-		return;
-	}
-	text_int(&t, f->target.pid);
-	text_str(&t, " (");
-	text_str(&t, f->target.comm);
-	text_str(&t, ") owned by uid ");
-	text_int(&t, f->target.uid);
+	target_append(&t, f);
 }
 
 static const char *errno_text(int64_t ret)
@@ -214,14 +219,12 @@ static const char *credential_holder(const struct pvm_facts *f)
  */
 static bool moved_text(const struct pvm_facts *f, char *reason, size_t len, const char *tail)
 {
-	char target[128];
 	struct text t = text_start(reason, len);
 
-	target_text(f, target, sizeof(target));
 	text_str(&t, is_write(f) ? "wrote " : "read ");
 	text_int(&t, f->ret);
 	text_str(&t, is_write(f) ? " bytes into " : " bytes from ");
-	text_str(&t, target);
+	target_append(&t, f);
 	text_str(&t, tail);
 	return true;
 }
