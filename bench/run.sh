@@ -91,11 +91,14 @@ SAMPLES=$RUN/samples.tsv	# config, workload, round, ns per call
 CHECKS=$RUN/checks.tsv		# config, round, calls, events, drops, note
 FLOODS=$RUN/flood.tsv
 PROFILE=$RUN/profile.tsv
+WRITE_FLOOR=$RUN/write_floor.txt
+WRITE_BLOCK=$((256 * 1024)) # pvmtrace's output buffer (OUTPUT_BUFFER_SIZE in src/main.c)
 NOTES=$RUN/notes.txt
 : >"$SAMPLES"
 : >"$CHECKS"
 : >"$FLOODS"
 : >"$PROFILE"
+: >"$WRITE_FLOOR"
 : >"$NOTES"
 
 # --- state to restore -----------------------------------------------------
@@ -608,9 +611,10 @@ summary_counters() {
 # without the file; its events are all the kernel's, no file to count them
 # in). FLOODS columns: threads, rate asked (0: full speed), mode, untraced
 # calls/s, calls, calls/s, events (ours), drops, kernel counters, peak RSS KiB,
-# user s, sys s, elapsed, events (all), sink.
+# user s, sys s, elapsed, events (all), sink, bytes of JSON written (file: its
+# size; /dev/null: -).
 flood() {
-	local threads=$1 paced=${2:-0} sink=${3:-file} line rate0=- pid mode stats
+	local threads=$1 paced=${2:-0} sink=${3:-file} line rate0=- pid mode stats bytes=-
 	local out=$RUN/flood.$1.${2:-0}.${3:-file} calls rate events all drops rss user sys elapsed
 	if [ "$paced" = 0 ] && [ "$sink" = file ]; then
 		line=$("$PVMBENCH" flood --threads "$threads" --seconds "$FLOOD_SECS")
@@ -643,6 +647,7 @@ flood() {
 	if [ "$sink" = file ]; then
 		read -r events all < <(pvm_count "$out.json" "$(kv pid "$line")")
 		stats=$(grep '"event":"stats"' "$out.json" | tail -1)
+		bytes=$(stat -c %s "$out.json")
 		rm -f "$out.json"
 	else
 		stats=$(summary_counters "$out.err")
@@ -654,9 +659,52 @@ flood() {
 	user=$(awk -F': ' '/User time/ {print $2}' "$out.time")
 	sys=$(awk -F': ' '/System time/ {print $2}' "$out.time")
 	elapsed=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$out.time")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$paced" "$mode" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$threads" "$paced" "$mode" \
 		"$rate0" "$calls" "$rate" "$events" "$drops" "$(jq -c .counters <<<"$stats")" "$rss" \
-		"$user" "$sys" "$elapsed" "$all" "$sink" >>"$FLOODS"
+		"$user" "$sys" "$elapsed" "$all" "$sink" "$bytes" >>"$FLOODS"
+}
+
+# dd_timed BYTES BLOCK [DD ARGS]: "bytes wall user sys" of dd writing at
+# least BYTES of zeros into the run directory in writes of BLOCK bytes.
+dd_timed() {
+	local blocks=$((($1 + $2 - 1) / $2))
+	/usr/bin/time -f '%e %U %S' -o "$RUN/write_floor.time" \
+		dd if=/dev/zero of="$RUN/write_floor.out" bs="$2" count="$blocks" status=none "${@:3}"
+	rm -f "$RUN/write_floor.out"
+	echo "$((blocks * $2)) $(tail -1 "$RUN/write_floor.time")"
+}
+
+# write_floor: the file write alone, with nothing to format. dd writes into
+# the flood's directory as many bytes as pvmtrace would have written in the
+# one-writer flood with no drop (its calls x the mean bytes of one of its JSON
+# lines):
+# - "buffered": through the page cache as pvmtrace writes, in writes of its
+#   output buffer, twice; the faster run counts. An optimistic floor: nothing
+#   to format, and the memory the flood's file just gave back. If even dd
+#   takes longer than the flood lasted, no reader writing that JSON this way
+#   follows a full-speed writer without drops;
+# - "direct": O_DIRECT in 4 MiB writes, what the disk takes without the page
+#   cache (and its CPU cost).
+# WRITE_FLOOR lines: kind, bytes, wall s, user s, sys s (none, and a note,
+# when the disk lacks the room).
+write_floor() {
+	local calls all bytes need avail run best=
+	read -r calls all bytes < <(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $5, $14, $16; exit}' "$FLOODS")
+	[ -n "$calls" ] && [ "${all:-0}" -gt 0 ] || return 0
+	need=$(awk -v c="$calls" -v a="$all" -v b="$bytes" 'BEGIN {printf "%.0f", c * b / a}')
+	avail=$(df -B1 --output=avail "$RUN" | tail -1)
+	if [ "$avail" -lt $((2 * need)) ]; then
+		echo "The write floor was skipped: it needs $need bytes on $RUN, $avail are free (twice that wanted)." >>"$NOTES"
+		return 0
+	fi
+	for _ in 1 2; do
+		run=$(dd_timed "$need" "$WRITE_BLOCK")
+		if [ -z "$best" ] || awk -v a="$run" -v b="$best" 'BEGIN {split(a, x, " "); split(b, y, " "); exit !(x[2] < y[2])}'; then
+			best=$run
+		fi
+	done
+	echo "buffered $best" >"$WRITE_FLOOR"
+	echo "direct $(dd_timed "$need" $((4 << 20)) oflag=direct)" >>"$WRITE_FLOOR"
 }
 
 # --- profile: bpf_stats run time of pvmtrace's programs ---------------------
@@ -743,6 +791,8 @@ if [ -n "$paced" ]; then
 	quiet_gate
 	flood 1 "$paced"
 fi
+log "write floor: dd writes the JSON of the one-writer flood, twice"
+write_floor
 
 for m in "${MODES[@]}"; do
 	log "profile: bpf_stats in mode $m"
@@ -901,7 +951,7 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo
 	echo "| writer threads | untraced calls/s | calls | calls/s traced | events | events/s written | drops | calls = events + drops | pvmtrace CPU (user + sys) | peak RSS |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"
-	while IFS=$'\t' read -r t paced _ r0 calls rate events drops counters rss user sys elapsed all sink; do
+	while IFS=$'\t' read -r t paced _ r0 calls rate events drops counters rss user sys elapsed all sink _; do
 		ok=no
 		kcalls=$(jq .calls <<<"$counters")
 		[ "$kcalls" -eq $((all + drops)) ] && [ $((all - events)) -le $((kcalls - calls)) ] &&
@@ -917,7 +967,7 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo
 	echo "Kernel counters at the end of each flood (mode $(awk -F'\t' '{print $3; exit}' "$FLOODS")):"
 	echo
-	while IFS=$'\t' read -r t paced _ _ _ _ _ _ counters _ _ _ _ _ sink; do
+	while IFS=$'\t' read -r t paced _ _ _ _ _ _ counters _ _ _ _ _ sink _; do
 		echo "- $t thread(s)$(flood_kind "$paced" "$sink"): \`$counters\`"
 	done <"$FLOODS"
 	echo
@@ -925,12 +975,31 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	echo "drops at full speed needs the first to be no larger than the second (the reader has"
 	echo "one thread; the writers take the other CPU)."
 	echo
-	while IFS=$'\t' read -r t paced _ _ _ rate _ _ _ _ user sys _ all sink; do
+	while IFS=$'\t' read -r t paced _ _ _ rate _ _ _ _ user sys _ all sink _; do
 		[ "$paced" = 0 ] || continue
 		awk -v t="$t thread(s)$(flood_kind "$paced" "$sink")" -v rate="$rate" -v u="$user" -v s="$sys" -v all="$all" \
 			'BEGIN {printf "- %s: pvmtrace CPU per event written %.2f us (user %.2f + sys %.2f), time between calls %.2f us\n",
 				t, (u + s) * 1e6 / all, u * 1e6 / all, s * 1e6 / all, 1e6 / rate}'
 	done <"$FLOODS"
+	if [ -s "$WRITE_FLOOR" ]; then
+		echo
+		echo "Writing alone, the write floor: dd writes into the flood's directory, from /dev/zero,"
+		echo "as many bytes as pvmtrace would have written in the one-writer flood with no drop:"
+		echo "its calls, each as a JSON line of the flood's mean length. Buffered: through the page"
+		echo "cache in writes of pvmtrace's output buffer (256 KiB), as pvmtrace writes; twice, the"
+		echo "faster run counts; nothing is formatted and dd gets the memory the flood's file just"
+		echo "gave back, so no reader writes that JSON any faster here. Direct: O_DIRECT in 4 MiB"
+		echo "writes, what the disk takes without the page cache."
+		echo
+		awk -F'\t' -v secs="$FLOOD_SECS" '$1 == 1 && $2 == 0 && $15 == "file" {
+			printf "- the flood: %d calls in %ss, %.0f calls/s; a JSON line of %.0f bytes each\n", $5, secs, $6, $16 / $14; exit}' "$FLOODS"
+		rate=$(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $6; exit}' "$FLOODS")
+		while read -r kind wbytes wwall wuser wsys; do
+			awk -v k="$kind" -v secs="$FLOOD_SECS" -v rate="$rate" -v wb="$wbytes" -v ww="$wwall" -v wu="$wuser" -v ws="$wsys" \
+				'BEGIN {printf "- dd %s: %.1f GB in %.1f s (user %.2f s + sys %.2f s), %.0f MB/s against %s s of flood: lines of at most %.0f bytes keep up, with nothing else done\n",
+					k, wb / 1e9, ww, wu, ws, wb / ww / 1e6, secs, wb / ww / rate}'
+		done <"$WRITE_FLOOR"
+	fi
 	echo
 	echo "## Targets (default settings: mode $DEFAULT_MODE, JSON to a file)"
 	echo
@@ -952,7 +1021,12 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	done
 	one=$(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $8}' "$FLOODS")
 	if [ -n "$one" ]; then
-		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops | $([ "$one" = 0 ] && echo '**met**' || echo '**missed**') |"
+		why=
+		if [ "$one" != 0 ] && [ -s "$WRITE_FLOOR" ]; then
+			read -r _ _ wwall _ < <(grep '^buffered ' "$WRITE_FLOOR")
+			if le "$FLOOD_SECS" "$wwall"; then why=" (writing its JSON alone through the page cache: dd takes ${wwall}s for the flood's ${FLOOD_SECS}s)"; fi
+		fi
+		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops$why | $([ "$one" = 0 ] && echo '**met**' || echo '**missed**') |"
 	fi
 	exact=$(awk -F'\t' '{if ($5 != $7 + $8) bad++; n++} END {print n ? (bad ? "no" : "yes") : ""}' "$FLOODS")
 	[ -z "$exact" ] || echo "| drops counted exactly (calls = events + drops), every flood | $exact | $([ "$exact" = yes ] && echo '**met**' || echo '**missed**') |"
