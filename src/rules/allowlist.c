@@ -194,6 +194,8 @@ static int add_entry(struct parser *p, struct pvm_allowlist *list, const struct 
 	e->same_exe = fl->same_exe;
 	e->same_uid = fl->same_uid;
 	e->exe = strdup(fl->exe);
+	e->exe_len = strlen(fl->exe);
+	e->exe_literal = fl->exe[strcspn(fl->exe, "*?[\\")] == '\0';
 	e->label = strdup(fl->label ? fl->label : slash[1] ? slash + 1 : fl->exe);
 	e->comm = dup_or_null(fl->comm);
 	e->target_exe = dup_or_null(fl->target_exe);
@@ -331,16 +333,27 @@ static bool path_matches(const char *pattern, const struct pvm_fact_path *p)
 	return p->known && !p->truncated && pvm_glob_match(pattern, p->path, FNM_PATHNAME);
 }
 
+/*
+ * Most entries name one file, and every call's ancestors are tried against
+ * each: a length compare turns the other paths away at once.
+ */
+static bool exe_matches(const struct pvm_allow_entry *e, const struct pvm_fact_path *p)
+{
+	if (!e->exe_literal)
+		return path_matches(e->exe, p);
+	return p->known && !p->truncated && p->len == e->exe_len && !memcmp(p->path, e->exe, p->len);
+}
+
 static bool caller_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f)
 {
 	switch (e->via) {
 	case PVM_VIA_CALLER:
-		return path_matches(e->exe, &f->caller.exe);
+		return exe_matches(e, &f->caller.exe);
 	case PVM_VIA_PARENT:
-		return f->caller.n_ancestors > 0 && path_matches(e->exe, &f->caller.ancestors[0]);
+		return f->caller.n_ancestors > 0 && exe_matches(e, &f->caller.ancestors[0]);
 	default:
 		for (unsigned int i = 0; i < f->caller.n_ancestors; i++)
-			if (path_matches(e->exe, &f->caller.ancestors[i]))
+			if (exe_matches(e, &f->caller.ancestors[i]))
 				return true;
 		return false;
 	}

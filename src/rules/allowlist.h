@@ -25,6 +25,8 @@ struct pvm_allow_entry {
 	char *label;	     /* label=, or the exe pattern */
 	char *where;	     /* "FILE:LINE (LABEL)": what an allowed alert names */
 	char *exe;	     /* glob, fnmatch(3) with FNM_PATHNAME */
+	size_t exe_len;	     /* strlen(exe) */
+	bool exe_literal;    /* exe has no wildcard: it names one path */
 	enum pvm_via via;
 	char *comm;	     /* the caller's comm, glob; NULL: any */
 	char *target_exe;    /* glob; NULL: any */

@@ -22,8 +22,9 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 	size_t len = path ? strlen(path) : 0;
 
 	p->known = len > 0;
-	p->truncated = len > 0 && strncmp(path, "...", 3) == 0;
+	p->truncated = len >= 3 && memcmp(path, "...", 3) == 0;
 	p->path[0] = '\0';
+	p->len = 0;
 	if (!len)
 		return;
 	if (len >= sizeof(p->path)) {
@@ -33,18 +34,30 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 	}
 	memcpy(p->path, path, len);
 	p->path[len] = '\0';
+	p->len = (unsigned short)len;
 }
 
+static bool glob_special(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == '\\';
+}
+
+/*
+ * The literal head of the pattern is compared in the same pass that finds its
+ * end: the allowlist matches every call's ancestors against each entry, and
+ * most stop at their first differing byte.
+ */
 bool pvm_glob_match(const char *pattern, const char *s, int flags)
 {
-	size_t literal = strcspn(pattern, "*?[\\");
+	size_t i = 0;
 
-	if (strncmp(pattern, s, literal) != 0)
-		return false;
-	if (!pattern[literal])
-		return !s[literal];
+	for (; pattern[i] && !glob_special(pattern[i]); i++)
+		if (pattern[i] != s[i])
+			return false;
+	if (!pattern[i])
+		return !s[i];
 	/* without FNM_PERIOD a match never depends on what precedes the rest */
-	return fnmatch(pattern + literal, s + literal, flags) == 0;
+	return fnmatch(pattern + i, s + i, flags) == 0;
 }
 
 void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap)

@@ -58,6 +58,7 @@ enum pvm_fact_region_kind {
 struct pvm_fact_path {
 	bool known;
 	bool truncated;
+	unsigned short len; /* strlen(path) */
 	char path[PVM_FACTS_PATH_MAX];
 };
 

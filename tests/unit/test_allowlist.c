@@ -184,6 +184,14 @@ UNIT_TEST(allowlist_match_caller_parent_ancestor)
 		{"allow exe=/usr/lib/llvm-*/bin/lldb-server", "/usr/lib/llvm-14/bin/lldb-server",
 		 NULL, NULL, NULL, 1},
 		{"allow exe=/usr/bin/gdb", "/usr/bin/gdb (deleted)", NULL, NULL, NULL, 0},
+		/* a pattern with no wildcard: that one path, by length and bytes */
+		{"allow exe=/usr/bin/gdb", "/usr/bin/gdb", NULL, NULL, NULL, 1},
+		{"allow exe=/usr/bin/gdb", "/usr/bin/gdc", NULL, NULL, NULL, 0},
+		{"allow exe=/usr/bin/gdb", "/usr/bin/gd", NULL, NULL, NULL, 0},
+		{"allow exe=/usr/bin/gdb", "/usr/sbin/gdb", NULL, NULL, NULL, 0},
+		{"allow exe=/usr/bin/gdb", ".../usr/bin/gdb", NULL, NULL, NULL, 0},
+		{"allow exe=/opt/a\\*b", "/opt/a*b", NULL, NULL, NULL, 1},
+		{"allow exe=/opt/a\\*b", "/opt/axb", NULL, NULL, NULL, 0},
 		/* a path known only by its tail never matches */
 		{"allow exe=/*/bin/gdb", ".../bin/gdb", NULL, NULL, NULL, 0},
 		{"allow exe=/usr/bin/gdb", NULL, NULL, NULL, NULL, 0},

@@ -87,6 +87,41 @@ UNIT_TEST(json_escape_some_by_whole_characters)
 	CHECK_STR(out, "a\\ud83d\\ude00\\\"b");
 }
 
+/* The escape of one byte alone, as json_escape_table has it. */
+static const char *escape_of_byte(unsigned char c, char buf[8])
+{
+	if (c == '"' || c == '\\')
+		snprintf(buf, 8, "\\%c", c);
+	else if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, 8, "%c", c);
+	else if (c < 0x80)
+		snprintf(buf, 8, "\\u%04x", c);
+	else
+		snprintf(buf, 8, "\\ufffd"); /* a lone byte >= 0x80 is never valid UTF-8 */
+	return buf;
+}
+
+/* Every byte value at every place of a string longer than the escaper's word of eight. */
+UNIT_TEST(json_escape_every_byte_at_every_offset)
+{
+	enum { LEN = 19 };
+	char in[LEN], out[LEN * PVM_JSON_ESCAPE_MAX], want[LEN + 8], one[8];
+	size_t used, n;
+
+	for (int c = 0; c < 256; c++) {
+		for (size_t at = 0; at < LEN; at++) {
+			memset(in, 'a', LEN);
+			in[at] = (char)c;
+			snprintf(want, sizeof(want), "%.*s%s%.*s", (int)at, in,
+				 escape_of_byte((unsigned char)c, one), (int)(LEN - at - 1), in + at + 1);
+			n = pvm_json_escape_some(out, sizeof(out), in, LEN, &used);
+			out[n] = '\0';
+			CHECK_EQ(used, LEN);
+			CHECK_STR(out, want);
+		}
+	}
+}
+
 UNIT_TEST(terminal_escape_table)
 {
 	check_escape(term_of, B("plain text"), "plain text", __LINE__);
