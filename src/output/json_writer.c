@@ -114,38 +114,80 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 				  "50515253545556575859606162636465666768697071727374"
 				  "75767778798081828384858687888990919293949596979899";
 
-/* Two digits per division: pids, times and ids have ten or more. */
+/* Room for n more bytes in the buffer, flushing it if need be (n <= its size). */
+static char *reserve(struct json_writer *w, size_t n)
+{
+	if (n > sizeof(w->buf) - w->len)
+		jw_flush(w);
+	return w->buf + w->len;
+}
+
+/* 0, then 10^1 .. 10^19: decimal_len's thresholds. */
+static const uint64_t powers_of_ten[20] = {
+	0,
+	10ULL,
+	100ULL,
+	1000ULL,
+	10000ULL,
+	100000ULL,
+	1000000ULL,
+	10000000ULL,
+	100000000ULL,
+	1000000000ULL,
+	10000000000ULL,
+	100000000000ULL,
+	1000000000000ULL,
+	10000000000000ULL,
+	100000000000000ULL,
+	1000000000000000ULL,
+	10000000000000000ULL,
+	100000000000000000ULL,
+	1000000000000000000ULL,
+	10000000000000000000ULL,
+};
+
+/* Digits of v: from its bit length (1233 / 4096 ~ log10 2), one compare to settle. */
+static size_t decimal_len(uint64_t v)
+{
+	size_t t = ((size_t)(64 - __builtin_clzll(v | 1)) * 1233) >> 12;
+
+	return t + 1 - (v < powers_of_ten[t]);
+}
+
+/*
+ * Two digits per division, written backwards straight into the buffer: pids,
+ * times and ids have ten or more digits, and a copy per number was a tenth of
+ * the writer's time.
+ */
 static void put_decimal(struct json_writer *w, uint64_t v)
 {
-	char buf[20];
-	size_t n = sizeof(buf);
+	size_t n = decimal_len(v);
+	char *p = reserve(w, n) + n;
 
+	w->len += n;
 	while (v >= 100) {
-		n -= 2;
-		memcpy(buf + n, digit_pairs + 2 * (v % 100), 2);
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v % 100), 2);
 		v /= 100;
 	}
-	if (v >= 10) {
-		n -= 2;
-		memcpy(buf + n, digit_pairs + 2 * v, 2);
-	} else {
-		buf[--n] = (char)('0' + v);
-	}
-	put(w, buf + n, sizeof(buf) - n);
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
 }
 
 static const char hex_digits[] = "0123456789abcdef";
 
 static void put_hex(struct json_writer *w, uint64_t v)
 {
-	char buf[16];
-	size_t n = sizeof(buf);
+	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4;
+	char *p = reserve(w, n) + n;
 
+	w->len += n;
 	do {
-		buf[--n] = hex_digits[v & 0xf];
+		*--p = hex_digits[v & 0xf];
 		v >>= 4;
 	} while (v);
-	put(w, buf + n, sizeof(buf) - n);
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)

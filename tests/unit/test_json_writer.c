@@ -193,3 +193,39 @@ UNIT_TEST(json_writer_decimals_of_every_length)
 	CHECK_STR(got, want);
 	free(got);
 }
+
+/* Every hex digit count, at both ends. */
+static void hexes(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	(void)arg;
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	for (unsigned int bits = 4; bits <= 64; bits += 4) {
+		jw_hex(&w, (bits < 64 ? 1ULL << bits : 0) - 1);
+		if (bits < 64)
+			jw_hex(&w, 1ULL << bits);
+	}
+	jw_array_end(&w);
+	jw_flush(&w);
+}
+
+UNIT_TEST(json_writer_hex_of_every_length)
+{
+	char *got = unit_capture(hexes, NULL);
+	char want[1024] = "[";
+	size_t n = 1;
+
+	for (unsigned int bits = 4; bits <= 64; bits += 4) {
+		unsigned long long below = (bits < 64 ? 1ULL << bits : 0) - 1;
+
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "%s\"0x%llx\"", n > 1 ? "," : "",
+				      below);
+		if (bits < 64)
+			n += (size_t)snprintf(want + n, sizeof(want) - n, ",\"0x%llx\"", below + 1);
+	}
+	snprintf(want + n, sizeof(want) - n, "]");
+	CHECK_STR(got, want);
+	free(got);
+}
