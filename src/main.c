@@ -111,13 +111,13 @@ static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 	}
 }
 
-static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *from_proc)
+static void enrich(struct app *app, struct pvm_event *ev, struct pvm_target *from_proc,
+		   __u64 now_ns)
 {
 	const struct pvm_target *t;
 
 	enrich_target(ev, from_proc);
-	pvm_cgroups_container(&app->cgroups, ev->rec->cgroup_id, pvm_monotonic_now(),
-			      ev->caller_container);
+	pvm_cgroups_container(&app->cgroups, ev->rec->cgroup_id, now_ns, ev->caller_container);
 	t = ev->target.t;
 	pvm_enrich_regions(ev, app->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0, "/proc");
 }
@@ -146,13 +146,13 @@ static void on_chunk(struct app *app, const void *data, size_t size)
  * event then shows them (what replay needs to judge it the same way).
  * Returns false when --min-severity drops the event.
  */
-static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *alerts)
+static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *alerts, __u64 now_ns)
 {
 	struct pvm_facts facts;
 
 	pvm_facts_from_event(ev, &facts);
 	if (pvm_rules_eval(&facts, NULL, alerts)) {
-		pvm_ancestry_lookup(&app->ancestry, ev, pvm_monotonic_now());
+		pvm_ancestry_lookup(&app->ancestry, ev, now_ns);
 		pvm_facts_ancestors_from_event(ev, &facts);
 		pvm_alerts_allow(alerts, &facts, &app->allow);
 	}
@@ -168,6 +168,7 @@ static void on_record(void *ctx, const void *data, size_t size)
 	struct pvm_target from_proc;
 	struct pvm_event ev;
 	const char *why;
+	__u64 now_ns;
 
 	if (size >= sizeof(__u16) && *(const __u16 *)data == PVM_REC_CHUNK) {
 		on_chunk(app, data, size);
@@ -180,8 +181,9 @@ static void on_record(void *ctx, const void *data, size_t size)
 	}
 	if (app->storing)
 		pvm_store_payload(&app->chunks, &app->store, &ev, &app->stats);
-	enrich(app, &ev, &from_proc);
-	if (!judge(app, &ev, &alerts))
+	now_ns = pvm_monotonic_now(); /* one clock read per event, for the caches' ages */
+	enrich(app, &ev, &from_proc, now_ns);
+	if (!judge(app, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
 	if (app->opts->json)
 		pvm_format_json(&app->jw, &ev);

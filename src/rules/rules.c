@@ -49,9 +49,9 @@ static struct text text_start(char *buf, size_t len)
 	return (struct text){.buf = buf, .len = len, .at = 0};
 }
 
-static void text_str(struct text *t, const char *s)
+static void text_bytes(struct text *t, const char *s, size_t n)
 {
-	size_t n = strlen(s), room = t->len - 1 - t->at;
+	size_t room = t->len - 1 - t->at;
 
 	if (n > room)
 		n = room;
@@ -60,20 +60,24 @@ static void text_str(struct text *t, const char *s)
 	t->buf[t->at] = '\0';
 }
 
+static void text_str(struct text *t, const char *s)
+{
+	text_bytes(t, s, strlen(s));
+}
+
 static void text_int(struct text *t, int64_t v)
 {
-	char digits[22];
-	size_t n = sizeof(digits) - 1;
+	char digits[21];
+	size_t n = sizeof(digits);
 	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	digits[n] = '\0';
 	do {
 		digits[--n] = (char)('0' + u % 10);
 		u /= 10;
 	} while (u);
 	if (v < 0)
 		digits[--n] = '-';
-	text_str(t, digits + n);
+	text_bytes(t, digits + n, sizeof(digits) - n);
 }
 
 /* "pid 4300 (victim) owned by uid 0"; the target as the call named it. */
