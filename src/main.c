@@ -33,6 +33,7 @@
 
 #define POLL_TIMEOUT_MS 50 /* the longest a quiet event waits in the ring */
 #define OUTPUT_BUFFER_SIZE (256 * 1024)
+#define TRIM_EVERY 1024 /* events between two looks at the output's end (a syscall) */
 
 /*
  * Static: stdout may still be flushed from it at exit. And given, not
@@ -48,6 +49,8 @@ struct app {
 	const struct pvm_options *opts;
 	FILE *out;
 	struct json_writer jw;
+	struct pvm_output_trim trim;
+	unsigned int since_trim; /* events written since the last trim */
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	bool wrote;		/* events written since the last flush */
@@ -161,6 +164,15 @@ static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *aler
 	return app->opts->min_severity < 0 || pvm_alerts_at_least(alerts, app->opts->min_severity);
 }
 
+static void trim_output(struct app *app)
+{
+	off_t end = ftello(app->out);
+
+	app->since_trim = 0;
+	if (end >= 0)
+		pvm_output_trim(&app->trim, (unsigned long long)end);
+}
+
 static void on_record(void *ctx, const void *data, size_t size)
 {
 	struct app *app = ctx;
@@ -190,6 +202,8 @@ static void on_record(void *ctx, const void *data, size_t size)
 	else
 		pvm_format_table_row(app->out, &ev);
 	app->wrote = true;
+	if (++app->since_trim == TRIM_EVERY)
+		trim_output(app);
 }
 
 static void print_stats(struct app *app, struct pvm_sensor *sensor, bool to_stream)
@@ -342,6 +356,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		return PVM_EXIT_FAILURE;
 	}
 	setvbuf(app.out, output_buffer, _IOFBF, sizeof(output_buffer));
+	pvm_output_trim_init(&app.trim, fileno(app.out), PVM_OUTPUT_TRIM_WINDOW);
 	jw_init(&app.jw, app.out);
 	app.decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	pvm_cgroups_init(&app.cgroups, "/proc/self/mountinfo");

@@ -34,3 +34,34 @@ FILE *pvm_output_open(const char *path, FILE *err)
 	}
 	return f;
 }
+
+void pvm_output_trim_init(struct pvm_output_trim *t, int fd, unsigned long long window)
+{
+	struct stat st;
+
+	t->fd = -1;
+	t->window = window;
+	t->synced = t->dropped = 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
+		return;
+	t->fd = fd;
+	t->synced = t->dropped = (unsigned long long)st.st_size;
+}
+
+/*
+ * Errors are left alone: a file system without these calls keeps its pages
+ * as it always did.
+ */
+void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end)
+{
+	if (t->fd < 0)
+		return;
+	while (end >= t->synced + t->window) {
+		sync_file_range(t->fd, (off_t)t->synced, (off_t)t->window, SYNC_FILE_RANGE_WRITE);
+		t->synced += t->window;
+	}
+	while (t->synced >= t->dropped + 2 * t->window) {
+		posix_fadvise(t->fd, (off_t)t->dropped, (off_t)t->window, POSIX_FADV_DONTNEED);
+		t->dropped += t->window;
+	}
+}

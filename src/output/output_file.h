@@ -13,4 +13,30 @@
  */
 FILE *pvm_output_open(const char *path, FILE *err);
 
+/*
+ * The output file's pages, written to disk as each window of it fills and
+ * dropped from the page cache a window later. A flood of events is gigabytes
+ * a minute: left in the page cache it crowds out the machine's own, and each
+ * page it takes is a fresh one, which on a VM whose free memory goes back to
+ * the host cost the reader 4.6 us of system time per event in a flood here;
+ * with its pages reused, 0.55 us.
+ */
+struct pvm_output_trim {
+	int fd;		    /* -1: not a regular file, nothing to do */
+	unsigned long long window; /* bytes */
+	unsigned long long synced;  /* offset up to which writeback was started */
+	unsigned long long dropped; /* offset up to which pages were dropped */
+};
+
+#define PVM_OUTPUT_TRIM_WINDOW (16ULL << 20)
+
+/* For what is written to fd from now on; nothing when fd is not a regular file. */
+void pvm_output_trim_init(struct pvm_output_trim *t, int fd, unsigned long long window);
+
+/*
+ * The file now reaches `end`: each whole window before it gets its writeback
+ * started, and the window before that, written by now, leaves the page cache.
+ */
+void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end);
+
 #endif /* PVMTRACE_OUTPUT_FILE_H */
