@@ -36,6 +36,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 PVMTRACE=$BUILD/pvmtrace
 PVMBENCH=$BUILD/bench/pvmbench
 PVMFLOOR=$BUILD/bench/pvmfloor
+WRITEFLOOR=$BUILD/bench/writefloor
 RUN=$BUILD/bench/run
 COMMAND="bench/run.sh $*"
 [ -n "${MAKELEVEL:-}" ] && [ $QUICK -eq 0 ] && COMMAND="make bench  (runs: $COMMAND)"
@@ -80,6 +81,7 @@ cp "$PVMTRACE" "$RUN/pvmtrace"
 PVMTRACE=$RUN/pvmtrace
 SOURCE=${BENCH_SOURCE:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "not a git checkout")}
 gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE bench/pvmbench.c -o "$PVMBENCH" -lpthread
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc bench/writefloor.c src/output/output_file.c -o "$WRITEFLOOR"
 # pvmfloor: bench/floor.bpf.c with the Makefile's BPF flags (BPF_PROG's ctx is
 # unused: -Wno-unused-parameter), its skeleton, and the loader bench/floor.c.
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -92,7 +94,6 @@ CHECKS=$RUN/checks.tsv		# config, round, calls, events, drops, note
 FLOODS=$RUN/flood.tsv
 PROFILE=$RUN/profile.tsv
 WRITE_FLOOR=$RUN/write_floor.txt
-WRITE_BLOCK=$((256 * 1024)) # pvmtrace's output buffer (OUTPUT_BUFFER_SIZE in src/main.c)
 NOTES=$RUN/notes.txt
 : >"$SAMPLES"
 : >"$CHECKS"
@@ -664,29 +665,26 @@ flood() {
 		"$user" "$sys" "$elapsed" "$all" "$sink" "$bytes" >>"$FLOODS"
 }
 
-# dd_timed BYTES BLOCK [DD ARGS]: "bytes wall user sys" of dd writing at
-# least BYTES of zeros into the run directory in writes of BLOCK bytes.
-dd_timed() {
-	local blocks=$((($1 + $2 - 1) / $2))
-	/usr/bin/time -f '%e %U %S' -o "$RUN/write_floor.time" \
-		dd if=/dev/zero of="$RUN/write_floor.out" bs="$2" count="$blocks" status=none "${@:3}"
+# timed KIND COMMAND...: "KIND bytes-file-held wall user sys" of COMMAND, which
+# writes the run directory's write_floor.out (removed after).
+timed() {
+	local kind=$1 bytes
+	shift
+	/usr/bin/time -f '%e %U %S' -o "$RUN/write_floor.time" "$@"
+	bytes=$(stat -c %s "$RUN/write_floor.out")
 	rm -f "$RUN/write_floor.out"
-	echo "$((blocks * $2)) $(tail -1 "$RUN/write_floor.time")"
+	echo "$kind $bytes $(tail -1 "$RUN/write_floor.time")"
 }
 
-# write_floor: the file write alone, with nothing to format. dd writes into
-# the flood's directory as many bytes as pvmtrace would have written in the
-# one-writer flood with no drop (its calls x the mean bytes of one of its JSON
-# lines):
-# - "buffered": through the page cache as pvmtrace writes, in writes of its
-#   output buffer, twice; the faster run counts. An optimistic floor: nothing
-#   to format, and the memory the flood's file just gave back. If even dd
-#   takes longer than the flood lasted, no reader writing that JSON this way
-#   follows a full-speed writer without drops;
-# - "direct": O_DIRECT in 4 MiB writes, what the disk takes without the page
-#   cache (and its CPU cost).
-# WRITE_FLOOR lines: kind, bytes, wall s, user s, sys s (none, and a note,
-# when the disk lacks the room).
+# write_floor: the file write alone, with nothing to format. As many bytes as
+# pvmtrace would have written in the one-writer flood with no drop (its calls x
+# the mean bytes of one of its JSON lines), into the flood's directory:
+# - "page-cache": BUILD/bench/writefloor, pvmtrace's own writing (its buffer's
+#   size, its page cache trim) with nothing to format; twice, the faster run
+#   counts;
+# - "O_DIRECT": dd in 4 MiB writes, what the disk takes without the page cache.
+# WRITE_FLOOR lines: kind, bytes, wall s, user s, sys s (none, and a note, when
+# the disk lacks the room).
 write_floor() {
 	local calls all bytes need avail run best=
 	read -r calls all bytes < <(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $5, $14, $16; exit}' "$FLOODS")
@@ -698,13 +696,14 @@ write_floor() {
 		return 0
 	fi
 	for _ in 1 2; do
-		run=$(dd_timed "$need" "$WRITE_BLOCK")
-		if [ -z "$best" ] || awk -v a="$run" -v b="$best" 'BEGIN {split(a, x, " "); split(b, y, " "); exit !(x[2] < y[2])}'; then
+		run=$(timed page-cache "$WRITEFLOOR" "$need" "$RUN/write_floor.out")
+		if [ -z "$best" ] || awk -v a="$run" -v b="$best" 'BEGIN {split(a, x, " "); split(b, y, " "); exit !(x[3] < y[3])}'; then
 			best=$run
 		fi
 	done
-	echo "buffered $best" >"$WRITE_FLOOR"
-	echo "direct $(dd_timed "$need" $((4 << 20)) oflag=direct)" >>"$WRITE_FLOOR"
+	echo "$best" >"$WRITE_FLOOR"
+	timed O_DIRECT dd if=/dev/zero of="$RUN/write_floor.out" bs=4M count=$(((need + (4 << 20) - 1) / (4 << 20))) \
+		oflag=direct status=none >>"$WRITE_FLOOR"
 }
 
 # --- profile: bpf_stats run time of pvmtrace's programs ---------------------
@@ -791,7 +790,7 @@ if [ -n "$paced" ]; then
 	quiet_gate
 	flood 1 "$paced"
 fi
-log "write floor: dd writes the JSON of the one-writer flood, twice"
+log "write floor: the JSON of the one-writer flood, written with nothing to format"
 write_floor
 
 for m in "${MODES[@]}"; do
@@ -983,20 +982,20 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	done <"$FLOODS"
 	if [ -s "$WRITE_FLOOR" ]; then
 		echo
-		echo "Writing alone, the write floor: dd writes into the flood's directory, from /dev/zero,"
-		echo "as many bytes as pvmtrace would have written in the one-writer flood with no drop:"
-		echo "its calls, each as a JSON line of the flood's mean length. Buffered: through the page"
-		echo "cache in writes of pvmtrace's output buffer (256 KiB), as pvmtrace writes; twice, the"
-		echo "faster run counts; nothing is formatted and dd gets the memory the flood's file just"
-		echo "gave back, so no reader writes that JSON any faster here. Direct: O_DIRECT in 4 MiB"
-		echo "writes, what the disk takes without the page cache."
+		echo "Writing alone, the write floor: as many bytes as pvmtrace would have written in the"
+		echo "one-writer flood with no drop (its calls, each as a JSON line of the flood's mean"
+		echo "length), written into the flood's directory with nothing to format. page-cache:"
+		echo "bench/writefloor, pvmtrace's own way of writing (blocks of its 256 KiB buffer, its"
+		echo "page cache trim), twice, the faster run counts; O_DIRECT: dd in 4 MiB writes, what"
+		echo "the disk takes without the page cache. Compare the first with pvmtrace's own system"
+		echo "time per event above (it writes less, and between its writes the disk catches up)."
 		echo
 		awk -F'\t' -v secs="$FLOOD_SECS" '$1 == 1 && $2 == 0 && $15 == "file" {
 			printf "- the flood: %d calls in %ss, %.0f calls/s; a JSON line of %.0f bytes each\n", $5, secs, $6, $16 / $14; exit}' "$FLOODS"
 		rate=$(awk -F'\t' '$1 == 1 && $2 == 0 && $15 == "file" {print $6; exit}' "$FLOODS")
 		while read -r kind wbytes wwall wuser wsys; do
 			awk -v k="$kind" -v secs="$FLOOD_SECS" -v rate="$rate" -v wb="$wbytes" -v ww="$wwall" -v wu="$wuser" -v ws="$wsys" \
-				'BEGIN {printf "- dd %s: %.1f GB in %.1f s (user %.2f s + sys %.2f s), %.0f MB/s against %s s of flood: lines of at most %.0f bytes keep up, with nothing else done\n",
+				'BEGIN {printf "- %s: %.1f GB in %.1f s (user %.2f s + sys %.2f s), %.0f MB/s against %s s of flood: lines of at most %.0f bytes keep up, with nothing else done\n",
 					k, wb / 1e9, ww, wu, ws, wb / ww / 1e6, secs, wb / ww / rate}'
 		done <"$WRITE_FLOOR"
 	fi
@@ -1023,8 +1022,8 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 	if [ -n "$one" ]; then
 		why=
 		if [ "$one" != 0 ] && [ -s "$WRITE_FLOOR" ]; then
-			read -r _ _ wwall _ < <(grep '^buffered ' "$WRITE_FLOOR")
-			if le "$FLOOD_SECS" "$wwall"; then why=" (writing its JSON alone through the page cache: dd takes ${wwall}s for the flood's ${FLOOD_SECS}s)"; fi
+			read -r _ _ wwall _ < <(grep '^page-cache ' "$WRITE_FLOOR")
+			if le "$FLOOD_SECS" "$wwall"; then why=" (writing its JSON alone, nothing formatted, takes ${wwall}s for the flood's ${FLOOD_SECS}s)"; fi
 		fi
 		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops$why | $([ "$one" = 0 ] && echo '**met**' || echo '**missed**') |"
 	fi
