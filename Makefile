@@ -14,7 +14,9 @@ CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
 # buffer) into `rep movs`/`rep stos`, whose start-up cost outweighs the short
 # copies of each event: 8% of the reader's CPU under perf, in pvm_fact_path_set
 # alone. glibc's own functions choose by size.
-CFLAGS   += -mstringop-strategy=libcall
+# (GCC on x86 only: another compiler builds without it.)
+CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
+		    echo -mstringop-strategy=libcall)
 LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \

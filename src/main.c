@@ -4,6 +4,7 @@
  * record through decode -> format -> output until SIGINT/SIGTERM.
  */
 #include <errno.h>
+#include <stdio_ext.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,13 +165,15 @@ static bool judge(struct app *app, struct pvm_event *ev, struct pvm_alerts *aler
 	return app->opts->min_severity < 0 || pvm_alerts_at_least(alerts, app->opts->min_severity);
 }
 
+/* What reached the file: ftello() counts what stdio still holds too. */
 static void trim_output(struct app *app)
 {
-	off_t end = ftello(app->out);
+	off_t end;
 
 	app->since_trim = 0;
-	if (end >= 0)
-		pvm_output_trim(&app->trim, (unsigned long long)end);
+	if (app->trim.fd < 0 || (end = ftello(app->out)) < 0)
+		return;
+	pvm_output_trim(&app->trim, (unsigned long long)end - __fpending(app->out));
 }
 
 static void on_record(void *ctx, const void *data, size_t size)

@@ -35,6 +35,12 @@ FILE *pvm_output_open(const char *path, FILE *err)
 	return f;
 }
 
+/* Where the page holding byte `offset` starts: fadvise drops whole pages only. */
+static unsigned long long page_start(unsigned long long offset)
+{
+	return offset & ~((unsigned long long)sysconf(_SC_PAGESIZE) - 1);
+}
+
 void pvm_output_trim_init(struct pvm_output_trim *t, int fd, unsigned long long window)
 {
 	struct stat st;
@@ -45,7 +51,7 @@ void pvm_output_trim_init(struct pvm_output_trim *t, int fd, unsigned long long 
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		return;
 	t->fd = fd;
-	t->synced = t->dropped = (unsigned long long)st.st_size;
+	t->synced = t->dropped = page_start((unsigned long long)st.st_size);
 }
 
 /*
@@ -56,6 +62,8 @@ void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end)
 {
 	if (t->fd < 0)
 		return;
+	if (end < t->synced) /* cut short under us (logrotate's copytruncate): start again */
+		t->synced = t->dropped = page_start(end);
 	while (end >= t->synced + t->window) {
 		sync_file_range(t->fd, (off_t)t->synced, (off_t)t->window, SYNC_FILE_RANGE_WRITE);
 		t->synced += t->window;

@@ -195,7 +195,7 @@ static int add_entry(struct parser *p, struct pvm_allowlist *list, const struct 
 	e->same_uid = fl->same_uid;
 	e->exe = strdup(fl->exe);
 	e->exe_len = strlen(fl->exe);
-	e->exe_literal = fl->exe[strcspn(fl->exe, "*?[\\")] == '\0';
+	e->exe_literal = pvm_glob_is_literal(fl->exe);
 	e->label = strdup(fl->label ? fl->label : slash[1] ? slash + 1 : fl->exe);
 	e->comm = dup_or_null(fl->comm);
 	e->target_exe = dup_or_null(fl->target_exe);

@@ -42,6 +42,13 @@ static bool glob_special(char c)
 	return c == '*' || c == '?' || c == '[' || c == '\\';
 }
 
+bool pvm_glob_is_literal(const char *pattern)
+{
+	while (*pattern && !glob_special(*pattern))
+		pattern++;
+	return !*pattern;
+}
+
 /*
  * The literal head of the pattern is compared in the same pass that finds its
  * end: the allowlist matches every call's ancestors against each entry, and

@@ -61,6 +61,7 @@ struct pvm_fact_path {
 	unsigned short len; /* strlen(path) */
 	char path[PVM_FACTS_PATH_MAX];
 };
+_Static_assert(PVM_FACTS_PATH_MAX <= 65536, "pvm_fact_path.len holds any path's length");
 
 struct pvm_fact_region {
 	uint64_t base, len;			/* the remote iovec */
@@ -130,6 +131,9 @@ void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t ca
  * far more than that comparison on every event.
  */
 bool pvm_glob_match(const char *pattern, const char *s, int flags);
+
+/* Whether a pattern has no wildcard (nor backslash): it matches itself only. */
+bool pvm_glob_is_literal(const char *pattern);
 
 /* The last component of a known path ("" when unknown). */
 const char *pvm_fact_basename(const struct pvm_fact_path *p);

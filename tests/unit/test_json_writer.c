@@ -208,3 +208,33 @@ UNIT_TEST(json_writer_numbers_of_every_length)
 	CHECK_STR(got, want);
 	free(got);
 }
+
+/* The widest numbers when the buffer has 0 to 21 bytes left: each flushes first. */
+static void numbers_at_the_buffer_end(FILE *out, const void *arg)
+{
+	static char filler[JW_BUFFER_SIZE];
+	size_t left = *(const size_t *)arg;
+	struct json_writer w;
+
+	memset(filler, 'f', sizeof(filler));
+	jw_init(&w, out);
+	jw_array_begin(&w);
+	jw_string(&w, filler, JW_BUFFER_SIZE - 3 - left); /* [ and two quotes */
+	jw_uint(&w, UINT64_MAX);
+	jw_hex(&w, UINT64_MAX);
+	jw_array_end(&w);
+	jw_flush(&w);
+}
+
+UNIT_TEST(json_writer_numbers_at_the_buffer_end)
+{
+	for (size_t left = 0; left <= 21; left++) {
+		char *got = unit_capture(numbers_at_the_buffer_end, &left);
+		size_t n = JW_BUFFER_SIZE - 3 - left;
+		const char *tail = ",18446744073709551615,\"0xffffffffffffffff\"]";
+
+		CHECK_EQ(strlen(got), n + 3 + strlen(tail));
+		CHECK(!strcmp(got + n + 3, tail));
+		free(got);
+	}
+}

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/vfs.h>
@@ -38,14 +39,33 @@ static size_t resident_pages(int fd, size_t from, size_t to)
 	unsigned char vec[256];
 	void *map = mmap(NULL, to, PROT_READ, MAP_SHARED, fd, 0);
 
-	if (map == MAP_FAILED || to / page > sizeof(vec) || mincore(map, to, vec)) {
-		unit_fail(__FILE__, __LINE__, "mmap/mincore: %s", strerror(errno));
+	if (map == MAP_FAILED) {
+		unit_fail(__FILE__, __LINE__, "mmap: %s", strerror(errno));
+		return 0;
+	}
+	if (to / page > sizeof(vec) || mincore(map, to, vec)) {
+		unit_fail(__FILE__, __LINE__, "mincore: %s", strerror(errno));
+		munmap(map, to);
 		return 0;
 	}
 	for (size_t i = from / page; i < to / page; i++)
 		n += vec[i] & 1;
 	munmap(map, to);
 	return n;
+}
+
+/*
+ * Whether this file system drops clean pages on POSIX_FADV_DONTNEED at all
+ * (tmpfs, and an overlay on it, keep them): the first page, written and
+ * synced, asked to go.
+ */
+static bool dontneed_drops(int fd)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	return pwrite(fd, "{", 1, 0) == 1 && fdatasync(fd) == 0 &&
+	       posix_fadvise(fd, 0, (off_t)page, POSIX_FADV_DONTNEED) == 0 &&
+	       resident_pages(fd, 0, page) == 0;
 }
 
 UNIT_TEST(output_trim_drops_the_window_before_the_last_written)
@@ -70,7 +90,7 @@ UNIT_TEST(output_trim_drops_the_window_before_the_last_written)
 	CHECK_EQ(t.synced, 2 * page + 5 * window);
 	CHECK_EQ(t.dropped, 2 * page + 4 * window);
 
-	if (fstatfs(fd, &fs) == 0 && fs.f_type != TMPFS_MAGIC_NUMBER) {
+	if (fstatfs(fd, &fs) == 0 && fs.f_type != TMPFS_MAGIC_NUMBER && dontneed_drops(fd)) {
 		size_t end = 2 * page + 5 * window + window / 2;
 
 		CHECK_EQ(resident_pages(fd, 2 * page, 2 * page + 4 * window), 0);
@@ -81,6 +101,10 @@ UNIT_TEST(output_trim_drops_the_window_before_the_last_written)
 	pvm_output_trim(&t, 2 * page + 5 * window + window / 2);
 	CHECK_EQ(t.synced, 2 * page + 5 * window);
 	CHECK_EQ(t.dropped, 2 * page + 4 * window);
+	/* cut short (copytruncate): the windows start again from its page */
+	pvm_output_trim(&t, page + 5);
+	CHECK_EQ(t.synced, page);
+	CHECK_EQ(t.dropped, page);
 	close(fd);
 	unlink(path);
 }
