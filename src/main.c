@@ -4,9 +4,9 @@
  * record through decode -> format -> output until SIGINT/SIGTERM.
  */
 #include <errno.h>
-#include <stdio_ext.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 

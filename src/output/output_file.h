@@ -22,8 +22,8 @@ FILE *pvm_output_open(const char *path, FILE *err);
  * with its pages reused, 0.55 us.
  */
 struct pvm_output_trim {
-	int fd;		    /* -1: not a regular file, nothing to do */
-	unsigned long long window; /* bytes */
+	int fd;			    /* -1: not a regular file, nothing to do */
+	unsigned long long window;  /* bytes */
 	unsigned long long synced;  /* offset up to which writeback was started */
 	unsigned long long dropped; /* offset up to which pages were dropped */
 };
