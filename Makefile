@@ -33,7 +33,8 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/output/format_table.c src/output/stats.c \
 	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
 	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
-	       src/rules/facts_json.c src/output/output_file.c src/replay/replay.c
+	       src/rules/facts_json.c src/output/output_file.c src/replay/replay.c \
+	       src/reader/reader.c
 SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
@@ -108,6 +109,10 @@ $(BUILD)/unit-tests: $(UNIT_OBJS)
 $(BUILD)/e2e-tests: $(E2E_OBJS)
 	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
+# The reader alone, records made up with no kernel: bench/readerbench.c.
+$(BUILD)/readerbench: $(BUILD)/obj/bench/readerbench.o $(LOGIC_SRCS:%.c=$(BUILD)/obj/%.o)
+	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -o $@
+
 # Statically linked copies run in the bare initramfs of tests/vm.
 static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32
 
@@ -130,6 +135,6 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # Benchmarks: side-by-side ratios, never part of `make test` (bench/README.md).
-bench: deps all
+bench: deps all $(BUILD)/readerbench
 	@scripts/install-deps.sh bench/packages.txt
 	bench/run.sh $(BUILD)

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The user-space half of the data flow: each ring-buffer record through
+ * decode -> enrich -> rules -> output, one line of JSON or one table row.
+ * No libbpf: the sensor hands records to pvm_reader_record(), and
+ * bench/readerbench.c runs this very path with no kernel to time it.
+ */
+#ifndef PVMTRACE_READER_H
+#define PVMTRACE_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli/options.h"
+#include "enforce.h"
+#include "event/ancestry.h"
+#include "event/cgroups.h"
+#include "event/event.h"
+#include "event/reassembly.h"
+#include "event/regions.h"
+#include "output/capture_store.h"
+#include "output/json_writer.h"
+#include "output/output_file.h"
+#include "output/stats.h"
+#include "rules/allowlist.h"
+#include "rules/rules.h"
+
+struct pvm_reader {
+	const struct pvm_options *opts;
+	FILE *out;
+	struct json_writer jw;
+	struct pvm_output_trim trim;
+	unsigned int since_trim; /* events written since the last trim */
+	struct pvm_decode_config decode;
+	struct pvm_stats stats;
+	bool wrote;		/* events written since the last flush */
+	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
+	struct pvm_cgroups cgroups;
+	/* the rules */
+	struct pvm_allowlist allow;
+	struct pvm_allow_rule kernel_allow[PVM_ALLOW_MAX]; /* --enforce: its kernel form */
+	unsigned int n_kernel_allow;
+	struct pvm_alert_summary summary;
+	struct pvm_ancestry_cache ancestry;
+	/* --capture-dir */
+	bool storing;
+	struct pvm_reassembly chunks;
+	struct pvm_capture_store store;
+};
+
+/*
+ * Loads the allowlist (--config or the built-in one) and, with --enforce,
+ * makes its kernel form; opens --capture-dir and the output (-o FILE, else
+ * standard output), in that order: a bad allowlist creates no file. Returns PVM_EXIT_OK, or
+ * another status after a one-line reason on stderr, with nothing left open.
+ */
+enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts);
+
+/*
+ * One ring-buffer record (the sensor's pvm_record_fn): a call's record
+ * becomes a line of output, a --capture-dir chunk waits for its call's.
+ */
+void pvm_reader_record(void *ctx, const void *data, size_t size);
+
+/* Hands what was written to the output. false after saying why on stderr. */
+bool pvm_reader_flush(struct pvm_reader *r);
+
+/*
+ * The counters, with the kernel's already in r->stats.kernel: a line on
+ * stderr, the alert summary, and with `to_output` a stats event in the JSON.
+ */
+void pvm_reader_print_stats(struct pvm_reader *r, bool to_output);
+
+void pvm_reader_close(struct pvm_reader *r);
+
+#endif /* PVMTRACE_READER_H */
