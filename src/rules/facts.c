@@ -21,19 +21,17 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 {
 	size_t len = path ? strlen(path) : 0;
 
-	p->known = len > 0;
-	p->truncated = len >= 3 && memcmp(path, "...", 3) == 0;
-	p->path[0] = '\0';
-	p->len = 0;
+	*p = (struct pvm_fact_path){0};
 	if (!len)
 		return;
-	if (len >= sizeof(p->path)) {
-		path += len - (sizeof(p->path) - 1);
-		len = sizeof(p->path) - 1;
+	p->known = true;
+	p->truncated = len >= 3 && memcmp(path, "...", 3) == 0;
+	if (len >= PVM_FACTS_PATH_MAX) {
+		path += len - (PVM_FACTS_PATH_MAX - 1);
+		len = PVM_FACTS_PATH_MAX - 1;
 		p->truncated = true;
 	}
-	memcpy(p->path, path, len);
-	p->path[len] = '\0';
+	p->path = path;
 	p->len = (unsigned short)len;
 }
 
@@ -77,7 +75,11 @@ void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t ca
 
 const char *pvm_fact_basename(const struct pvm_fact_path *p)
 {
-	const char *slash = strrchr(p->path, '/');
+	const char *slash;
+
+	if (!p->known)
+		return "";
+	slash = strrchr(p->path, '/');
 
 	return slash ? slash + 1 : p->path;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What the rules and the allowlist know of one call: a flat, self-contained
- * description (owned buffers, no pointers into a record), filled either from
- * a live event (pvm_facts_from_event, facts_event.c) or from a recorded JSON
- * line (offline replay). Nothing here depends on the ring-buffer record.
+ * What the rules and the allowlist know of one call: a flat description,
+ * filled either from a live event (pvm_facts_from_event, facts_event.c) or
+ * from a recorded JSON line (offline replay). Nothing here depends on the
+ * ring-buffer record. Its paths point at the strings of the event or of the
+ * parsed line, which must outlive it.
  */
 #ifndef PVMTRACE_FACTS_H
 #define PVMTRACE_FACTS_H
@@ -13,7 +14,7 @@
 #include <stdint.h>
 
 #define PVM_FACTS_COMM_LEN 16	   /* comm: at most 15 bytes and a NUL */
-#define PVM_FACTS_PATH_MAX 512	   /* longer paths keep their tail */
+#define PVM_FACTS_PATH_MAX 512	   /* longer paths keep their last 511 bytes */
 #define PVM_FACTS_CONTAINER_LEN 65 /* 64 hex digits and a NUL */
 #define PVM_FACTS_ANCESTORS 8
 #define PVM_FACTS_REGIONS 16
@@ -53,13 +54,15 @@ enum pvm_fact_region_kind {
 
 /*
  * A path that may be unknown, or known only by its tail: a truncated path
- * never matches an allowlist pattern (it could be any prefix).
+ * never matches an allowlist pattern (it could be any prefix). Not a copy:
+ * 26 buffers of PVM_FACTS_PATH_MAX bytes, filled and zeroed for every event,
+ * were a tenth of the reader's CPU.
  */
 struct pvm_fact_path {
+	const char *path;   /* NULL when unknown: read it only when `known` */
+	unsigned short len; /* strlen(path), below PVM_FACTS_PATH_MAX */
 	bool known;
 	bool truncated;
-	unsigned short len; /* strlen(path) */
-	char path[PVM_FACTS_PATH_MAX];
 };
 _Static_assert(PVM_FACTS_PATH_MAX <= 65536, "pvm_fact_path.len holds any path's length");
 
@@ -115,9 +118,10 @@ enum pvm_foreign {
 enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f);
 
 /*
- * Stores a path (NULL or "" for unknown). A longer one than the buffer keeps
- * its tail and is marked truncated, as is one that starts with "..." (the
- * display form of a path the kernel side cut).
+ * Points p at `path` (NULL or "" for unknown), which must outlive it. A path
+ * of PVM_FACTS_PATH_MAX bytes or more is known by its tail and marked
+ * truncated, as is one that starts with "..." (the display form of a path
+ * the kernel side cut).
  */
 void pvm_fact_path_set(struct pvm_fact_path *p, const char *path);
 
@@ -149,7 +153,7 @@ bool pvm_facts_region_reached(const struct pvm_facts *f, unsigned int i);
 
 struct pvm_event;
 
-/* Fills f from a decoded, enriched live event. */
+/* Fills f from a decoded, enriched live event: its paths point into ev's. */
 void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f);
 
 /* Only the caller's ancestors, once they were looked up for the event. */

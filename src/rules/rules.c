@@ -152,8 +152,8 @@ static bool foreign_success(const struct pvm_facts *f)
 /* A path in a reason: at most its last PATH_SHOWN bytes, "..." where cut. */
 static void path_text(const struct pvm_fact_path *p, char *buf, size_t len)
 {
-	size_t n = strlen(p->path);
-	const char *tail = n > PATH_SHOWN ? p->path + n - PATH_SHOWN : p->path;
+	size_t n = p->len;
+	const char *tail = p->known ? p->path + (n > PATH_SHOWN ? n - PATH_SHOWN : 0) : "";
 	bool cut = (n > PATH_SHOWN || p->truncated) && strncmp(tail, "...", 3);
 
 	snprintf(buf, len, "%s%s", cut ? "..." : "", tail);

@@ -186,12 +186,14 @@ UNIT_TEST(facts_paths_and_names)
 	pvm_fact_comm_set(comm, "sshd\0junk", 16);
 	CHECK_STR(comm, "sshd");
 
-	/* a path set over a longer one ends where it ends */
-	pvm_fact_path_set(&p, "/usr/bin/longer-name");
+	/* a path set over another is that path alone */
+	pvm_fact_path_set(&p, longer);
 	pvm_fact_path_set(&p, "/bin/sh");
+	CHECK(p.known && !p.truncated && p.len == 7);
 	CHECK_STR(p.path, "/bin/sh");
 	pvm_fact_path_set(&p, NULL);
-	CHECK_STR(p.path, "");
+	CHECK(!p.known && !p.truncated && p.len == 0 && p.path == NULL);
+	CHECK_STR(pvm_fact_basename(&p), "");
 }
 
 /* The literal head is compared by hand, the rest by fnmatch: same answers. */

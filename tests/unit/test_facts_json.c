@@ -71,8 +71,21 @@ static json_object *parsed(const char *text)
 	do {                                                                               \
 		SAME(p.known);                                                             \
 		SAME(p.truncated);                                                         \
-		SAME_STR(p.path);                                                          \
+		SAME(p.len);                                                               \
+		if (live->p.known && json->p.known)                                        \
+			SAME_STR(p.path);                                                  \
 	} while (0)
+
+/* Each path's pointer out of the way: the two point at different strings. */
+static void forget_paths(struct pvm_facts *f)
+{
+	f->caller.exe.path = NULL;
+	for (unsigned int i = 0; i < PVM_FACTS_ANCESTORS; i++)
+		f->caller.ancestors[i].path = NULL;
+	f->target.exe.path = NULL;
+	for (unsigned int i = 0; i < PVM_FACTS_REGIONS; i++)
+		f->regions[i].path.path = NULL;
+}
 
 static void compare(const struct pvm_facts *live, const struct pvm_facts *json, int line)
 {
@@ -119,24 +132,32 @@ static void compare(const struct pvm_facts *live, const struct pvm_facts *json, 
 		SAME(regions[i].image);
 	}
 	/* both start from zero: a field this list forgot shows here */
-	if (memcmp(live, json, sizeof(*live)))
+	struct pvm_facts a = *live, b = *json;
+
+	forget_paths(&a);
+	forget_paths(&b);
+	if (memcmp(&a, &b, sizeof(a)))
 		unit_fail(__FILE__, line, "the facts differ outside the compared fields");
 }
 
-/* The event as JSON, parsed back; its facts compared with the live ones. */
+/*
+ * The event as JSON, parsed back; its facts compared with the live ones. The
+ * parsed line, which the facts' paths point into, is kept until the next call.
+ */
 static struct pvm_facts round_trip(const struct pvm_event *ev, int line)
 {
+	static json_object *obj;
 	struct pvm_facts live, json = {0};
 	char *text = unit_capture(json_of, ev);
-	json_object *obj = parsed(text);
 	const char *why = NULL;
 
+	json_object_put(obj);
+	obj = parsed(text);
 	pvm_facts_from_event(ev, &live);
 	if (pvm_facts_from_json(obj, &json, &why))
 		unit_fail(__FILE__, line, "refused: %s\n    %s", why, text);
 	else
 		compare(&live, &json, line);
-	json_object_put(obj);
 	free(text);
 	return json;
 }
