@@ -13,8 +13,21 @@
 /* "2026-11-27T15:45:08.123456789Z" */
 void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns);
 
-/* One JSON object and its newline (the contract in docs/events.md). */
-void pvm_format_json(struct json_writer *w, const struct pvm_event *ev);
+/*
+ * The texts of the caller, the target and the first remote region of recent
+ * events, written again while what they are written from stays the same
+ * (struct jw_memo). Zeroed: empty.
+ */
+struct pvm_json_memos {
+	struct jw_memo caller, target, region;
+};
+
+/*
+ * One JSON object and its newline (the contract in docs/events.md). `memos`
+ * may be NULL: everything is written afresh.
+ */
+void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
+		     struct pvm_json_memos *memos);
 
 void pvm_format_table_header(FILE *out);
 void pvm_format_table_row(FILE *out, const struct pvm_event *ev);

@@ -74,11 +74,11 @@ static void json_ancestors(struct json_writer *w, const struct pvm_event *ev)
 	jw_array_end(w);
 }
 
-static void json_caller(struct json_writer *w, const struct pvm_event *ev)
+static void json_caller_value(struct json_writer *w, const void *arg)
 {
+	const struct pvm_event *ev = arg;
 	const struct pvm_record *r = ev->rec;
 
-	jw_key(w, "caller");
 	jw_object_begin(w);
 	jw_key(w, "pid");
 	jw_uint(w, r->caller_pid);
@@ -110,27 +110,69 @@ static void json_caller(struct json_writer *w, const struct pvm_event *ev)
 	jw_object_end(w);
 }
 
+/* Everything json_caller_value() reads. */
+static void caller_key(struct jw_memo *m, const void *arg)
+{
+	const struct pvm_event *ev = arg;
+	const struct pvm_record *r = ev->rec;
+
+	jw_memo_key_start(m);
+	jw_memo_key_u64(m, r->caller_pid);
+	jw_memo_key_u64(m, r->caller_tid);
+	jw_memo_key_u64(m, r->caller_ppid);
+	jw_memo_key_u64(m, r->caller_uid);
+	jw_memo_key_u64(m, r->caller_gid);
+	jw_memo_key_bytes(m, r->comm, sizeof(r->comm));
+	jw_memo_key_str(m, ev->caller_exe);
+	jw_memo_key_u64(m, r->cgroup_id);
+	jw_memo_key_u64(m, r->pidns);
+	jw_memo_key_u64(m, r->mntns);
+	jw_memo_key_u64(m, r->code_mode);
+	jw_memo_key_u64(m, r->caller_start_boot_ns);
+	jw_memo_key_str(m, ev->caller_container);
+	jw_memo_key_u64(m, ev->looked_up_ancestors);
+	jw_memo_key_u64(m, ev->n_ancestors);
+	for (unsigned int i = 0; ev->looked_up_ancestors && i < ev->n_ancestors; i++)
+		jw_memo_key_str(m, ev->caller_ancestors[i]);
+}
+
+/*
+ * A value from its memo when there is one and its inputs are those it was
+ * kept for; else written afresh (and kept).
+ */
+static void json_memo_value(struct json_writer *w, struct jw_memo *m, const void *arg,
+			    void (*key)(struct jw_memo *, const void *),
+			    void (*value)(struct json_writer *, const void *))
+{
+	if (!m) {
+		value(w, arg);
+		return;
+	}
+	key(m, arg);
+	if (jw_memo_write(w, m))
+		return;
+	value(w, arg);
+	jw_memo_keep(w, m);
+}
+
+static void json_caller(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
+{
+	jw_key(w, "caller");
+	json_memo_value(w, m, ev, caller_key, json_caller_value);
+}
+
 static void json_relation(struct json_writer *w, const char *key, bool value)
 {
 	jw_key_text(w, key);
 	jw_bool(w, value);
 }
 
-/*
- * null: the call named no live process. "unresolved": neither the kernel side
- * nor /proc could tell (a caller in another pid namespace, on a kernel
- * without the kfuncs).
- */
-static void json_target(struct json_writer *w, const struct pvm_event *ev)
+static void json_target_value(struct json_writer *w, const void *arg)
 {
+	const struct pvm_event *ev = arg;
 	const struct pvm_target_view *v = &ev->target;
 	const struct pvm_target *t = v->t;
 
-	jw_key(w, "target");
-	if (t->source == PVM_TARGET_NONE) {
-		jw_null(w);
-		return;
-	}
 	jw_object_begin(w);
 	if (t->source == PVM_TARGET_KERNEL) {
 		jw_key(w, "pid");
@@ -167,6 +209,46 @@ static void json_target(struct json_writer *w, const struct pvm_event *ev)
 	jw_object_end(w);
 }
 
+/* Everything json_target_value() reads. */
+static void target_key(struct jw_memo *m, const void *arg)
+{
+	const struct pvm_event *ev = arg;
+	const struct pvm_target_view *v = &ev->target;
+	const struct pvm_target *t = v->t;
+
+	jw_memo_key_start(m);
+	jw_memo_key_u64(m, t->source);
+	jw_memo_key_u64(m, t->pid);
+	jw_memo_key_u64(m, t->tid);
+	jw_memo_key_u64(m, t->ppid);
+	jw_memo_key_bytes(m, t->comm, sizeof(t->comm));
+	jw_memo_key_str(m, ev->target_exe);
+	jw_memo_key_u64(m, t->uid);
+	jw_memo_key_u64(m, t->cgroup_id);
+	jw_memo_key_u64(m, t->pidns);
+	jw_memo_key_u64(m, t->start_boot_ns);
+	jw_memo_key_u64(m, v->from_proc);
+	jw_memo_key_u64(m, v->same_process);
+	jw_memo_key_u64(m, v->child);
+	jw_memo_key_u64(m, v->parent);
+	jw_memo_key_u64(m, v->same_uid);
+	jw_memo_key_u64(m, v->same_pidns);
+}
+
+/*
+ * null: the call named no live process. "unresolved": neither the kernel side
+ * nor /proc could tell (a caller in another pid namespace, on a kernel
+ * without the kfuncs).
+ */
+static void json_target(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
+{
+	jw_key(w, "target");
+	if (ev->target.t->source == PVM_TARGET_NONE)
+		jw_null(w);
+	else
+		json_memo_value(w, m, ev, target_key, json_target_value);
+}
+
 static void json_args(struct json_writer *w, const struct pvm_record *r)
 {
 	jw_key(w, "args");
@@ -186,16 +268,12 @@ static void json_args(struct json_writer *w, const struct pvm_record *r)
 	jw_object_end(w);
 }
 
-/* null: the address is in no mapping. Past the enriched ones: unresolved. */
-static void json_region(struct json_writer *w, const struct pvm_region_view *v)
+/* NULL: past the enriched ones, unresolved. */
+static void json_region_value(struct json_writer *w, const void *arg)
 {
+	const struct pvm_region_view *v = arg;
 	char perms[5];
 
-	jw_key(w, "region");
-	if (v && v->r.state == PVM_REGION_NONE) {
-		jw_null(w);
-		return;
-	}
 	jw_object_begin(w);
 	if (v && v->r.state == PVM_REGION_FOUND) {
 		pvm_region_perms(v->r.vm_flags, perms);
@@ -220,9 +298,42 @@ static void json_region(struct json_writer *w, const struct pvm_region_view *v)
 	jw_object_end(w);
 }
 
-/* Remote entries carry their region; `ev` is NULL for the local side. */
+/* Everything json_region_value() reads. */
+static void region_key(struct jw_memo *m, const void *arg)
+{
+	const struct pvm_region_view *v = arg;
+
+	jw_memo_key_start(m);
+	jw_memo_key_u64(m, v != NULL);
+	if (!v)
+		return;
+	jw_memo_key_u64(m, v->r.state);
+	jw_memo_key_u64(m, v->r.start);
+	jw_memo_key_u64(m, v->r.end);
+	jw_memo_key_u64(m, v->r.vm_flags);
+	jw_memo_key_u64(m, v->r.kind);
+	jw_memo_key_u64(m, v->from_proc);
+	jw_memo_key_u64(m, v->has_path);
+	if (v->has_path)
+		jw_memo_key_str(m, v->path);
+}
+
+/* null: the address is in no mapping. */
+static void json_region(struct json_writer *w, const struct pvm_region_view *v, struct jw_memo *m)
+{
+	jw_key(w, "region");
+	if (v && v->r.state == PVM_REGION_NONE)
+		jw_null(w);
+	else
+		json_memo_value(w, m, v, region_key, json_region_value);
+}
+
+/*
+ * Remote entries carry their region; `ev` is NULL for the local side. One
+ * memo serves every region: the entries of a call often land in one mapping.
+ */
 static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side,
-			   const struct pvm_event *ev)
+			   const struct pvm_event *ev, struct jw_memo *region)
 {
 	jw_key_text(w, key);
 	if (side->state == PVM_IOV_FAULT) {
@@ -237,7 +348,7 @@ static void json_iov_array(struct json_writer *w, const char *key, const struct 
 		jw_key(w, "len");
 		jw_uint(w, side->iov[i].len);
 		if (ev)
-			json_region(w, i < ev->n_regions ? &ev->regions[i] : NULL);
+			json_region(w, i < ev->n_regions ? &ev->regions[i] : NULL, region);
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -303,7 +414,8 @@ static void json_payload(struct json_writer *w, const struct pvm_event *ev)
 	jw_object_end(w);
 }
 
-void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
+void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
+		     struct pvm_json_memos *memos)
 {
 	const struct pvm_record *r = ev->rec;
 	char time[PVM_TIME_LEN];
@@ -316,11 +428,11 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev)
 	jw_cstring(w, pvm_syscall_name(r->syscall));
 	jw_key(w, "abi");
 	jw_cstring(w, pvm_abi_name(r->abi));
-	json_caller(w, ev);
-	json_target(w, ev);
+	json_caller(w, ev, memos ? &memos->caller : NULL);
+	json_target(w, ev, memos ? &memos->target : NULL);
 	json_args(w, r);
-	json_iov_array(w, "local_iov", &ev->local, NULL);
-	json_iov_array(w, "remote_iov", &ev->remote, ev);
+	json_iov_array(w, "local_iov", &ev->local, NULL, NULL);
+	json_iov_array(w, "remote_iov", &ev->remote, ev, memos ? &memos->region : NULL);
 	jw_key(w, "iov_truncated");
 	jw_bool(w, ev->local.truncated || ev->remote.truncated);
 	jw_key(w, "iov_read_at_exit");

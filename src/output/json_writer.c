@@ -12,6 +12,7 @@ void jw_init(struct json_writer *w, FILE *out)
 	w->depth = 0;
 	w->after_key = false;
 	memset(w->has_items, 0, sizeof(w->has_items));
+	w->flushes = 0;
 	w->len = 0;
 }
 
@@ -19,6 +20,7 @@ void jw_flush(struct json_writer *w)
 {
 	fwrite_unlocked(w->buf, 1, w->len, w->out);
 	w->len = 0;
+	w->flushes++;
 }
 
 static void put(struct json_writer *w, const char *s, size_t n)
@@ -288,4 +290,61 @@ void jw_end_line(struct json_writer *w)
 	put_char(w, '\n');
 	w->has_items[0] = false;
 	jw_flush(w);
+}
+
+void jw_memo_key_start(struct jw_memo *m)
+{
+	m->next_len = 0;
+	m->next_too_long = false;
+}
+
+void jw_memo_key_bytes(struct jw_memo *m, const void *bytes, size_t len)
+{
+	if (len > sizeof(m->next) - m->next_len) {
+		m->next_too_long = true;
+		return;
+	}
+	memcpy(m->next + m->next_len, bytes, len);
+	m->next_len += len;
+}
+
+void jw_memo_key_u64(struct jw_memo *m, uint64_t v)
+{
+	jw_memo_key_bytes(m, &v, sizeof(v));
+}
+
+void jw_memo_key_str(struct jw_memo *m, const char *s)
+{
+	size_t len = strlen(s);
+
+	jw_memo_key_u64(m, len);
+	jw_memo_key_bytes(m, s, len);
+}
+
+bool jw_memo_write(struct json_writer *w, struct jw_memo *m)
+{
+	if (m->text_len && !m->next_too_long && m->next_len == m->key_len &&
+	    !memcmp(m->next, m->key, m->key_len)) {
+		before_item(w);
+		put(w, m->text, m->text_len);
+		return true;
+	}
+	/* after a key the value starts with no comma: its text is all that follows */
+	m->recording = w->after_key && !m->next_too_long;
+	m->start = w->len;
+	m->flushes = w->flushes;
+	return false;
+}
+
+void jw_memo_keep(struct json_writer *w, struct jw_memo *m)
+{
+	size_t len = w->len - m->start;
+
+	m->text_len = 0;
+	if (!m->recording || w->flushes != m->flushes || len > sizeof(m->text))
+		return;
+	memcpy(m->text, w->buf + m->start, len);
+	memcpy(m->key, m->next, m->next_len);
+	m->key_len = m->next_len;
+	m->text_len = len;
 }

@@ -24,7 +24,8 @@ struct json_writer {
 	unsigned int depth;
 	bool after_key;
 	bool has_items[JW_MAX_DEPTH];
-	size_t len; /* bytes in buf not yet handed to out */
+	unsigned long flushes; /* times buf was emptied: a memo's text must not span one */
+	size_t len;	       /* bytes in buf not yet handed to out */
 	char buf[JW_BUFFER_SIZE];
 };
 
@@ -68,6 +69,53 @@ void jw_cstring(struct json_writer *w, const char *s);
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len);
 /* 2 * len lowercase hex digits into out (no NUL): what jw_hex_bytes writes */
 void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
+/*
+ * A value's text, kept to be written again while what it is written from
+ * stays the same: the caller and the target of a flood are the same call
+ * after call, and writing them afresh (escapes, digits) was a fifth of the
+ * reader's CPU. Its key holds every input of the value, appended field by
+ * field; the text is reused only for a key the same byte for byte, so a
+ * forgotten input can only cost a miss if it is in the key, and a wrong
+ * line if it is not: the key must name them all.
+ *
+ *	jw_memo_key_start(m); jw_memo_key_u64(m, pid); jw_memo_key_str(m, exe);
+ *	jw_key(w, "caller");
+ *	if (!jw_memo_write(w, m)) {
+ *		... write the value ...
+ *		jw_memo_keep(w, m);
+ *	}
+ *
+ * Zeroed, a memo holds nothing. A value too long for it is written every time.
+ */
+#define JW_MEMO_KEY_MAX 1024
+#define JW_MEMO_TEXT_MAX 2048
+
+struct jw_memo {
+	size_t key_len, text_len; /* text_len 0: nothing kept */
+	unsigned char key[JW_MEMO_KEY_MAX];
+	char text[JW_MEMO_TEXT_MAX];
+	/* the key being built, and where the value being written starts */
+	size_t next_len;
+	bool next_too_long;
+	bool recording;
+	size_t start;
+	unsigned long flushes;
+	unsigned char next[JW_MEMO_KEY_MAX];
+};
+
+void jw_memo_key_start(struct jw_memo *m);
+void jw_memo_key_bytes(struct jw_memo *m, const void *bytes, size_t len);
+void jw_memo_key_u64(struct jw_memo *m, uint64_t v);
+/* A string and its length, so that two strings never run into one another. */
+void jw_memo_key_str(struct jw_memo *m, const char *s);
+/*
+ * Right after a key: writes the kept value and returns true when the key
+ * built is the one it was kept under. Else returns false, and the caller
+ * writes the value, then jw_memo_keep().
+ */
+bool jw_memo_write(struct json_writer *w, struct jw_memo *m);
+void jw_memo_keep(struct json_writer *w, struct jw_memo *m);
+
 /* Ends a top-level value with a newline (one object per line), and flushes. */
 void jw_end_line(struct json_writer *w);
 /* Hands what is buffered to the FILE (stdio's buffer): for text without a line end. */

@@ -129,7 +129,7 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 	if (!judge(r, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
 	if (r->opts->json)
-		pvm_format_json(&r->jw, &ev);
+		pvm_format_json(&r->jw, &ev, &r->memos);
 	else
 		pvm_format_table_row(r->out, &ev);
 	r->wrote = true;

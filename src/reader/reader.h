@@ -20,6 +20,7 @@
 #include "event/reassembly.h"
 #include "event/regions.h"
 #include "output/capture_store.h"
+#include "output/format.h"
 #include "output/json_writer.h"
 #include "output/output_file.h"
 #include "output/stats.h"
@@ -30,6 +31,7 @@ struct pvm_reader {
 	const struct pvm_options *opts;
 	FILE *out;
 	struct json_writer jw;
+	struct pvm_json_memos memos;
 	struct pvm_output_trim trim;
 	unsigned int since_trim; /* events written since the last trim */
 	struct pvm_decode_config decode;

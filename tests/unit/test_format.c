@@ -14,12 +14,26 @@
 
 static struct record_buffer buf;
 
+/*
+ * Every line here goes through one set of memos, as the reader's do: each
+ * test's event after the last test's, so a text kept for another is caught.
+ */
+static struct pvm_json_memos memos;
+
 static void json_of(FILE *out, const void *arg)
 {
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg);
+	pvm_format_json(&w, arg, &memos);
+}
+
+static void fresh_json_of(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	jw_init(&w, out);
+	pvm_format_json(&w, arg, NULL);
 }
 
 static void row_of(FILE *out, const void *arg)
@@ -327,6 +341,126 @@ UNIT_TEST(json_action_and_ancestors)
 	buf.rec.action = 3; /* no such action: the record is refused */
 	CHECK_EQ(pvm_event_decode(&buf, record_size(&buf),
 				  &(struct pvm_decode_config){0, 64}, &ev, &(const char *){NULL}), -1);
+}
+
+/* The example with every input of the kept texts set: exes, container, ancestors, a path. */
+static const char *const memo_ancestors[] = {"/usr/bin/bash", "/usr/lib/systemd/systemd"};
+
+static struct pvm_event memo_base(void)
+{
+	struct pvm_event ev;
+
+	build_example(&buf);
+	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/sbin/victim", PVM_EXE_KNOWN);
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x7f3a1c000000, .end = 0x7f3a1c021000,
+				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
+				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_FILE});
+	ev = decoded();
+	views[0].has_path = true;
+	strcpy(views[0].path, "/usr/lib/libvictim.so.1");
+	strcpy(ev.caller_container, "c0ffee");
+	ev.looked_up_ancestors = true;
+	ev.n_ancestors = 2;
+	memcpy(ev.caller_ancestors, memo_ancestors, sizeof(memo_ancestors));
+	return ev;
+}
+
+static struct pvm_target memo_other_target;
+
+static void proc_target(struct pvm_event *ev)
+{
+	memo_other_target = buf.rec.target;
+	pvm_event_set_target(ev, &memo_other_target, true);
+}
+
+#define CHANGE(name, stmt)                                                                 \
+	static void name(struct pvm_event *ev)                                             \
+	{                                                                                  \
+		(void)ev;                                                                  \
+		stmt;                                                                      \
+	}
+CHANGE(caller_pid, buf.rec.caller_pid++)
+CHANGE(caller_tid, buf.rec.caller_tid++)
+CHANGE(caller_ppid, buf.rec.caller_ppid++)
+CHANGE(caller_uid, buf.rec.caller_uid++)
+CHANGE(caller_gid, buf.rec.caller_gid++)
+CHANGE(caller_comm, buf.rec.comm[2] = 'J')
+CHANGE(caller_comm_full, memcpy(buf.rec.comm, "injector-0123456", 16))
+CHANGE(caller_exe, strcpy(ev->caller_exe, "/usr/bin/injectoR"))
+CHANGE(caller_no_exe, ev->caller_exe[0] = '\0')
+CHANGE(caller_cgroup, buf.rec.cgroup_id++)
+CHANGE(caller_pidns, buf.rec.pidns++)
+CHANGE(caller_mntns, buf.rec.mntns++)
+CHANGE(caller_code, buf.rec.code_mode = PVM_CODE_32)
+CHANGE(caller_start, buf.rec.caller_start_boot_ns++)
+CHANGE(caller_container, ev->caller_container[5] = 'f')
+CHANGE(caller_no_container, ev->caller_container[0] = '\0')
+CHANGE(caller_ancestors_not_looked_up, ev->looked_up_ancestors = false)
+CHANGE(caller_fewer_ancestors, ev->n_ancestors = 1)
+CHANGE(caller_other_ancestor, ev->caller_ancestors[1] = "/usr/lib/systemd/systemD")
+CHANGE(target_unresolved, buf.rec.target.source = PVM_TARGET_UNRESOLVED)
+CHANGE(target_pid, buf.rec.target.pid++)
+CHANGE(target_tid, buf.rec.target.tid++)
+CHANGE(target_ppid, buf.rec.target.ppid++)
+CHANGE(target_comm, buf.rec.target.comm[0] = 'V')
+CHANGE(target_exe, strcpy(ev->target_exe, "/usr/sbin/victiM"))
+CHANGE(target_uid, buf.rec.target.uid++)
+CHANGE(target_cgroup, buf.rec.target.cgroup_id++)
+CHANGE(target_pidns, buf.rec.target.pidns++)
+CHANGE(target_start, buf.rec.target.start_boot_ns++)
+CHANGE(target_from_proc, proc_target(ev))
+CHANGE(target_same_process, ev->target.same_process = true)
+CHANGE(target_not_child, ev->target.child = false)
+CHANGE(target_parent, ev->target.parent = true)
+CHANGE(target_other_uid, ev->target.same_uid = false)
+CHANGE(target_other_pidns, ev->target.same_pidns = false)
+CHANGE(region_unresolved, views[0].r.state = PVM_REGION_UNRESOLVED)
+CHANGE(region_past_the_enriched, ev->n_regions = 0)
+CHANGE(region_start, views[0].r.start += 0x1000)
+CHANGE(region_end, views[0].r.end += 0x1000)
+CHANGE(region_perms, views[0].r.vm_flags |= PVM_VM_EXEC)
+CHANGE(region_kind, views[0].r.kind = PVM_REGION_ANON)
+CHANGE(region_no_path, views[0].has_path = false)
+CHANGE(region_path, views[0].path[5] = 'L')
+CHANGE(region_from_proc, views[0].from_proc = true)
+
+/*
+ * Each input of a kept text changed alone, after the base event was written:
+ * the line is the one written afresh, and it shows the change.
+ */
+UNIT_TEST(json_memos_follow_every_input)
+{
+	static void (*const changes[])(struct pvm_event *) = {
+		caller_pid, caller_tid, caller_ppid, caller_uid, caller_gid, caller_comm,
+		caller_comm_full, caller_exe, caller_no_exe, caller_cgroup, caller_pidns,
+		caller_mntns, caller_code, caller_start, caller_container, caller_no_container,
+		caller_ancestors_not_looked_up, caller_fewer_ancestors, caller_other_ancestor,
+		target_unresolved, target_pid, target_tid, target_ppid, target_comm, target_exe,
+		target_uid, target_cgroup, target_pidns, target_start, target_from_proc,
+		target_same_process, target_not_child, target_parent, target_other_uid,
+		target_other_pidns, region_unresolved, region_past_the_enriched, region_start,
+		region_end, region_perms, region_kind, region_no_path, region_path,
+		region_from_proc,
+	};
+
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		struct pvm_event ev = memo_base();
+		char *base = unit_capture(json_of, &ev);
+		char *fresh, *kept;
+
+		changes[i](&ev);
+		fresh = unit_capture(fresh_json_of, &ev);
+		kept = unit_capture(json_of, &ev);
+		if (!strcmp(fresh, base))
+			unit_fail(__FILE__, __LINE__, "change %zu does not show:\n    %s", i, fresh);
+		if (strcmp(kept, fresh))
+			unit_fail(__FILE__, __LINE__, "change %zu:\n    got  %s    want %s", i, kept,
+				  fresh);
+		free(base);
+		free(fresh);
+		free(kept);
+	}
 }
 
 UNIT_TEST(stats_records)

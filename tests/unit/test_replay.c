@@ -29,7 +29,7 @@ static void json_of(FILE *out, const void *arg)
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg);
+	pvm_format_json(&w, arg, NULL);
 }
 
 /*
