@@ -169,6 +169,8 @@ static const char *sensitive_region(const struct pvm_fact_region *r, char *buf, 
 {
 	char path[PATH_SHOWN + 4];
 
+	if (r->kind != PVM_FACT_REGION_STACK && !(r->write && (r->exec || r->image)))
+		return NULL; /* before the path's text: most writes land in no such place */
 	path_text(&r->path, path, sizeof(path));
 	if (r->kind == PVM_FACT_REGION_STACK) {
 		snprintf(buf, len, "the stack");
