@@ -6,7 +6,7 @@
 
 #define PVM_SHA256_LEN 32
 
-/* SHA-256 by libcrypto. Not thread-safe: one decoder thread. */
+/* SHA-256 by libcrypto. */
 void pvm_sha256(const void *bytes, size_t len, unsigned char out[PVM_SHA256_LEN]);
 
 #endif /* PVMTRACE_DIGEST_H */
