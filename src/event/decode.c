@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "event/event.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "event/digest.h"
@@ -172,7 +173,8 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 			   rec->remote_n))
 		return reject(why, "unknown region state or kind");
 
-	memset(ev, 0, sizeof(*ev));
+	memset(ev, 0, offsetof(struct pvm_event, caller_exe));
+	ev->caller_exe[0] = ev->target_exe[0] = ev->caller_container[0] = '\0';
 	ev->rec = rec;
 	ev->iov_read_at_exit = rec->iov_late != 0;
 	ev->wall_ns = rec->start_boot_ns + cfg->boot_to_wall_ns;

@@ -51,8 +51,8 @@ static void caller_facts(const struct pvm_event *ev, struct pvm_facts *f)
 	pvm_fact_comm_set(f->caller.comm, r->comm, sizeof(r->comm));
 	pvm_fact_path_set(&f->caller.exe, ev->caller_exe);
 	f->caller.container_known = true;
-	memcpy(f->caller.container, ev->caller_container, sizeof(f->caller.container));
-	f->caller.container[sizeof(f->caller.container) - 1] = '\0';
+	memcpy(f->caller.container, ev->caller_container,
+	       strnlen(ev->caller_container, sizeof(f->caller.container) - 1));
 	pvm_facts_ancestors_from_event(ev, f);
 }
 
