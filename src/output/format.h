@@ -14,12 +14,12 @@
 void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns);
 
 /*
- * The texts of the caller, the target and the first remote region of recent
- * events, written again while what they are written from stays the same
- * (struct jw_memo). Zeroed: empty.
+ * The texts of the caller, the target, a remote region and the alerts of
+ * recent events, written again while what they are written from stays the
+ * same (struct jw_memo). Zeroed: empty.
  */
 struct pvm_json_memos {
-	struct jw_memo caller, target, region;
+	struct jw_memo caller, target, region, alerts;
 };
 
 /*

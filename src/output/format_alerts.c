@@ -27,13 +27,18 @@ static void json_alert(struct json_writer *w, const struct pvm_alert *a)
 	jw_object_end(w);
 }
 
-void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a)
+void pvm_json_alert_array(struct json_writer *w, const struct pvm_alerts *a)
 {
-	jw_key(w, "alerts");
 	jw_array_begin(w);
 	for (unsigned int i = 0; i < a->n; i++)
 		json_alert(w, &a->alert[i]);
 	jw_array_end(w);
+}
+
+void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a)
+{
+	jw_key(w, "alerts");
+	pvm_json_alert_array(w, a);
 }
 
 void pvm_alerts_column(char buf[PVM_ALERT_COLUMN_LEN], const struct pvm_alerts *a)

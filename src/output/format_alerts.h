@@ -17,6 +17,9 @@
  */
 void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a);
 
+/* The array alone, as the value of a key already written. */
+void pvm_json_alert_array(struct json_writer *w, const struct pvm_alerts *a);
+
 /* Width of the table's ALERT column, and the buffer the column needs. */
 #define PVM_ALERT_COLUMN_WIDTH 16
 #define PVM_ALERT_COLUMN_LEN 32

@@ -414,6 +414,43 @@ static void json_payload(struct json_writer *w, const struct pvm_event *ev)
 	jw_object_end(w);
 }
 
+static void json_alerts_value(struct json_writer *w, const void *arg)
+{
+	pvm_json_alert_array(w, arg);
+}
+
+/* Everything pvm_json_alert_array() reads. */
+static void alerts_key(struct jw_memo *m, const void *arg)
+{
+	const struct pvm_alerts *a = arg;
+
+	jw_memo_key_start(m);
+	jw_memo_key_u64(m, a->n);
+	for (unsigned int i = 0; i < a->n; i++) {
+		const struct pvm_alert *alert = &a->alert[i];
+
+		jw_memo_key_u64(m, (__u64)(alert->rule - pvm_rules));
+		jw_memo_key_u64(m, alert->severity);
+		jw_memo_key_u64(m, alert->allowed_by != NULL);
+		if (alert->allowed_by)
+			jw_memo_key_str(m, alert->allowed_by);
+		jw_memo_key_bytes(m, alert->reason, strnlen(alert->reason, sizeof(alert->reason)));
+		jw_memo_key_u64(m, 0); /* the reason's end */
+	}
+}
+
+/* [] for an event the rules did not judge */
+static void json_alerts(struct json_writer *w, const struct pvm_alerts *a, struct jw_memo *m)
+{
+	jw_key(w, "alerts");
+	if (a) {
+		json_memo_value(w, m, a, alerts_key, json_alerts_value);
+	} else {
+		jw_array_begin(w);
+		jw_array_end(w);
+	}
+}
+
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
 		     struct pvm_json_memos *memos)
 {
@@ -447,13 +484,7 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
 	jw_uint(w, r->duration_ns);
 	jw_key(w, "action");
 	json_optional_string(w, pvm_action_name(r->action));
-	if (ev->alerts) {
-		pvm_json_alerts(w, ev->alerts);
-	} else {
-		jw_key(w, "alerts");
-		jw_array_begin(w);
-		jw_array_end(w);
-	}
+	json_alerts(w, ev->alerts, memos ? &memos->alerts : NULL);
 	json_payload(w, ev);
 	jw_object_end(w);
 	jw_end_line(w);

@@ -343,8 +343,24 @@ UNIT_TEST(json_action_and_ancestors)
 				  &(struct pvm_decode_config){0, 64}, &ev, &(const char *){NULL}), -1);
 }
 
-/* The example with every input of the kept texts set: exes, container, ancestors, a path. */
+/*
+ * The example with every input of the kept texts set: exes, container,
+ * ancestors, a path, alerts.
+ */
 static const char *const memo_ancestors[] = {"/usr/bin/bash", "/usr/lib/systemd/systemd"};
+static struct pvm_alerts memo_alerts;
+
+static void set_memo_alerts(void)
+{
+	memo_alerts = (struct pvm_alerts){
+		.n = 2,
+		.alert = {{.rule = &pvm_rules[PVM_RULE_FOREIGN_WRITE], .severity = PVM_SEV_INFO,
+			   .allowed_by = "allow.conf:3 (tool)",
+			   .reason = "wrote 64 bytes into pid 4300 (victim) owned by uid 0"},
+			  {.rule = &pvm_rules[PVM_RULE_WRITE_SENSITIVE_REGION],
+			   .severity = PVM_SEV_CRITICAL, .reason = "wrote 64 bytes into the stack"}},
+	};
+}
 
 static struct pvm_event memo_base(void)
 {
@@ -363,6 +379,8 @@ static struct pvm_event memo_base(void)
 	ev.looked_up_ancestors = true;
 	ev.n_ancestors = 2;
 	memcpy(ev.caller_ancestors, memo_ancestors, sizeof(memo_ancestors));
+	set_memo_alerts();
+	ev.alerts = &memo_alerts;
 	return ev;
 }
 
@@ -424,6 +442,15 @@ CHANGE(region_kind, views[0].r.kind = PVM_REGION_ANON)
 CHANGE(region_no_path, views[0].has_path = false)
 CHANGE(region_path, views[0].path[5] = 'L')
 CHANGE(region_from_proc, views[0].from_proc = true)
+CHANGE(alerts_none, memo_alerts.n = 0)
+CHANGE(alerts_fewer, memo_alerts.n = 1)
+CHANGE(alerts_rule, memo_alerts.alert[1].rule = &pvm_rules[PVM_RULE_WRITE_ACROSS_BOUNDARY])
+CHANGE(alerts_severity, memo_alerts.alert[1].severity = PVM_SEV_HIGH)
+CHANGE(alerts_not_allowed, memo_alerts.alert[0].allowed_by = NULL)
+CHANGE(alerts_allowed_elsewhere, memo_alerts.alert[0].allowed_by = "allow.conf:4 (tool)")
+CHANGE(alerts_reason, memo_alerts.alert[0].reason[10] = '5')
+CHANGE(alerts_longer_reason, strcat(memo_alerts.alert[1].reason, " of pid 4300"))
+CHANGE(alerts_unjudged, ev->alerts = NULL)
 
 /*
  * Each input of a kept text changed alone, after the base event was written:
@@ -441,7 +468,9 @@ UNIT_TEST(json_memos_follow_every_input)
 		target_same_process, target_not_child, target_parent, target_other_uid,
 		target_other_pidns, region_unresolved, region_past_the_enriched, region_start,
 		region_end, region_perms, region_kind, region_no_path, region_path,
-		region_from_proc,
+		region_from_proc, alerts_none, alerts_fewer, alerts_rule, alerts_severity,
+		alerts_not_allowed, alerts_allowed_elsewhere, alerts_reason, alerts_longer_reason,
+		alerts_unjudged,
 	};
 
 	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
