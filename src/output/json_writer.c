@@ -2,6 +2,9 @@
 #include "output/json_writer.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "output/escape.h"
 
@@ -257,9 +260,43 @@ void jw_cstring(struct json_writer *w, const char *s)
 	jw_string(w, s, strlen(s));
 }
 
+#ifdef __SSE2__
+/*
+ * Sixteen bytes into 32 digits at once: every event carries 96 bytes in hex
+ * (its payload and digest), a twentieth of the reader's CPU a digit at a time.
+ */
+static size_t hex_encode_blocks(char *out, const unsigned char *bytes, size_t len)
+{
+	const __m128i low_nibbles = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), past_nine = _mm_set1_epi8('a' - '0' - 10);
+	size_t i = 0;
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(bytes + i));
+		__m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), low_nibbles);
+		__m128i lo = _mm_and_si128(x, low_nibbles);
+		__m128i first = _mm_unpacklo_epi8(hi, lo), second = _mm_unpackhi_epi8(hi, lo);
+
+		first = _mm_add_epi8(_mm_add_epi8(first, zero),
+				     _mm_and_si128(_mm_cmpgt_epi8(first, nine), past_nine));
+		second = _mm_add_epi8(_mm_add_epi8(second, zero),
+				      _mm_and_si128(_mm_cmpgt_epi8(second, nine), past_nine));
+		_mm_storeu_si128((__m128i *)(out + 2 * i), first);
+		_mm_storeu_si128((__m128i *)(out + 2 * i + 16), second);
+	}
+	return i;
+}
+#else
+static size_t hex_encode_blocks(char *out, const unsigned char *bytes, size_t len)
+{
+	(void)out, (void)bytes, (void)len;
+	return 0;
+}
+#endif
+
 void jw_hex_encode(char *out, const unsigned char *bytes, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = hex_encode_blocks(out, bytes, len); i < len; i++) {
 		out[2 * i] = hex_digits[bytes[i] >> 4];
 		out[2 * i + 1] = hex_digits[bytes[i] & 0xf];
 	}

@@ -338,3 +338,26 @@ UNIT_TEST(json_writer_memo_reuses_a_value_for_its_key_only)
 	check_memo((struct memo_case){.memo = &m, .key = long_key, .value = "long2"},
 		   "{\"v\":\"long2\"}", false, __LINE__);
 }
+
+/* Every byte value, at every length and start: sixteen at a time, then one by one. */
+UNIT_TEST(json_writer_hex_of_every_byte)
+{
+	unsigned char bytes[256 + 40];
+	char got[2 * sizeof(bytes) + 1], want[3];
+
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 7 + 3);
+	for (size_t start = 0; start < 40; start++) {
+		size_t len = sizeof(bytes) - start - (start % 17);
+
+		memset(got, 'x', sizeof(got));
+		jw_hex_encode(got, bytes + start, len);
+		for (size_t i = 0; i < len; i++) {
+			snprintf(want, sizeof(want), "%02x", bytes[start + i]);
+			if (memcmp(got + 2 * i, want, 2))
+				unit_fail(__FILE__, __LINE__, "byte %zu of %zu from %zu: %.2s, want %s",
+					  i, len, start, got + 2 * i, want);
+		}
+		CHECK(got[2 * len] == 'x');
+	}
+}
