@@ -4,19 +4,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The rule's id, name, severity and ATT&CK ids are the program's own names. */
+static void json_name(struct json_writer *w, const char *name)
+{
+	jw_plain_string(w, name, strlen(name));
+}
+
 static void json_alert(struct json_writer *w, const struct pvm_alert *a)
 {
 	jw_object_begin(w);
 	jw_key(w, "rule");
-	jw_cstring(w, a->rule->id);
+	json_name(w, a->rule->id);
 	jw_key(w, "name");
-	jw_cstring(w, a->rule->name);
+	json_name(w, a->rule->name);
 	jw_key(w, "severity");
-	jw_cstring(w, pvm_severity_name(a->severity));
+	json_name(w, pvm_severity_name(a->severity));
 	jw_key(w, "mitre");
 	jw_array_begin(w);
 	for (const char *const *id = a->rule->mitre; *id; id++)
-		jw_cstring(w, *id);
+		json_name(w, *id);
 	jw_array_end(w);
 	jw_key(w, "reason");
 	jw_string(w, a->reason, strnlen(a->reason, sizeof(a->reason)));

@@ -60,6 +60,15 @@ static void json_optional_string(struct json_writer *w, const char *s)
 		jw_null(w);
 }
 
+/* One of the program's own names (jw_plain_string), or null. */
+static void json_optional_name(struct json_writer *w, const char *name)
+{
+	if (name)
+		jw_plain_string(w, name, strlen(name));
+	else
+		jw_null(w);
+}
+
 /* null: not looked up (the event raised no alert); "" for one without an exe */
 static void json_ancestors(struct json_writer *w, const struct pvm_event *ev)
 {
@@ -101,7 +110,7 @@ static void json_caller_value(struct json_writer *w, const void *arg)
 	jw_key(w, "mntns");
 	jw_uint(w, r->mntns);
 	jw_key(w, "code");
-	json_optional_string(w, code_name(r->code_mode));
+	json_optional_name(w, code_name(r->code_mode));
 	jw_key(w, "start_time");
 	jw_uint(w, r->caller_start_boot_ns);
 	jw_key(w, "container_id");
@@ -111,29 +120,29 @@ static void json_caller_value(struct json_writer *w, const void *arg)
 }
 
 /* Everything json_caller_value() reads. */
-static void caller_key(struct jw_memo *m, const void *arg)
+static void caller_key(struct pvm_memo_key *k, const void *arg)
 {
 	const struct pvm_event *ev = arg;
 	const struct pvm_record *r = ev->rec;
 
-	jw_memo_key_start(m);
-	jw_memo_key_u64(m, r->caller_pid);
-	jw_memo_key_u64(m, r->caller_tid);
-	jw_memo_key_u64(m, r->caller_ppid);
-	jw_memo_key_u64(m, r->caller_uid);
-	jw_memo_key_u64(m, r->caller_gid);
-	jw_memo_key_bytes(m, r->comm, sizeof(r->comm));
-	jw_memo_key_str(m, ev->caller_exe);
-	jw_memo_key_u64(m, r->cgroup_id);
-	jw_memo_key_u64(m, r->pidns);
-	jw_memo_key_u64(m, r->mntns);
-	jw_memo_key_u64(m, r->code_mode);
-	jw_memo_key_u64(m, r->caller_start_boot_ns);
-	jw_memo_key_str(m, ev->caller_container);
-	jw_memo_key_u64(m, ev->looked_up_ancestors);
-	jw_memo_key_u64(m, ev->n_ancestors);
+	pvm_memo_key_start(k);
+	pvm_memo_key_u64(k, r->caller_pid);
+	pvm_memo_key_u64(k, r->caller_tid);
+	pvm_memo_key_u64(k, r->caller_ppid);
+	pvm_memo_key_u64(k, r->caller_uid);
+	pvm_memo_key_u64(k, r->caller_gid);
+	pvm_memo_key_bytes(k, r->comm, sizeof(r->comm));
+	pvm_memo_key_str(k, ev->caller_exe);
+	pvm_memo_key_u64(k, r->cgroup_id);
+	pvm_memo_key_u64(k, r->pidns);
+	pvm_memo_key_u64(k, r->mntns);
+	pvm_memo_key_u64(k, r->code_mode);
+	pvm_memo_key_u64(k, r->caller_start_boot_ns);
+	pvm_memo_key_str(k, ev->caller_container);
+	pvm_memo_key_u64(k, ev->looked_up_ancestors);
+	pvm_memo_key_u64(k, ev->n_ancestors);
 	for (unsigned int i = 0; ev->looked_up_ancestors && i < ev->n_ancestors; i++)
-		jw_memo_key_str(m, ev->caller_ancestors[i]);
+		pvm_memo_key_str(k, ev->caller_ancestors[i]);
 }
 
 /*
@@ -141,14 +150,14 @@ static void caller_key(struct jw_memo *m, const void *arg)
  * kept for; else written afresh (and kept).
  */
 static void json_memo_value(struct json_writer *w, struct jw_memo *m, const void *arg,
-			    void (*key)(struct jw_memo *, const void *),
+			    void (*key)(struct pvm_memo_key *, const void *),
 			    void (*value)(struct json_writer *, const void *))
 {
 	if (!m) {
 		value(w, arg);
 		return;
 	}
-	key(m, arg);
+	key(&m->next, arg);
 	if (jw_memo_write(w, m))
 		return;
 	value(w, arg);
@@ -203,36 +212,36 @@ static void json_target_value(struct json_writer *w, const void *arg)
 		json_relation(w, "same_pidns", v->same_pidns);
 	}
 	jw_key(w, "source");
-	jw_cstring(w, t->source == PVM_TARGET_UNRESOLVED ? "unresolved"
-		      : v->from_proc			  ? "proc"
-							  : "kernel");
+	json_optional_name(w, t->source == PVM_TARGET_UNRESOLVED ? "unresolved"
+			      : v->from_proc			  ? "proc"
+								  : "kernel");
 	jw_object_end(w);
 }
 
 /* Everything json_target_value() reads. */
-static void target_key(struct jw_memo *m, const void *arg)
+static void target_key(struct pvm_memo_key *k, const void *arg)
 {
 	const struct pvm_event *ev = arg;
 	const struct pvm_target_view *v = &ev->target;
 	const struct pvm_target *t = v->t;
 
-	jw_memo_key_start(m);
-	jw_memo_key_u64(m, t->source);
-	jw_memo_key_u64(m, t->pid);
-	jw_memo_key_u64(m, t->tid);
-	jw_memo_key_u64(m, t->ppid);
-	jw_memo_key_bytes(m, t->comm, sizeof(t->comm));
-	jw_memo_key_str(m, ev->target_exe);
-	jw_memo_key_u64(m, t->uid);
-	jw_memo_key_u64(m, t->cgroup_id);
-	jw_memo_key_u64(m, t->pidns);
-	jw_memo_key_u64(m, t->start_boot_ns);
-	jw_memo_key_u64(m, v->from_proc);
-	jw_memo_key_u64(m, v->same_process);
-	jw_memo_key_u64(m, v->child);
-	jw_memo_key_u64(m, v->parent);
-	jw_memo_key_u64(m, v->same_uid);
-	jw_memo_key_u64(m, v->same_pidns);
+	pvm_memo_key_start(k);
+	pvm_memo_key_u64(k, t->source);
+	pvm_memo_key_u64(k, t->pid);
+	pvm_memo_key_u64(k, t->tid);
+	pvm_memo_key_u64(k, t->ppid);
+	pvm_memo_key_bytes(k, t->comm, sizeof(t->comm));
+	pvm_memo_key_str(k, ev->target_exe);
+	pvm_memo_key_u64(k, t->uid);
+	pvm_memo_key_u64(k, t->cgroup_id);
+	pvm_memo_key_u64(k, t->pidns);
+	pvm_memo_key_u64(k, t->start_boot_ns);
+	pvm_memo_key_u64(k, v->from_proc);
+	pvm_memo_key_u64(k, v->same_process);
+	pvm_memo_key_u64(k, v->child);
+	pvm_memo_key_u64(k, v->parent);
+	pvm_memo_key_u64(k, v->same_uid);
+	pvm_memo_key_u64(k, v->same_pidns);
 }
 
 /*
@@ -282,9 +291,9 @@ static void json_region_value(struct json_writer *w, const void *arg)
 		jw_key(w, "end");
 		jw_hex(w, v->r.end);
 		jw_key(w, "perms");
-		jw_cstring(w, perms);
+		jw_plain_string(w, perms, 4);
 		jw_key(w, "kind");
-		jw_cstring(w, pvm_region_kind_name(v->r.kind));
+		json_optional_name(w, pvm_region_kind_name(v->r.kind));
 		jw_key(w, "path");
 		if (v->has_path)
 			jw_cstring(w, v->path);
@@ -292,30 +301,30 @@ static void json_region_value(struct json_writer *w, const void *arg)
 			jw_null(w);
 	}
 	jw_key(w, "source");
-	jw_cstring(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? "unresolved"
-		      : v->from_proc				 ? "proc"
-								 : "kernel");
+	json_optional_name(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? "unresolved"
+			      : v->from_proc				 ? "proc"
+									 : "kernel");
 	jw_object_end(w);
 }
 
 /* Everything json_region_value() reads. */
-static void region_key(struct jw_memo *m, const void *arg)
+static void region_key(struct pvm_memo_key *k, const void *arg)
 {
 	const struct pvm_region_view *v = arg;
 
-	jw_memo_key_start(m);
-	jw_memo_key_u64(m, v != NULL);
+	pvm_memo_key_start(k);
+	pvm_memo_key_u64(k, v != NULL);
 	if (!v)
 		return;
-	jw_memo_key_u64(m, v->r.state);
-	jw_memo_key_u64(m, v->r.start);
-	jw_memo_key_u64(m, v->r.end);
-	jw_memo_key_u64(m, v->r.vm_flags);
-	jw_memo_key_u64(m, v->r.kind);
-	jw_memo_key_u64(m, v->from_proc);
-	jw_memo_key_u64(m, v->has_path);
+	pvm_memo_key_u64(k, v->r.state);
+	pvm_memo_key_u64(k, v->r.start);
+	pvm_memo_key_u64(k, v->r.end);
+	pvm_memo_key_u64(k, v->r.vm_flags);
+	pvm_memo_key_u64(k, v->r.kind);
+	pvm_memo_key_u64(k, v->from_proc);
+	pvm_memo_key_u64(k, v->has_path);
 	if (v->has_path)
-		jw_memo_key_str(m, v->path);
+		pvm_memo_key_str(k, v->path);
 }
 
 /* null: the address is in no mapping. */
@@ -332,10 +341,9 @@ static void json_region(struct json_writer *w, const struct pvm_region_view *v, 
  * Remote entries carry their region; `ev` is NULL for the local side. One
  * memo serves every region: the entries of a call often land in one mapping.
  */
-static void json_iov_array(struct json_writer *w, const char *key, const struct pvm_iov_side *side,
+static void json_iov_array(struct json_writer *w, const struct pvm_iov_side *side,
 			   const struct pvm_event *ev, struct jw_memo *region)
 {
-	jw_key_text(w, key);
 	if (side->state == PVM_IOV_FAULT) {
 		jw_null(w);
 		return;
@@ -354,9 +362,8 @@ static void json_iov_array(struct json_writer *w, const char *key, const struct 
 	jw_array_end(w);
 }
 
-static void json_bytes(struct json_writer *w, const char *key, const struct pvm_iov_side *side)
+static void json_bytes(struct json_writer *w, const struct pvm_iov_side *side)
 {
-	jw_key_text(w, key);
 	if (side->state == PVM_IOV_OK)
 		jw_uint(w, side->bytes);
 	else
@@ -383,7 +390,7 @@ static void json_stored(struct json_writer *w, const struct pvm_stored_payload *
 	jw_key(w, "stored_bytes");
 	jw_uint(w, payload_stored(s) ? s->len : 0);
 	jw_key(w, "store");
-	jw_cstring(w, pvm_store_outcome(s));
+	json_optional_name(w, pvm_store_outcome(s));
 }
 
 /* sha256 covers the stored file when there is one, else the captured bytes. */
@@ -420,22 +427,22 @@ static void json_alerts_value(struct json_writer *w, const void *arg)
 }
 
 /* Everything pvm_json_alert_array() reads. */
-static void alerts_key(struct jw_memo *m, const void *arg)
+static void alerts_key(struct pvm_memo_key *k, const void *arg)
 {
 	const struct pvm_alerts *a = arg;
 
-	jw_memo_key_start(m);
-	jw_memo_key_u64(m, a->n);
+	pvm_memo_key_start(k);
+	pvm_memo_key_u64(k, a->n);
 	for (unsigned int i = 0; i < a->n; i++) {
 		const struct pvm_alert *alert = &a->alert[i];
 
-		jw_memo_key_u64(m, (__u64)(alert->rule - pvm_rules));
-		jw_memo_key_u64(m, alert->severity);
-		jw_memo_key_u64(m, alert->allowed_by != NULL);
+		pvm_memo_key_u64(k, (__u64)(alert->rule - pvm_rules));
+		pvm_memo_key_u64(k, alert->severity);
+		pvm_memo_key_u64(k, alert->allowed_by != NULL);
 		if (alert->allowed_by)
-			jw_memo_key_str(m, alert->allowed_by);
-		jw_memo_key_bytes(m, alert->reason, strnlen(alert->reason, sizeof(alert->reason)));
-		jw_memo_key_u64(m, 0); /* the reason's end */
+			pvm_memo_key_str(k, alert->allowed_by);
+		pvm_memo_key_bytes(k, alert->reason, strnlen(alert->reason, sizeof(alert->reason)));
+		pvm_memo_key_u64(k, 0); /* the reason's end */
 	}
 }
 
@@ -460,30 +467,34 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
 	pvm_format_time_utc(time, ev->wall_ns);
 	jw_object_begin(w);
 	jw_key(w, "time");
-	jw_cstring(w, time);
+	jw_plain_string(w, time, strlen(time));
 	jw_key(w, "event");
-	jw_cstring(w, pvm_syscall_name(r->syscall));
+	json_optional_name(w, pvm_syscall_name(r->syscall));
 	jw_key(w, "abi");
-	jw_cstring(w, pvm_abi_name(r->abi));
+	json_optional_name(w, pvm_abi_name(r->abi));
 	json_caller(w, ev, memos ? &memos->caller : NULL);
 	json_target(w, ev, memos ? &memos->target : NULL);
 	json_args(w, r);
-	json_iov_array(w, "local_iov", &ev->local, NULL, NULL);
-	json_iov_array(w, "remote_iov", &ev->remote, ev, memos ? &memos->region : NULL);
+	jw_key(w, "local_iov");
+	json_iov_array(w, &ev->local, NULL, NULL);
+	jw_key(w, "remote_iov");
+	json_iov_array(w, &ev->remote, ev, memos ? &memos->region : NULL);
 	jw_key(w, "iov_truncated");
 	jw_bool(w, ev->local.truncated || ev->remote.truncated);
 	jw_key(w, "iov_read_at_exit");
 	jw_bool(w, ev->iov_read_at_exit);
-	json_bytes(w, "local_bytes", &ev->local);
-	json_bytes(w, "remote_bytes", &ev->remote);
+	jw_key(w, "local_bytes");
+	json_bytes(w, &ev->local);
+	jw_key(w, "remote_bytes");
+	json_bytes(w, &ev->remote);
 	jw_key(w, "ret");
 	jw_int(w, r->ret);
 	jw_key(w, "error");
-	json_optional_string(w, pvm_errno_name(r->ret));
+	json_optional_name(w, pvm_errno_name(r->ret));
 	jw_key(w, "duration_ns");
 	jw_uint(w, r->duration_ns);
 	jw_key(w, "action");
-	json_optional_string(w, pvm_action_name(r->action));
+	json_optional_name(w, pvm_action_name(r->action));
 	json_alerts(w, ev->alerts, memos ? &memos->alerts : NULL);
 	json_payload(w, ev);
 	jw_object_end(w);

@@ -8,8 +8,8 @@
 
 #include "output/escape.h"
 
-/* Field by field: the 16 KiB buffer needs no zeroing. */
-void jw_init(struct json_writer *w, FILE *out)
+/* Field by field: the buffer needs no zeroing. */
+void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap)
 {
 	w->out = out;
 	w->depth = 0;
@@ -17,6 +17,13 @@ void jw_init(struct json_writer *w, FILE *out)
 	memset(w->has_items, 0, sizeof(w->has_items));
 	w->flushes = 0;
 	w->len = 0;
+	w->buf = buf;
+	w->cap = cap;
+}
+
+void jw_init(struct json_writer *w, FILE *out)
+{
+	jw_init_buffer(w, out, w->own, sizeof(w->own));
 }
 
 void jw_flush(struct json_writer *w)
@@ -28,9 +35,9 @@ void jw_flush(struct json_writer *w)
 
 static void put(struct json_writer *w, const char *s, size_t n)
 {
-	if (n > sizeof(w->buf) - w->len) {
+	if (n > w->cap - w->len) {
 		jw_flush(w);
-		if (n > sizeof(w->buf)) {
+		if (n > w->cap) {
 			fwrite_unlocked(s, 1, n, w->out);
 			return;
 		}
@@ -41,7 +48,7 @@ static void put(struct json_writer *w, const char *s, size_t n)
 
 static void put_char(struct json_writer *w, char c)
 {
-	if (w->len == sizeof(w->buf))
+	if (w->len == w->cap)
 		jw_flush(w);
 	w->buf[w->len++] = c;
 }
@@ -122,7 +129,7 @@ static const char digit_pairs[] = "000102030405060708091011121314151617181920212
 /* Room for n more bytes in the buffer, flushing it if need be (n <= its size). */
 static char *reserve(struct json_writer *w, size_t n)
 {
-	if (n > sizeof(w->buf) - w->len)
+	if (n > w->cap - w->len)
 		jw_flush(w);
 	return w->buf + w->len;
 }
@@ -183,18 +190,6 @@ static void put_decimal(struct json_writer *w, uint64_t v)
 
 static const char hex_digits[] = "0123456789abcdef";
 
-static void put_hex(struct json_writer *w, uint64_t v)
-{
-	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4;
-	char *p = reserve(w, n) + n;
-
-	w->len += n;
-	do {
-		*--p = hex_digits[v & 0xf];
-		v >>= 4;
-	} while (v);
-}
-
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
@@ -209,27 +204,44 @@ void jw_int(struct json_writer *w, int64_t v)
 	put_decimal(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
+/* "0x" and the digits in one reservation: addresses are most of an event's numbers */
 void jw_hex(struct json_writer *w, uint64_t v)
 {
+	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4;
+	char *p;
+
 	before_item(w);
-	put(w, "\"0x", 3);
-	put_hex(w, v);
-	put_char(w, '"');
+	p = reserve(w, n + 4);
+	memcpy(p, "\"0x", 3);
+	p[n + 3] = '"';
+	w->len += n + 4;
+	p += n + 3;
+	do {
+		*--p = hex_digits[v & 0xf];
+		v >>= 4;
+	} while (v);
 }
 
-void jw_bool(struct json_writer *w, bool v)
+void jw_text_value_slow(struct json_writer *w, const char *text, size_t len)
 {
 	before_item(w);
-	if (v)
-		put(w, "true", 4);
-	else
-		put(w, "false", 5);
+	put(w, text, len);
 }
 
-void jw_null(struct json_writer *w)
+void jw_plain_string(struct json_writer *w, const char *s, size_t len)
 {
+	char *p;
+
+	if (len + 2 > w->cap) {
+		jw_string(w, s, len); /* longer than any name: never, but whole all the same */
+		return;
+	}
 	before_item(w);
-	put(w, "null", 4);
+	p = reserve(w, len + 2);
+	p[0] = '"';
+	memcpy(p + 1, s, len);
+	p[len + 1] = '"';
+	w->len += len + 2;
 }
 
 /* Escaped straight into the buffer, flushed whenever it cannot take a character. */
@@ -238,7 +250,7 @@ static void put_escaped(struct json_writer *w, const char *s, size_t len)
 	while (len) {
 		size_t used;
 
-		w->len += pvm_json_escape_some(w->buf + w->len, sizeof(w->buf) - w->len, s, len,
+		w->len += pvm_json_escape_some(w->buf + w->len, w->cap - w->len, s, len,
 					       &used);
 		if (used < len)
 			jw_flush(w);
@@ -307,7 +319,7 @@ void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 	before_item(w);
 	put_char(w, '"');
 	while (len) {
-		size_t room = (sizeof(w->buf) - w->len) / 2;
+		size_t room = (w->cap - w->len) / 2;
 		size_t n = len < room ? len : room;
 
 		if (!n) {
@@ -326,48 +338,19 @@ void jw_end_line(struct json_writer *w)
 {
 	put_char(w, '\n');
 	w->has_items[0] = false;
-	jw_flush(w);
-}
-
-void jw_memo_key_start(struct jw_memo *m)
-{
-	m->next_len = 0;
-	m->next_too_long = false;
-}
-
-void jw_memo_key_bytes(struct jw_memo *m, const void *bytes, size_t len)
-{
-	if (len > sizeof(m->next) - m->next_len) {
-		m->next_too_long = true;
-		return;
-	}
-	memcpy(m->next + m->next_len, bytes, len);
-	m->next_len += len;
-}
-
-void jw_memo_key_u64(struct jw_memo *m, uint64_t v)
-{
-	jw_memo_key_bytes(m, &v, sizeof(v));
-}
-
-void jw_memo_key_str(struct jw_memo *m, const char *s)
-{
-	size_t len = strlen(s);
-
-	jw_memo_key_u64(m, len);
-	jw_memo_key_bytes(m, s, len);
+	if (w->cap - w->len < JW_LINE_ROOM)
+		jw_flush(w);
 }
 
 bool jw_memo_write(struct json_writer *w, struct jw_memo *m)
 {
-	if (m->text_len && !m->next_too_long && m->next_len == m->key_len &&
-	    !memcmp(m->next, m->key, m->key_len)) {
+	if (m->text_len && pvm_memo_key_equal(&m->next, &m->key)) {
 		before_item(w);
 		put(w, m->text, m->text_len);
 		return true;
 	}
 	/* after a key the value starts with no comma: its text is all that follows */
-	m->recording = w->after_key && !m->next_too_long;
+	m->recording = w->after_key && !m->next.too_long;
 	m->start = w->len;
 	m->flushes = w->flushes;
 	return false;
@@ -381,7 +364,6 @@ void jw_memo_keep(struct json_writer *w, struct jw_memo *m)
 	if (!m->recording || w->flushes != m->flushes || len > sizeof(m->text))
 		return;
 	memcpy(m->text, w->buf + m->start, len);
-	memcpy(m->key, m->next, m->next_len);
-	m->key_len = m->next_len;
+	pvm_memo_key_keep(&m->key, &m->next);
 	m->text_len = len;
 }

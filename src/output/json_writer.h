@@ -3,9 +3,11 @@
  * A streaming JSON writer over a FILE: no tree, no allocation per event.
  * Commas are placed here; string values are escaped by pvm_json_escape_some().
  * Keys are the program's own literals and are written as they are. Text
- * gathers in the writer's own buffer and reaches the FILE in one piece per
- * line (jw_end_line) or on jw_flush: a stdio call per token was a third of
- * a flood's consumer time.
+ * gathers in the writer's buffer and reaches the FILE in one piece per line
+ * (jw_end_line) or on jw_flush: a stdio call per token was a third of a
+ * flood's consumer time. With a buffer of the caller's (jw_init_buffer),
+ * lines gather until it is nearly full: over an unbuffered FILE, one
+ * write(2) per buffer and no copy through stdio's.
  */
 #ifndef PVMTRACE_JSON_WRITER_H
 #define PVMTRACE_JSON_WRITER_H
@@ -16,8 +18,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memo_key.h"
+
 #define JW_MAX_DEPTH 16
-#define JW_BUFFER_SIZE 16384
+#define JW_BUFFER_SIZE 16384 /* jw_init's: every line is handed over whole */
+#define JW_LINE_ROOM 16384   /* jw_end_line hands over a buffer with less room left */
 
 struct json_writer {
 	FILE *out;
@@ -26,10 +31,14 @@ struct json_writer {
 	bool has_items[JW_MAX_DEPTH];
 	unsigned long flushes; /* times buf was emptied: a memo's text must not span one */
 	size_t len;	       /* bytes in buf not yet handed to out */
-	char buf[JW_BUFFER_SIZE];
+	size_t cap;	       /* of buf */
+	char *buf;	       /* own, or the caller's */
+	char own[JW_BUFFER_SIZE];
 };
 
 void jw_init(struct json_writer *w, FILE *out);
+/* With the caller's buffer of `cap` bytes (at least JW_BUFFER_SIZE). */
+void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap);
 void jw_object_begin(struct json_writer *w);
 void jw_object_end(struct json_writer *w);
 void jw_array_begin(struct json_writer *w);
@@ -47,7 +56,7 @@ void jw_key_quoted_slow(struct json_writer *w, const char *quoted, size_t len);
 
 static inline void jw_key_quoted(struct json_writer *w, const char *quoted, size_t len)
 {
-	if (w->after_key || len + 1 > sizeof(w->buf) - w->len) {
+	if (w->after_key || len + 1 > w->cap - w->len) {
 		jw_key_quoted_slow(w, quoted, len);
 		return;
 	}
@@ -58,27 +67,62 @@ static inline void jw_key_quoted(struct json_writer *w, const char *quoted, size
 	w->len += len;
 	w->after_key = true;
 }
+/* jw_text_value's path when it is no key's value or the buffer is short of room */
+void jw_text_value_slow(struct json_writer *w, const char *text, size_t len);
+
+/*
+ * A value whose text is the program's own literal, written as it is: true,
+ * false, null. Inline, like jw_key, when it follows a key.
+ */
+static inline void jw_text_value(struct json_writer *w, const char *text, size_t len)
+{
+	if (!w->after_key || len > w->cap - w->len) {
+		jw_text_value_slow(w, text, len);
+		return;
+	}
+	w->after_key = false;
+	memcpy(w->buf + w->len, text, len);
+	w->len += len;
+}
+
+static inline void jw_bool(struct json_writer *w, bool v)
+{
+	if (v)
+		jw_text_value(w, "true", 4);
+	else
+		jw_text_value(w, "false", 5);
+}
+
+static inline void jw_null(struct json_writer *w)
+{
+	jw_text_value(w, "null", 4);
+}
+
 void jw_uint(struct json_writer *w, uint64_t v);
 void jw_int(struct json_writer *w, int64_t v);
 void jw_hex(struct json_writer *w, uint64_t v); /* "0x1f" */
-void jw_bool(struct json_writer *w, bool v);
-void jw_null(struct json_writer *w);
 void jw_string(struct json_writer *w, const char *s, size_t len);
 void jw_cstring(struct json_writer *w, const char *s);
+/*
+ * A string of the program's own that needs no escape (printable ASCII with
+ * no quote or backslash: its names, the digits of a time it formatted),
+ * copied with no look at its bytes. Anything a traced process may have
+ * chosen goes through jw_string.
+ */
+void jw_plain_string(struct json_writer *w, const char *s, size_t len);
+#define jw_plain_literal(w, literal) jw_plain_string((w), (literal), sizeof(literal) - 1)
 /* Bytes as a string of lowercase hex digits, two per byte. */
 void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len);
 /* 2 * len lowercase hex digits into out (no NUL): what jw_hex_bytes writes */
 void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
 /*
  * A value's text, kept to be written again while what it is written from
- * stays the same: the caller and the target of a flood are the same call
- * after call, and writing them afresh (escapes, digits) was a fifth of the
- * reader's CPU. Its key holds every input of the value, appended field by
- * field; the text is reused only for a key the same byte for byte, so a
- * forgotten input can only cost a miss if it is in the key, and a wrong
- * line if it is not: the key must name them all.
+ * stays the same (memo_key.h): the caller and the target of a flood are the
+ * same call after call, and writing them afresh (escapes, digits) was a
+ * fifth of the reader's CPU. The key, built in `next`, holds every input of
+ * the value.
  *
- *	jw_memo_key_start(m); jw_memo_key_u64(m, pid); jw_memo_key_str(m, exe);
+ *	pvm_memo_key_start(&m->next); pvm_memo_key_u64(&m->next, pid); ...
  *	jw_key(w, "caller");
  *	if (!jw_memo_write(w, m)) {
  *		... write the value ...
@@ -87,27 +131,18 @@ void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
  *
  * Zeroed, a memo holds nothing. A value too long for it is written every time.
  */
-#define JW_MEMO_KEY_MAX 1024
 #define JW_MEMO_TEXT_MAX 2048
 
 struct jw_memo {
-	size_t key_len, text_len; /* text_len 0: nothing kept */
-	unsigned char key[JW_MEMO_KEY_MAX];
+	struct pvm_memo_key key, next; /* what the text was written from; the new key */
+	size_t text_len;	       /* 0: nothing kept */
 	char text[JW_MEMO_TEXT_MAX];
-	/* the key being built, and where the value being written starts */
-	size_t next_len;
-	bool next_too_long;
+	/* where the value being written starts */
 	bool recording;
 	size_t start;
 	unsigned long flushes;
-	unsigned char next[JW_MEMO_KEY_MAX];
 };
 
-void jw_memo_key_start(struct jw_memo *m);
-void jw_memo_key_bytes(struct jw_memo *m, const void *bytes, size_t len);
-void jw_memo_key_u64(struct jw_memo *m, uint64_t v);
-/* A string and its length, so that two strings never run into one another. */
-void jw_memo_key_str(struct jw_memo *m, const char *s);
 /*
  * Right after a key: writes the kept value and returns true when the key
  * built is the one it was kept under. Else returns false, and the caller
@@ -116,7 +151,11 @@ void jw_memo_key_str(struct jw_memo *m, const char *s);
 bool jw_memo_write(struct json_writer *w, struct jw_memo *m);
 void jw_memo_keep(struct json_writer *w, struct jw_memo *m);
 
-/* Ends a top-level value with a newline (one object per line), and flushes. */
+/*
+ * Ends a top-level value with a newline (one object per line), and hands the
+ * buffer to the FILE when less than JW_LINE_ROOM is left: with jw_init's,
+ * always.
+ */
 void jw_end_line(struct json_writer *w);
 /* Hands what is buffered to the FILE (stdio's buffer): for text without a line end. */
 void jw_flush(struct json_writer *w);

@@ -428,14 +428,18 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
 		a->allowed_by = NULL;
 		out->n++;
 	}
-	pvm_alerts_allow(out, f, allow);
+	pvm_alerts_allow(out, f, allow, NULL);
 	return out->n;
 }
 
 void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
-		      const struct pvm_allowlist *allow)
+		      const struct pvm_allowlist *allow, struct pvm_allow_memo *memo)
 {
-	const struct pvm_allow_entry *entry = a->n ? pvm_allowlist_match(allow, f) : NULL;
+	const struct pvm_allow_entry *entry = NULL;
+
+	if (a->n && allow)
+		entry = memo ? pvm_allowlist_match_memo(allow, f, memo)
+			     : pvm_allowlist_match(allow, f);
 
 	for (unsigned int i = 0; entry && i < a->n; i++)
 		mark_allowed(&a->alert[i], entry->where);

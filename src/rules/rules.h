@@ -93,9 +93,10 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
  * The allowlist step of pvm_rules_eval alone, over alerts the rules gave
  * without one: the rules never read the caller's ancestors, so the live
  * sensor runs them once and looks ancestors up only for a call that alerted.
+ * `memo` (NULL: none) keeps the allowlist's last answer for the next call.
  */
 void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
-		      const struct pvm_allowlist *allow);
+		      const struct pvm_allowlist *allow, struct pvm_allow_memo *memo);
 
 /* The highest severity among the alerts, or -1 when there is none. */
 int pvm_alerts_max_severity(const struct pvm_alerts *a);

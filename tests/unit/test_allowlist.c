@@ -457,3 +457,83 @@ UNIT_TEST(allowlist_exe_paths)
 	pvm_allowlist_free(&list);
 	remove_dir();
 }
+
+/* Bases of the memo test: each matched by another line of memo_list. */
+static struct pvm_facts by_caller(void)
+{
+	return caller("/opt/tool/injector", "/usr/bin/bash", "/usr/sbin/sshd", NULL);
+}
+
+static struct pvm_facts by_parent(void)
+{
+	return caller("/opt/other", "/usr/bin/bash", "/usr/sbin/sshd", NULL);
+}
+
+static struct pvm_facts by_ancestor(void)
+{
+	return caller("/opt/other", "/usr/bin/zsh", "/usr/sbin/sshd", NULL);
+}
+
+static const char memo_list[] =
+	"allow exe=/opt/tool/injector comm=injector target_exe=/usr/bin/victim same_uid "
+	"syscall=writev\n"
+	"allow exe=/usr/bin/bash via=parent\n"
+	"allow exe=/usr/sbin/sshd via=ancestor\n";
+
+#define MEMO_CHANGE(name, stmt)                                                            \
+	static void name(struct pvm_facts *f)                                              \
+	{                                                                                  \
+		stmt;                                                                      \
+	}
+MEMO_CHANGE(call_readv, f->call = PVM_CALL_READV)
+MEMO_CHANGE(other_comm, f->caller.comm[0] = 'I')
+MEMO_CHANGE(other_exe, pvm_fact_path_set(&f->caller.exe, "/opt/tool/injectoR"))
+MEMO_CHANGE(cut_exe, f->caller.exe.truncated = true)
+MEMO_CHANGE(no_exe, pvm_fact_path_set(&f->caller.exe, NULL))
+MEMO_CHANGE(other_target_exe, pvm_fact_path_set(&f->target.exe, "/usr/bin/victiM"))
+MEMO_CHANGE(target_gone, f->target.state = PVM_FACT_TARGET_NONE)
+MEMO_CHANGE(not_same_uid, f->target.same_uid = false)
+MEMO_CHANGE(other_parent, pvm_fact_path_set(&f->caller.ancestors[0], "/usr/bin/bash2"))
+MEMO_CHANGE(cut_parent, f->caller.ancestors[0].truncated = true)
+MEMO_CHANGE(no_ancestors, f->caller.n_ancestors = 0)
+MEMO_CHANGE(other_grandparent, pvm_fact_path_set(&f->caller.ancestors[1], "/usr/sbin/sshd2"))
+MEMO_CHANGE(one_ancestor, f->caller.n_ancestors = 1)
+
+/*
+ * Each input of the allowlist's answer changed alone, after the base call
+ * was answered: the memo answers as a fresh match does, and differently
+ * from the base.
+ */
+UNIT_TEST(allowlist_memo_follows_every_input)
+{
+	static const struct {
+		struct pvm_facts (*base)(void);
+		void (*change)(struct pvm_facts *f);
+	} cases[] = {
+		{by_caller, call_readv},	      {by_caller, other_comm},
+		{by_caller, other_exe},	      {by_caller, cut_exe},
+		{by_caller, no_exe},	      {by_caller, other_target_exe},
+		{by_caller, target_gone},     {by_caller, not_same_uid},
+		{by_parent, other_parent},    {by_parent, cut_parent},
+		{by_parent, no_ancestors},    {by_ancestor, other_grandparent},
+		{by_ancestor, one_ancestor},
+	};
+
+	CHECK_EQ(parse(memo_list), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pvm_allow_memo memo = {0};
+		struct pvm_facts f = cases[i].base();
+		const struct pvm_allow_entry *base = pvm_allowlist_match(&list, &f), *fresh;
+
+		CHECK(pvm_allowlist_match_memo(&list, &f, &memo) == base);
+		CHECK(pvm_allowlist_match_memo(&list, &f, &memo) == base);
+		cases[i].change(&f);
+		fresh = pvm_allowlist_match(&list, &f);
+		if (fresh == base)
+			unit_fail(__FILE__, __LINE__, "case %zu: the change does not show", i);
+		if (pvm_allowlist_match_memo(&list, &f, &memo) != fresh)
+			unit_fail(__FILE__, __LINE__, "case %zu: the memo kept line %u", i,
+				  base ? base->line : 0);
+	}
+	pvm_allowlist_free(&list);
+}

@@ -3,6 +3,7 @@
 #include "event/regions.h"
 #include "output/format.h"
 #include "output/stats.h"
+#include "output/store_payload.h"
 #include "rules/rules.h"
 #include "record_builder.h"
 #include "unit.h"
@@ -514,4 +515,52 @@ UNIT_TEST(stats_records)
 		       "decode_errors=0 payloads_stored=3 payloads_existing=4 payloads_not_stored=5 "
 		       "chunks_dropped=6 chunk_orphans=7\n");
 	free(got);
+}
+
+static bool plain(const char *s)
+{
+	for (; *s; s++)
+		if (*s < 0x20 || *s >= 0x7f || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+/* What goes out through jw_plain_string, unescaped: every name the program has. */
+UNIT_TEST(json_names_need_no_escape)
+{
+	static const char *const names[] = {"x86_64", "i386", "unresolved", "proc", "kernel"};
+	char perms[5], time[PVM_TIME_LEN];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		CHECK(plain(names[i]));
+	CHECK(plain(pvm_syscall_name(PVM_SYS_READV)) && plain(pvm_syscall_name(PVM_SYS_WRITEV)));
+	CHECK(plain(pvm_abi_name(PVM_ABI_X86_64)) && plain(pvm_abi_name(PVM_ABI_IA32)));
+	CHECK(plain(pvm_action_name(PVM_ACTION_KILLED)) && plain(pvm_action_name(PVM_ACTION_ALLOWED)));
+	for (int kind = PVM_REGION_ANON; kind <= PVM_REGION_VDSO + 1; kind++)
+		CHECK(plain(pvm_region_kind_name(kind)));
+	for (__u32 flags = 0; flags < 16; flags++) {
+		pvm_region_perms(flags, perms);
+		CHECK(plain(perms) && strlen(perms) == 4);
+	}
+	for (__s64 err = -1; err >= -4095; err--)
+		if (!plain(pvm_errno_name(err)))
+			unit_fail(__FILE__, __LINE__, "errno %lld: %s", (long long)-err,
+				  pvm_errno_name(err));
+	for (unsigned int i = 0; i < PVM_RULE_COUNT; i++) {
+		CHECK(plain(pvm_rules[i].id) && plain(pvm_rules[i].name) &&
+		      plain(pvm_severity_name(pvm_rules[i].severity)));
+		for (const char *const *id = pvm_rules[i].mitre; *id; id++)
+			CHECK(plain(*id));
+	}
+	for (int result = PVM_STORED_NONE; result <= PVM_STORED_FAILED; result++)
+		for (int state = PVM_STORE_OFF; state <= PVM_STORE_IOV_LIMIT; state++) {
+			const char *name = pvm_store_outcome(
+				&(struct pvm_stored_payload){.state = state, .result = result});
+
+			CHECK(!name || plain(name));
+		}
+	for (__u64 ns = 0; ns < 100000000000ULL; ns += 7777777777ULL) {
+		pvm_format_time_utc(time, EXAMPLE_WALL_NS + ns);
+		CHECK(plain(time));
+	}
 }

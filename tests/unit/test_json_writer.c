@@ -262,8 +262,8 @@ static void memo_value(FILE *out, const void *arg)
 	c->in_array ? jw_array_begin(&w) : jw_object_begin(&w);
 	if (!c->in_array)
 		jw_key(&w, "v");
-	jw_memo_key_start(c->memo);
-	jw_memo_key_str(c->memo, c->key);
+	pvm_memo_key_start(&c->memo->next);
+	pvm_memo_key_str(&c->memo->next, c->key);
 	c->hit = jw_memo_write(&w, c->memo);
 	if (!c->hit) {
 		jw_cstring(&w, c->value);
@@ -288,7 +288,7 @@ static void check_memo(struct memo_case c, const char *want, bool hit, int line)
 UNIT_TEST(json_writer_memo_reuses_a_value_for_its_key_only)
 {
 	static struct jw_memo m;
-	static char long_key[JW_MEMO_KEY_MAX], long_value[1500], want[1600];
+	static char long_key[PVM_MEMO_KEY_MAX], long_value[1500], want[1600];
 	static char huge_value[JW_BUFFER_SIZE + 50], huge_want[JW_BUFFER_SIZE + 60];
 	const size_t filler = JW_BUFFER_SIZE - 1000;
 

@@ -550,7 +550,7 @@ UNIT_TEST(rules_allowlist_step_after_ancestors)
 		CHECK_EQ(with.alert[i].severity, without.alert[i].severity);
 		CHECK_STR(with.alert[i].reason, without.alert[i].reason);
 	}
-	pvm_alerts_allow(&with, &f, &list);
+	pvm_alerts_allow(&with, &f, &list, NULL);
 	CHECK_EQ(pvm_rules_eval(&f, &list, &full), with.n);
 	for (unsigned int i = 0; i < full.n; i++) {
 		CHECK(with.alert[i].rule == full.alert[i].rule);
