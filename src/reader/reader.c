@@ -86,7 +86,7 @@ static bool judge(struct pvm_reader *r, struct pvm_event *ev, struct pvm_alerts 
 	struct pvm_facts facts;
 
 	pvm_facts_from_event(ev, &facts);
-	if (pvm_rules_eval(&facts, NULL, alerts)) {
+	if (pvm_rules_eval_memo(&facts, &r->rules_memo, alerts)) {
 		pvm_ancestry_lookup(&r->ancestry, ev, now_ns);
 		pvm_facts_ancestors_from_event(ev, &facts);
 		pvm_alerts_allow(alerts, &facts, &r->allow, &r->allow_memo);

@@ -42,6 +42,7 @@ struct pvm_reader {
 	/* the rules */
 	struct pvm_allowlist allow;
 	struct pvm_allow_memo allow_memo;
+	struct pvm_rules_memo rules_memo;
 	struct pvm_allow_rule kernel_allow[PVM_ALLOW_MAX]; /* --enforce: its kernel form */
 	unsigned int n_kernel_allow;
 	struct pvm_alert_summary summary;

@@ -392,26 +392,19 @@ const struct pvm_allow_entry *pvm_allowlist_match(const struct pvm_allowlist *li
 	return NULL;
 }
 
-static void path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p)
-{
-	pvm_memo_key_u64(k, (uint64_t)p->known << 1 | p->truncated);
-	if (p->known)
-		pvm_memo_key_str(k, p->path);
-}
-
 /* Everything entry_matches() reads. */
 static void match_key(struct pvm_memo_key *k, const struct pvm_facts *f)
 {
 	pvm_memo_key_start(k);
 	pvm_memo_key_u64(k, f->call);
 	pvm_memo_key_str(k, f->caller.comm);
-	path_key(k, &f->caller.exe);
+	pvm_fact_path_key(k, &f->caller.exe);
 	pvm_memo_key_u64(k, f->caller.n_ancestors);
 	for (unsigned int i = 0; i < f->caller.n_ancestors; i++)
-		path_key(k, &f->caller.ancestors[i]);
+		pvm_fact_path_key(k, &f->caller.ancestors[i]);
 	pvm_memo_key_u64(k, f->target.state);
 	pvm_memo_key_u64(k, f->target.same_uid);
-	path_key(k, &f->target.exe);
+	pvm_fact_path_key(k, &f->target.exe);
 }
 
 const struct pvm_allow_entry *pvm_allowlist_match_memo(const struct pvm_allowlist *list,

@@ -73,6 +73,56 @@ void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t ca
 	comm[len] = '\0';
 }
 
+void pvm_fact_path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p)
+{
+	pvm_memo_key_u64(k, (uint64_t)p->known << 1 | p->truncated);
+	if (p->known)
+		pvm_memo_key_str(k, p->path);
+}
+
+static void region_key(struct pvm_memo_key *k, const struct pvm_fact_region *r)
+{
+	pvm_memo_key_u64(k, r->base);
+	pvm_memo_key_u64(k, r->len);
+	pvm_memo_key_u64(k, r->kind);
+	pvm_memo_key_u64(k, (uint64_t)r->read | r->write << 1 | r->exec << 2 | r->shared << 3 |
+				    r->image << 4);
+	pvm_fact_path_key(k, &r->path);
+}
+
+void pvm_facts_key(struct pvm_memo_key *k, const struct pvm_facts *f)
+{
+	pvm_memo_key_start(k);
+	pvm_memo_key_u64(k, f->call);
+	pvm_memo_key_u64(k, (uint64_t)f->ret);
+	pvm_memo_key_u64(k, f->abi);
+	pvm_memo_key_u64(k, f->code);
+	pvm_memo_key_u64(k, (uint64_t)f->pid_arg);
+	pvm_memo_key_u64(k, f->payload);
+	pvm_memo_key_u64(k, f->caller.pid);
+	pvm_memo_key_u64(k, f->caller.tid);
+	pvm_memo_key_u64(k, f->caller.uid);
+	pvm_memo_key_u64(k, f->caller.pidns);
+	pvm_memo_key_str(k, f->caller.comm);
+	pvm_fact_path_key(k, &f->caller.exe);
+	pvm_memo_key_u64(k, f->caller.container_known);
+	pvm_memo_key_str(k, f->caller.container);
+	pvm_memo_key_u64(k, f->target.state);
+	pvm_memo_key_u64(k, f->target.pid);
+	pvm_memo_key_u64(k, f->target.uid);
+	pvm_memo_key_u64(k, f->target.pidns);
+	pvm_memo_key_str(k, f->target.comm);
+	pvm_fact_path_key(k, &f->target.exe);
+	pvm_memo_key_u64(k, f->target.container_known);
+	pvm_memo_key_str(k, f->target.container);
+	pvm_memo_key_u64(k, (uint64_t)f->target.same_process | f->target.child << 1 |
+				    f->target.parent << 2 | f->target.same_uid << 3 |
+				    f->target.same_pidns << 4);
+	pvm_memo_key_u64(k, f->n_regions);
+	for (unsigned int i = 0; i < f->n_regions && i < PVM_FACTS_REGIONS; i++)
+		region_key(k, &f->regions[i]);
+}
+
 const char *pvm_fact_basename(const struct pvm_fact_path *p)
 {
 	const char *slash;

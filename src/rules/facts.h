@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memo_key.h"
+
 #define PVM_FACTS_COMM_LEN 16	   /* comm: at most 15 bytes and a NUL */
 #define PVM_FACTS_PATH_MAX 512	   /* longer paths keep their last 511 bytes */
 #define PVM_FACTS_CONTAINER_LEN 65 /* 64 hex digits and a NUL */
@@ -138,6 +140,15 @@ bool pvm_glob_match(const char *pattern, const char *s, int flags);
 
 /* Whether a pattern has no wildcard (nor backslash): it matches itself only. */
 bool pvm_glob_is_literal(const char *pattern);
+
+/* A path into a memo key: whether it is known or cut, and then its bytes. */
+void pvm_fact_path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p);
+
+/*
+ * Every field of f into k, but the caller's ancestors: all that the rules
+ * read (they never read the ancestors; the allowlist does).
+ */
+void pvm_facts_key(struct pvm_memo_key *k, const struct pvm_facts *f);
 
 /* The last component of a known path ("" when unknown). */
 const char *pvm_fact_basename(const struct pvm_fact_path *p);

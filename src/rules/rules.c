@@ -432,6 +432,34 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
 	return out->n;
 }
 
+/* The alerts of `from` into `to`, each reason up to its end only. */
+static void alerts_copy(struct pvm_alerts *to, const struct pvm_alerts *from)
+{
+	to->n = from->n;
+	for (unsigned int i = 0; i < from->n; i++) {
+		const struct pvm_alert *a = &from->alert[i];
+		struct pvm_alert *b = &to->alert[i];
+
+		b->rule = a->rule;
+		b->severity = a->severity;
+		b->allowed_by = a->allowed_by;
+		memcpy(b->reason, a->reason, strnlen(a->reason, sizeof(a->reason) - 1) + 1);
+	}
+}
+
+unsigned int pvm_rules_eval_memo(const struct pvm_facts *f, struct pvm_rules_memo *m,
+				 struct pvm_alerts *out)
+{
+	pvm_facts_key(&m->next, f);
+	if (!m->kept || !pvm_memo_key_equal(&m->next, &m->key)) {
+		pvm_rules_eval(f, NULL, &m->alerts);
+		pvm_memo_key_keep(&m->key, &m->next);
+		m->kept = !m->next.too_long;
+	}
+	alerts_copy(out, &m->alerts);
+	return out->n;
+}
+
 void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
 		      const struct pvm_allowlist *allow, struct pvm_allow_memo *memo)
 {

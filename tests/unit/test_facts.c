@@ -276,3 +276,83 @@ UNIT_TEST(facts_foreign)
 	f.target.state = PVM_FACT_TARGET_UNRESOLVED;
 	CHECK_EQ(pvm_facts_foreign(&f), PVM_FOREIGN_UNKNOWN);
 }
+
+#define KEY_CHANGE(name, stmt)                                                             \
+	static void name(struct pvm_facts *f)                                              \
+	{                                                                                  \
+		stmt;                                                                      \
+	}
+KEY_CHANGE(key_call, f->call = PVM_CALL_READV)
+KEY_CHANGE(key_ret, f->ret = -14)
+KEY_CHANGE(key_abi, f->abi = PVM_FACT_ABI_IA32)
+KEY_CHANGE(key_code, f->code = PVM_FACT_CODE_32)
+KEY_CHANGE(key_pid_arg, f->pid_arg++)
+KEY_CHANGE(key_payload, f->payload++)
+KEY_CHANGE(key_caller_pid, f->caller.pid++)
+KEY_CHANGE(key_caller_tid, f->caller.tid++)
+KEY_CHANGE(key_caller_uid, f->caller.uid++)
+KEY_CHANGE(key_caller_pidns, f->caller.pidns++)
+KEY_CHANGE(key_caller_comm, f->caller.comm[0] = 'I')
+KEY_CHANGE(key_caller_exe, pvm_fact_path_set(&f->caller.exe, "/opt/tool/injectoR"))
+KEY_CHANGE(key_caller_exe_cut, f->caller.exe.truncated = true)
+KEY_CHANGE(key_caller_no_exe, pvm_fact_path_set(&f->caller.exe, NULL))
+KEY_CHANGE(key_caller_container_unknown, f->caller.container_known = false)
+KEY_CHANGE(key_caller_container, f->caller.container[0] = 'c')
+KEY_CHANGE(key_target_state, f->target.state = PVM_FACT_TARGET_UNRESOLVED)
+KEY_CHANGE(key_target_pid, f->target.pid++)
+KEY_CHANGE(key_target_uid, f->target.uid++)
+KEY_CHANGE(key_target_pidns, f->target.pidns++)
+KEY_CHANGE(key_target_comm, f->target.comm[0] = 'V')
+KEY_CHANGE(key_target_exe, pvm_fact_path_set(&f->target.exe, "/usr/bin/victiM"))
+KEY_CHANGE(key_target_container_known, f->target.container_known = true)
+KEY_CHANGE(key_target_container, f->target.container[0] = 'c')
+KEY_CHANGE(key_same_process, f->target.same_process = true)
+KEY_CHANGE(key_child, f->target.child = false)
+KEY_CHANGE(key_parent, f->target.parent = true)
+KEY_CHANGE(key_same_uid, f->target.same_uid = false)
+KEY_CHANGE(key_same_pidns, f->target.same_pidns = false)
+KEY_CHANGE(key_more_regions, set_fact_region(f, 1, PVM_FACT_REGION_STACK, "rw-p", NULL, 8))
+KEY_CHANGE(key_no_regions, f->n_regions = 0)
+KEY_CHANGE(key_region_base, f->regions[0].base++)
+KEY_CHANGE(key_region_len, f->regions[0].len++)
+KEY_CHANGE(key_region_kind, f->regions[0].kind = PVM_FACT_REGION_ANON)
+KEY_CHANGE(key_region_read, f->regions[0].read = false)
+KEY_CHANGE(key_region_write, f->regions[0].write = false)
+KEY_CHANGE(key_region_exec, f->regions[0].exec = true)
+KEY_CHANGE(key_region_shared, f->regions[0].shared = true)
+KEY_CHANGE(key_region_image, f->regions[0].image = true)
+KEY_CHANGE(key_region_path, pvm_fact_path_set(&f->regions[0].path, "/lib/libc.so.6"))
+
+/* The key changes with every field but the ancestors, each changed alone. */
+UNIT_TEST(facts_key_holds_every_field_but_the_ancestors)
+{
+	static void (*const changes[])(struct pvm_facts *) = {
+		key_call, key_ret, key_abi, key_code, key_pid_arg, key_payload, key_caller_pid,
+		key_caller_tid, key_caller_uid, key_caller_pidns, key_caller_comm, key_caller_exe,
+		key_caller_exe_cut, key_caller_no_exe, key_caller_container_unknown,
+		key_caller_container, key_target_state, key_target_pid, key_target_uid,
+		key_target_pidns, key_target_comm, key_target_exe, key_target_container_known,
+		key_target_container, key_same_process, key_child, key_parent, key_same_uid,
+		key_same_pidns, key_more_regions, key_no_regions, key_region_base, key_region_len,
+		key_region_kind, key_region_read, key_region_write, key_region_exec,
+		key_region_shared, key_region_image, key_region_path,
+	};
+	static struct pvm_memo_key base, changed;
+	struct pvm_facts f = example_write();
+
+	pvm_facts_key(&base, &f);
+	pvm_facts_key(&changed, &f);
+	CHECK(pvm_memo_key_equal(&base, &changed));
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		f = example_write();
+		changes[i](&f);
+		pvm_facts_key(&changed, &f);
+		if (pvm_memo_key_equal(&base, &changed))
+			unit_fail(__FILE__, __LINE__, "change %zu leaves the key as it was", i);
+	}
+	f = example_write();
+	pvm_fact_path_set(&f.caller.ancestors[0], "/usr/bin/zsh");
+	f.caller.n_ancestors = 1;
+	pvm_facts_key(&changed, &f);
+	CHECK(pvm_memo_key_equal(&base, &changed));
+}

@@ -310,6 +310,46 @@ UNIT_TEST(rules_table)
 	}
 }
 
+static bool same_alerts(const struct pvm_alerts *a, const struct pvm_alerts *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (unsigned int i = 0; i < a->n; i++)
+		if (a->alert[i].rule != b->alert[i].rule ||
+		    a->alert[i].severity != b->alert[i].severity ||
+		    a->alert[i].allowed_by != b->alert[i].allowed_by ||
+		    strcmp(a->alert[i].reason, b->alert[i].reason))
+			return false;
+	return true;
+}
+
+/*
+ * The table's calls one after another through one memo, each twice: every
+ * answer is the one pvm_rules_eval gives, from the rules or from the memo.
+ */
+UNIT_TEST(rules_memo_answers_as_the_rules)
+{
+	static struct pvm_rules_memo memo;
+	static struct pvm_alerts fresh, kept;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			struct pvm_facts f = mutated(cases[i].setup);
+
+			pvm_rules_eval(&f, NULL, &fresh);
+			for (int again = 0; again < 2; again++) {
+				char want[256];
+
+				memset(&kept, 0xa5, sizeof(kept));
+				CHECK_EQ(pvm_rules_eval_memo(&f, &memo, &kept), fresh.n);
+				snprintf(want, sizeof(want), "%s", fired(&fresh));
+				if (!same_alerts(&kept, &fresh))
+					unit_fail(__FILE__, __LINE__, "%s: fired \"%s\", want \"%s\"",
+						  cases[i].name, fired(&kept), want);
+			}
+		}
+}
+
 /* The reason of rule `id` for the example call after the mutations. */
 static const char *reason_of(const setup_fn setup[2], const char *id)
 {
