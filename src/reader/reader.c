@@ -86,10 +86,10 @@ static bool judge(struct pvm_reader *r, struct pvm_event *ev, struct pvm_alerts 
 	struct pvm_facts facts;
 
 	pvm_facts_from_event(ev, &facts);
-	if (pvm_rules_eval_memo(&facts, &r->rules_memo, alerts)) {
+	if (pvm_judge_rules(&facts, &r->judge, alerts)) {
 		pvm_ancestry_lookup(&r->ancestry, ev, now_ns);
 		pvm_facts_ancestors_from_event(ev, &facts);
-		pvm_alerts_allow(alerts, &facts, &r->allow, &r->allow_memo);
+		pvm_judge_allow(alerts, &facts, &r->allow, &r->judge);
 	}
 	ev->alerts = alerts;
 	pvm_alert_summary_add(&r->summary, alerts);

@@ -41,8 +41,7 @@ struct pvm_reader {
 	struct pvm_cgroups cgroups;
 	/* the rules */
 	struct pvm_allowlist allow;
-	struct pvm_allow_memo allow_memo;
-	struct pvm_rules_memo rules_memo;
+	struct pvm_judge_memo judge;
 	struct pvm_allow_rule kernel_allow[PVM_ALLOW_MAX]; /* --enforce: its kernel form */
 	unsigned int n_kernel_allow;
 	struct pvm_alert_summary summary;

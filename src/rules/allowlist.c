@@ -392,34 +392,6 @@ const struct pvm_allow_entry *pvm_allowlist_match(const struct pvm_allowlist *li
 	return NULL;
 }
 
-/* Everything entry_matches() reads. */
-static void match_key(struct pvm_memo_key *k, const struct pvm_facts *f)
-{
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, f->call);
-	pvm_memo_key_str(k, f->caller.comm);
-	pvm_fact_path_key(k, &f->caller.exe);
-	pvm_memo_key_u64(k, f->caller.n_ancestors);
-	for (unsigned int i = 0; i < f->caller.n_ancestors; i++)
-		pvm_fact_path_key(k, &f->caller.ancestors[i]);
-	pvm_memo_key_u64(k, f->target.state);
-	pvm_memo_key_u64(k, f->target.same_uid);
-	pvm_fact_path_key(k, &f->target.exe);
-}
-
-const struct pvm_allow_entry *pvm_allowlist_match_memo(const struct pvm_allowlist *list,
-						       const struct pvm_facts *f,
-						       struct pvm_allow_memo *m)
-{
-	match_key(&m->next, f);
-	if (m->kept && pvm_memo_key_equal(&m->next, &m->key))
-		return m->entry;
-	m->entry = pvm_allowlist_match(list, f);
-	pvm_memo_key_keep(&m->key, &m->next);
-	m->kept = !m->next.too_long;
-	return m->entry;
-}
-
 /* Each existing file a pattern of each entry names; `target` picks target_exe. */
 static int expand(const struct pvm_allowlist *list, bool target,
 		  int (*fn)(const char *path, const struct pvm_allow_entry *e, void *arg), void *arg)

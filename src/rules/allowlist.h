@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "memo_key.h"
 #include "rules/facts.h"
 
 /* Whose executable `exe=` names. */
@@ -67,23 +66,6 @@ void pvm_allowlist_free(struct pvm_allowlist *list);
 /* The first entry, in file order, that allows this call; NULL if none. */
 const struct pvm_allow_entry *pvm_allowlist_match(const struct pvm_allowlist *list,
 						  const struct pvm_facts *f);
-
-/*
- * The last answer of pvm_allowlist_match for one list, kept with what it was
- * made from (memo_key.h): a flood is one caller writing into one target,
- * and matching each of its calls against every entry was a twentieth of the
- * reader's CPU. Zeroed: empty.
- */
-struct pvm_allow_memo {
-	struct pvm_memo_key key, next;
-	bool kept;
-	const struct pvm_allow_entry *entry;
-};
-
-/* pvm_allowlist_match, from the memo for a call that reads as the last one did. */
-const struct pvm_allow_entry *pvm_allowlist_match_memo(const struct pvm_allowlist *list,
-						       const struct pvm_facts *f,
-						       struct pvm_allow_memo *m);
 
 /*
  * For in-kernel matching: every existing file each entry's exe pattern names,

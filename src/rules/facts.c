@@ -73,11 +73,12 @@ void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t ca
 	comm[len] = '\0';
 }
 
+/* Its length and state in one word, and then its bytes: no strlen. */
 void pvm_fact_path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p)
 {
-	pvm_memo_key_u64(k, (uint64_t)p->known << 1 | p->truncated);
+	pvm_memo_key_u64(k, (uint64_t)p->len << 2 | (uint64_t)p->known << 1 | p->truncated);
 	if (p->known)
-		pvm_memo_key_str(k, p->path);
+		pvm_memo_key_bytes(k, p->path, p->len);
 }
 
 static void region_key(struct pvm_memo_key *k, const struct pvm_fact_region *r)

@@ -428,7 +428,7 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
 		a->allowed_by = NULL;
 		out->n++;
 	}
-	pvm_alerts_allow(out, f, allow, NULL);
+	pvm_alerts_allow(out, f, allow);
 	return out->n;
 }
 
@@ -447,30 +447,48 @@ static void alerts_copy(struct pvm_alerts *to, const struct pvm_alerts *from)
 	}
 }
 
-unsigned int pvm_rules_eval_memo(const struct pvm_facts *f, struct pvm_rules_memo *m,
-				 struct pvm_alerts *out)
+static void allow_by(struct pvm_alerts *a, const struct pvm_allow_entry *entry)
 {
-	pvm_facts_key(&m->next, f);
-	if (!m->kept || !pvm_memo_key_equal(&m->next, &m->key)) {
-		pvm_rules_eval(f, NULL, &m->alerts);
-		pvm_memo_key_keep(&m->key, &m->next);
-		m->kept = !m->next.too_long;
-	}
-	alerts_copy(out, &m->alerts);
-	return out->n;
+	for (unsigned int i = 0; entry && i < a->n; i++)
+		mark_allowed(&a->alert[i], entry->where);
 }
 
 void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
-		      const struct pvm_allowlist *allow, struct pvm_allow_memo *memo)
+		      const struct pvm_allowlist *allow)
 {
-	const struct pvm_allow_entry *entry = NULL;
+	allow_by(a, a->n ? pvm_allowlist_match(allow, f) : NULL);
+}
 
-	if (a->n && allow)
-		entry = memo ? pvm_allowlist_match_memo(allow, f, memo)
-			     : pvm_allowlist_match(allow, f);
+unsigned int pvm_judge_rules(const struct pvm_facts *f, struct pvm_judge_memo *m,
+			     struct pvm_alerts *out)
+{
+	pvm_facts_key(&m->next, f);
+	m->facts_len = m->next.len;
+	if (!m->rules_kept || !pvm_memo_key_equal(&m->next, &m->rules_key)) {
+		pvm_rules_eval(f, NULL, &m->rules);
+		pvm_memo_key_keep(&m->rules_key, &m->next);
+		m->rules_kept = !m->next.too_long;
+	}
+	alerts_copy(out, &m->rules);
+	return out->n;
+}
 
-	for (unsigned int i = 0; entry && i < a->n; i++)
-		mark_allowed(&a->alert[i], entry->where);
+/* The allowlist reads the facts pvm_facts_key holds, and the ancestors. */
+void pvm_judge_allow(struct pvm_alerts *a, const struct pvm_facts *f,
+		     const struct pvm_allowlist *allow, struct pvm_judge_memo *m)
+{
+	if (!a->n)
+		return;
+	m->next.len = m->facts_len;
+	pvm_memo_key_u64(&m->next, f->caller.n_ancestors);
+	for (unsigned int i = 0; i < f->caller.n_ancestors && i < PVM_FACTS_ANCESTORS; i++)
+		pvm_fact_path_key(&m->next, &f->caller.ancestors[i]);
+	if (!m->allow_kept || !pvm_memo_key_equal(&m->next, &m->allow_key)) {
+		m->allowed = pvm_allowlist_match(allow, f);
+		pvm_memo_key_keep(&m->allow_key, &m->next);
+		m->allow_kept = !m->next.too_long;
+	}
+	allow_by(a, m->allowed);
 }
 
 int pvm_alerts_max_severity(const struct pvm_alerts *a)

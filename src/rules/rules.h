@@ -90,29 +90,38 @@ unsigned int pvm_rules_eval(const struct pvm_facts *f, const struct pvm_allowlis
 			    struct pvm_alerts *out);
 
 /*
- * pvm_rules_eval's last answer without an allowlist, kept with the facts it
- * was made from (pvm_facts_key): a flood's calls are the same call after
- * call, and running the rules and writing their reasons for each was a
- * tenth of the reader's CPU. Zeroed: empty.
- */
-struct pvm_rules_memo {
-	struct pvm_memo_key key, next;
-	bool kept;
-	struct pvm_alerts alerts;
-};
-
-/* pvm_rules_eval(f, NULL, out), from the memo when f is what it was kept for. */
-unsigned int pvm_rules_eval_memo(const struct pvm_facts *f, struct pvm_rules_memo *m,
-				 struct pvm_alerts *out);
-
-/*
  * The allowlist step of pvm_rules_eval alone, over alerts the rules gave
  * without one: the rules never read the caller's ancestors, so the live
  * sensor runs them once and looks ancestors up only for a call that alerted.
- * `memo` (NULL: none) keeps the allowlist's last answer for the next call.
  */
 void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
-		      const struct pvm_allowlist *allow, struct pvm_allow_memo *memo);
+		      const struct pvm_allowlist *allow);
+
+/*
+ * The live sensor's judgement in its two steps, each answered from the last
+ * call's when the facts it reads are the same (memo_key.h): a flood's calls
+ * are the same call after call, and running the rules and the allowlist for
+ * each was a fifth of the reader's CPU. First the rules over every fact but
+ * the ancestors (pvm_judge_rules); then, for a call that alerted, once its
+ * ancestors are in f, the allowlist step (pvm_judge_allow), keyed by the
+ * same facts and the ancestors after them. Zeroed: empty; for one allowlist.
+ */
+struct pvm_judge_memo {
+	struct pvm_memo_key next; /* the facts' key, then the ancestors after it */
+	struct pvm_memo_key rules_key, allow_key;
+	bool rules_kept, allow_kept;
+	size_t facts_len; /* of next, before the ancestors */
+	struct pvm_alerts rules;		/* the rules' answer */
+	const struct pvm_allow_entry *allowed;	/* the allowlist's (NULL: none) */
+};
+
+/* pvm_rules_eval(f, NULL, out), from the memo when f is what it was kept for. */
+unsigned int pvm_judge_rules(const struct pvm_facts *f, struct pvm_judge_memo *m,
+			     struct pvm_alerts *out);
+
+/* pvm_alerts_allow for the facts pvm_judge_rules was just given, ancestors now in. */
+void pvm_judge_allow(struct pvm_alerts *a, const struct pvm_facts *f,
+		     const struct pvm_allowlist *allow, struct pvm_judge_memo *m);
 
 /* The highest severity among the alerts, or -1 when there is none. */
 int pvm_alerts_max_severity(const struct pvm_alerts *a);

@@ -2,6 +2,7 @@
 /* The allowlist: its format, its errors (file:line: reason), its matching. */
 #include "facts_builder.h"
 #include "rules/allowlist.h"
+#include "rules/rules.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -499,10 +500,28 @@ MEMO_CHANGE(no_ancestors, f->caller.n_ancestors = 0)
 MEMO_CHANGE(other_grandparent, pvm_fact_path_set(&f->caller.ancestors[1], "/usr/sbin/sshd2"))
 MEMO_CHANGE(one_ancestor, f->caller.n_ancestors = 1)
 
+/* The entry the judgement's memo allowed the call by, after its rules step. */
+static const struct pvm_allow_entry *judged(const struct pvm_facts *f, struct pvm_judge_memo *memo)
+{
+	static struct pvm_alerts a;
+
+	if (!pvm_judge_rules(f, memo, &a)) {
+		unit_fail(__FILE__, __LINE__, "no alert to allow");
+		return NULL;
+	}
+	pvm_judge_allow(&a, f, &list, memo);
+	for (unsigned int i = 1; i < a.n; i++)
+		CHECK(a.alert[i].allowed_by == a.alert[0].allowed_by);
+	for (size_t i = 0; i < list.n; i++)
+		if (a.alert[0].allowed_by == list.entries[i].where)
+			return &list.entries[i];
+	return NULL;
+}
+
 /*
  * Each input of the allowlist's answer changed alone, after the base call
- * was answered: the memo answers as a fresh match does, and differently
- * from the base.
+ * was judged: the judgement's memo answers as a fresh match does, and
+ * differently from the base.
  */
 UNIT_TEST(allowlist_memo_follows_every_input)
 {
@@ -521,17 +540,18 @@ UNIT_TEST(allowlist_memo_follows_every_input)
 
 	CHECK_EQ(parse(memo_list), 0);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pvm_allow_memo memo = {0};
+		static struct pvm_judge_memo memo;
 		struct pvm_facts f = cases[i].base();
 		const struct pvm_allow_entry *base = pvm_allowlist_match(&list, &f), *fresh;
 
-		CHECK(pvm_allowlist_match_memo(&list, &f, &memo) == base);
-		CHECK(pvm_allowlist_match_memo(&list, &f, &memo) == base);
+		memset(&memo, 0, sizeof(memo));
+		CHECK(judged(&f, &memo) == base);
+		CHECK(judged(&f, &memo) == base);
 		cases[i].change(&f);
 		fresh = pvm_allowlist_match(&list, &f);
 		if (fresh == base)
 			unit_fail(__FILE__, __LINE__, "case %zu: the change does not show", i);
-		if (pvm_allowlist_match_memo(&list, &f, &memo) != fresh)
+		if (judged(&f, &memo) != fresh)
 			unit_fail(__FILE__, __LINE__, "case %zu: the memo kept line %u", i,
 				  base ? base->line : 0);
 	}

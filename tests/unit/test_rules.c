@@ -329,7 +329,7 @@ static bool same_alerts(const struct pvm_alerts *a, const struct pvm_alerts *b)
  */
 UNIT_TEST(rules_memo_answers_as_the_rules)
 {
-	static struct pvm_rules_memo memo;
+	static struct pvm_judge_memo memo;
 	static struct pvm_alerts fresh, kept;
 
 	for (int pass = 0; pass < 2; pass++)
@@ -341,7 +341,7 @@ UNIT_TEST(rules_memo_answers_as_the_rules)
 				char want[256];
 
 				memset(&kept, 0xa5, sizeof(kept));
-				CHECK_EQ(pvm_rules_eval_memo(&f, &memo, &kept), fresh.n);
+				CHECK_EQ(pvm_judge_rules(&f, &memo, &kept), fresh.n);
 				snprintf(want, sizeof(want), "%s", fired(&fresh));
 				if (!same_alerts(&kept, &fresh))
 					unit_fail(__FILE__, __LINE__, "%s: fired \"%s\", want \"%s\"",
@@ -590,7 +590,7 @@ UNIT_TEST(rules_allowlist_step_after_ancestors)
 		CHECK_EQ(with.alert[i].severity, without.alert[i].severity);
 		CHECK_STR(with.alert[i].reason, without.alert[i].reason);
 	}
-	pvm_alerts_allow(&with, &f, &list, NULL);
+	pvm_alerts_allow(&with, &f, &list);
 	CHECK_EQ(pvm_rules_eval(&f, &list, &full), with.n);
 	for (unsigned int i = 0; i < full.n; i++) {
 		CHECK(with.alert[i].rule == full.alert[i].rule);
