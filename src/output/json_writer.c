@@ -204,22 +204,45 @@ void jw_int(struct json_writer *w, int64_t v)
 	put_decimal(w, v < 0 ? -(uint64_t)v : (uint64_t)v);
 }
 
-/* "0x" and the digits in one reservation: addresses are most of an event's numbers */
+#ifdef __SSE2__
+/* The sixteen hex digits of v, all at once, as hex_encode_blocks does bytes. */
+static void hex_digits_of(uint64_t v, char out[16])
+{
+	const __m128i low_nibbles = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), past_nine = _mm_set1_epi8('a' - '0' - 10);
+	__m128i x = _mm_cvtsi64_si128((long long)__builtin_bswap64(v));
+	__m128i digits = _mm_unpacklo_epi8(_mm_and_si128(_mm_srli_epi16(x, 4), low_nibbles),
+					   _mm_and_si128(x, low_nibbles));
+
+	digits = _mm_add_epi8(_mm_add_epi8(digits, zero),
+			      _mm_and_si128(_mm_cmpgt_epi8(digits, nine), past_nine));
+	_mm_storeu_si128((__m128i *)out, digits);
+}
+#else
+static void hex_digits_of(uint64_t v, char out[16])
+{
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		out[i] = hex_digits[v & 0xf];
+}
+#endif
+
+/*
+ * "0x" and the digits in one reservation, the digits all made at once:
+ * addresses are most of an event's numbers, and a digit at a time they were
+ * a twentieth of the writer's instructions.
+ */
 void jw_hex(struct json_writer *w, uint64_t v)
 {
 	size_t n = (size_t)(64 - __builtin_clzll(v | 1) + 3) / 4;
-	char *p;
+	char digits[16], *p;
 
+	hex_digits_of(v, digits);
 	before_item(w);
 	p = reserve(w, n + 4);
 	memcpy(p, "\"0x", 3);
+	memcpy(p + 3, digits + 16 - n, n);
 	p[n + 3] = '"';
 	w->len += n + 4;
-	p += n + 3;
-	do {
-		*--p = hex_digits[v & 0xf];
-		v >>= 4;
-	} while (v);
 }
 
 void jw_text_value_slow(struct json_writer *w, const char *text, size_t len)
