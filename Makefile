@@ -17,7 +17,7 @@ CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
 # (GCC on x86 only: another compiler builds without it.)
 CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
 		    echo -mstringop-strategy=libcall)
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
 	      -Wno-unused-parameter \
@@ -104,14 +104,14 @@ $(BUILD)/pvmtrace: $(MAIN_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(UNIT_OBJS)
-	$(CC) $(CFLAGS) $(SANITIZE) $^ -ljson-c -lcrypto -o $@
+	$(CC) $(CFLAGS) $(SANITIZE) $^ -ljson-c -lcrypto -lpthread -o $@
 
 $(BUILD)/e2e-tests: $(E2E_OBJS)
 	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
 # The reader alone, records made up with no kernel: bench/readerbench.c.
 $(BUILD)/readerbench: $(BUILD)/obj/bench/readerbench.o $(LOGIC_SRCS:%.c=$(BUILD)/obj/%.o)
-	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -o $@
+	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
 # Statically linked copies run in the bare initramfs of tests/vm.
 static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32

@@ -81,7 +81,7 @@ cp "$PVMTRACE" "$RUN/pvmtrace"
 PVMTRACE=$RUN/pvmtrace
 SOURCE=${BENCH_SOURCE:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo "not a git checkout")}
 gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE bench/pvmbench.c -o "$PVMBENCH" -lpthread
-gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc bench/writefloor.c src/output/output_file.c -o "$WRITEFLOOR"
+gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc bench/writefloor.c src/output/output_file.c -o "$WRITEFLOOR" -lpthread
 # pvmfloor: bench/floor.bpf.c with the Makefile's BPF flags (BPF_PROG's ctx is
 # unused: -Wno-unused-parameter), its skeleton, and the loader bench/floor.c.
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror -Wno-unused-parameter \

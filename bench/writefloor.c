@@ -2,8 +2,8 @@
 /*
  * writefloor BYTES FILE: writes BYTES (rounded up to whole blocks) into FILE,
  * created or truncated, the way pvmtrace writes its output: blocks of its
- * output buffer's size, the file's page cache trimmed by pvm_output_trim()
- * (src/output/output_file.c, linked in). Nothing is formatted: the least a
+ * output buffer's size, the file's page cache trimmed behind them by
+ * pvm_output_trimmer (src/output/output_file.c, linked in). Nothing is formatted: the least a
  * reader writing that much JSON to a file costs here. run.sh times it.
  */
 #include <fcntl.h>
@@ -14,13 +14,13 @@
 
 #include "output/output_file.h"
 
-#define BLOCK (256 * 1024) /* OUTPUT_BUFFER_SIZE in src/main.c */
+#define BLOCK (256 * 1024) /* OUTPUT_BUFFER_SIZE in src/reader/reader.c */
 
 int main(int argc, char **argv)
 {
 	static char block[BLOCK];
 	unsigned long long want, done = 0;
-	struct pvm_output_trim trim;
+	struct pvm_output_trimmer trim;
 	char *end;
 	int fd;
 
@@ -34,14 +34,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	memset(block, '{', sizeof(block));
-	pvm_output_trim_init(&trim, fd, PVM_OUTPUT_TRIM_WINDOW);
+	pvm_output_trimmer_start(&trim, fd, PVM_OUTPUT_TRIM_WINDOW);
 	while (done < want) {
 		if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block)) {
 			perror("write");
 			return 1;
 		}
 		done += sizeof(block);
-		pvm_output_trim(&trim, done);
+		pvm_output_trimmer_reach(&trim, done);
 	}
+	pvm_output_trimmer_stop(&trim);
 	return close(fd) ? 1 : 0;
 }

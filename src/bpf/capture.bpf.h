@@ -128,9 +128,10 @@ static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTUR
 __u64 slots_kept;
 const volatile __u64 slots_keep_max = PVM_INFLIGHT_MAX / 2;
 
+/* sized by user space before load (sensor.c, ringbuf_size) */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);
+	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
 struct {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -72,4 +73,73 @@ void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end)
 		posix_fadvise(t->fd, (off_t)t->dropped, (off_t)t->window, POSIX_FADV_DONTNEED);
 		t->dropped += t->window;
 	}
+}
+
+static void *trimmer_loop(void *arg)
+{
+	struct pvm_output_trimmer *t = arg;
+
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		unsigned long long end;
+
+		while (t->end == t->trimmed && !t->stopping)
+			pthread_cond_wait(&t->more, &t->lock);
+		if (t->end == t->trimmed)
+			break; /* stopping, and nothing left */
+		end = t->end;
+		pthread_mutex_unlock(&t->lock);
+		pvm_output_trim(&t->trim, end);
+		pthread_mutex_lock(&t->lock);
+		t->trimmed = end;
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+void pvm_output_trimmer_start(struct pvm_output_trimmer *t, int fd, unsigned long long window)
+{
+	sigset_t all, old;
+
+	t->running = false;
+	t->stopping = false;
+	pvm_output_trim_init(&t->trim, fd, window);
+	if (t->trim.fd < 0)
+		return;
+	t->end = t->trimmed = t->trim.synced;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->more, NULL);
+	/* signals stay with the thread that polls: the trimmer's are all blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	t->running = pthread_create(&t->thread, NULL, trimmer_loop, t) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!t->running) { /* no thread: the page cache is left as it is */
+		pthread_cond_destroy(&t->more);
+		pthread_mutex_destroy(&t->lock);
+	}
+}
+
+void pvm_output_trimmer_reach(struct pvm_output_trimmer *t, unsigned long long end)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->end = end;
+	pthread_cond_signal(&t->more);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void pvm_output_trimmer_stop(struct pvm_output_trimmer *t)
+{
+	if (!t->running)
+		return;
+	pthread_mutex_lock(&t->lock);
+	t->stopping = true;
+	pthread_cond_signal(&t->more);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->thread, NULL);
+	pthread_cond_destroy(&t->more);
+	pthread_mutex_destroy(&t->lock);
+	t->running = false;
 }

@@ -3,6 +3,8 @@
 #ifndef PVMTRACE_OUTPUT_FILE_H
 #define PVMTRACE_OUTPUT_FILE_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -38,5 +40,30 @@ void pvm_output_trim_init(struct pvm_output_trim *t, int fd, unsigned long long 
  * started, and the window before that, written by now, leaves the page cache.
  */
 void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end);
+
+/*
+ * The trim in a thread of its own, behind the writer: starting writeback
+ * waits for the disk when it cannot keep up, 40 to 85 ms at a time in a
+ * flood here, and a reader waiting there let the ring buffer overflow. The
+ * writer only says how far the file reaches.
+ */
+struct pvm_output_trimmer {
+	struct pvm_output_trim trim; /* the thread's, once started */
+	bool running;		     /* a regular file, and the thread started */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	unsigned long long end, trimmed; /* reached, and trimmed to */
+	bool stopping;
+};
+
+/* For what is written to fd from now on: no thread when fd is not a regular file. */
+void pvm_output_trimmer_start(struct pvm_output_trimmer *t, int fd, unsigned long long window);
+
+/* The file reaches `end`: the thread trims up to there when it can. */
+void pvm_output_trimmer_reach(struct pvm_output_trimmer *t, unsigned long long end);
+
+/* Trims to the last end reached, and ends the thread. */
+void pvm_output_trimmer_stop(struct pvm_output_trimmer *t);
 
 #endif /* PVMTRACE_OUTPUT_FILE_H */

@@ -102,9 +102,9 @@ static void trim_output(struct pvm_reader *r)
 	off_t end;
 
 	r->since_trim = 0;
-	if (r->trim.fd < 0 || (end = ftello(r->out)) < 0)
+	if (!r->trim.running || (end = ftello(r->out)) < 0)
 		return;
-	pvm_output_trim(&r->trim, (unsigned long long)end - __fpending(r->out));
+	pvm_output_trimmer_reach(&r->trim, (unsigned long long)end - __fpending(r->out));
 }
 
 /*
@@ -255,7 +255,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 		setvbuf(r->out, output_buffer, _IOFBF, sizeof(output_buffer));
 		jw_init(&r->jw, r->out);
 	}
-	pvm_output_trim_init(&r->trim, fileno(r->out), PVM_OUTPUT_TRIM_WINDOW);
+	pvm_output_trimmer_start(&r->trim, fileno(r->out), PVM_OUTPUT_TRIM_WINDOW);
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	r->decode.capture = opts->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
@@ -264,6 +264,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 
 void pvm_reader_close(struct pvm_reader *r)
 {
+	pvm_output_trimmer_stop(&r->trim);
 	pvm_cgroups_free(&r->cgroups);
 	close_capture_dir(r);
 	pvm_allowlist_free(&r->allow);

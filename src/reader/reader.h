@@ -32,7 +32,7 @@ struct pvm_reader {
 	FILE *out;
 	struct json_writer jw;
 	struct pvm_json_memos memos;
-	struct pvm_output_trim trim;
+	struct pvm_output_trimmer trim;
 	unsigned int since_trim; /* events written since the last trim */
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;

@@ -123,3 +123,41 @@ UNIT_TEST(output_trim_leaves_a_pipe_alone)
 	close(p[0]);
 	close(p[1]);
 }
+
+/* The same trim behind the writer, in a thread: done once the thread stops. */
+UNIT_TEST(output_trimmer_trims_in_its_thread)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), window = 16 * page;
+	struct pvm_output_trimmer t;
+	char path[64];
+	int fd = scratch_file(path, sizeof(path));
+
+	if (fd < 0)
+		return;
+	pvm_output_trimmer_start(&t, fd, window);
+	CHECK(t.running);
+	write_bytes(fd, 3 * window);
+	pvm_output_trimmer_reach(&t, 3 * window);
+	write_bytes(fd, 2 * window + window / 2);
+	pvm_output_trimmer_reach(&t, 5 * window + window / 2);
+	pvm_output_trimmer_stop(&t);
+	CHECK(!t.running);
+	CHECK_EQ(t.trim.synced, 5 * window);
+	CHECK_EQ(t.trim.dropped, 4 * window);
+	close(fd);
+	unlink(path);
+}
+
+UNIT_TEST(output_trimmer_has_no_thread_for_a_pipe)
+{
+	struct pvm_output_trimmer t;
+	int p[2];
+
+	CHECK_EQ(pipe(p), 0);
+	pvm_output_trimmer_start(&t, p[1], 4096);
+	CHECK(!t.running);
+	pvm_output_trimmer_reach(&t, 1 << 30);
+	pvm_output_trimmer_stop(&t);
+	close(p[0]);
+	close(p[1]);
+}
