@@ -102,6 +102,7 @@ FLOODS=$RUN/flood.tsv
 PROFILE=$RUN/profile.tsv
 WRITE_FLOOR=$RUN/write_floor.txt
 READER=$RUN/reader.tsv		# sink, run, readerbench's key=value line
+STALLS=$RUN/stalls.txt		# the reader's slow syscalls in one more flood (perf trace)
 NOTES=$RUN/notes.txt
 : >"$SAMPLES"
 : >"$CHECKS"
@@ -714,6 +715,40 @@ write_floor() {
 		oflag=direct status=none >>"$WRITE_FLOOR"
 }
 
+# stalls: one more one-writer flood to a file, pvmtrace's syscalls timed by
+# `perf trace --duration 5`: which of its threads waited in which syscall, how
+# often, how long at most and in all. STALLS lines: "main|helper SYSCALL
+# COUNT MAX_MS TOTAL_MS" (the main thread is the reader), then "calls N
+# drops N". Nothing without a working perf trace.
+stalls() {
+	local out=$RUN/stalls pid line
+	command -v perf >/dev/null || return 0
+	"$PVMTRACE" --json -o "$out.json" 2>"$out.err" &
+	TRACER_PID=$!
+	TRACER_KIND=pvmtrace
+	if ! wait_for "$out.err" '^pvmtrace: tracing' "$TRACER_PID" 30; then
+		stop_tracer
+		return 0
+	fi
+	pid=$TRACER_PID
+	perf trace -p "$pid" --duration 5 -o "$out.trace" 2>/dev/null &
+	local perf_pid=$!
+	sleep 1
+	line=$("$PVMBENCH" flood --threads 1 --seconds "$FLOOD_SECS")
+	kill -INT "$perf_pid" 2>/dev/null || true
+	wait "$perf_pid" 2>/dev/null || true
+	stop_tracer
+	rm -f "$out.json"
+	[ -s "$out.trace" ] || return 0
+	# "( 12.345 ms): pvmtrace/123 write(fd: ...) = 0": the waits of the flood,
+	# not the 50 ms poll timeouts of the quiet second after it
+	grep -v 'timeout: 50) = 0' "$out.trace" |
+		sed -n 's/.*( *\([0-9.]*\) ms): [^/]*\/\([0-9]*\) \([a-z_0-9]*\)(.*/\2 \3 \1/p' |
+		awk -v main="$pid" '{t = $1 == main ? "main" : "helper"; k = t " " $2; n[k]++; s[k] += $3; if ($3 > m[k]) m[k] = $3}
+			END {for (k in n) printf "%s %d %.1f %.0f\n", k, n[k], m[k], s[k]}' | sort >"$STALLS"
+	echo "calls $(kv calls "$line") drops $(summary_counters "$out.err" | jq '.counters.ringbuf_drops + .counters.inflight_drops')" >>"$STALLS"
+}
+
 # reader_alone: BUILD/readerbench (bench/readerbench.c), the reader of src/reader
 # on the one-writer flood's record with no kernel: three runs with the JSON to
 # a file in the run directory, three to /dev/null, alternating.
@@ -823,6 +858,9 @@ log "write floor: the JSON of the one-writer flood, written with nothing to form
 write_floor
 log "the reader alone: readerbench, ${READER_EVENTS} records, no kernel"
 reader_alone
+log "stalls: one more one-writer flood, pvmtrace's syscalls timed by perf trace"
+quiet_gate
+stalls
 
 for m in "${MODES[@]}"; do
 	log "profile: bpf_stats in mode $m"
@@ -1054,6 +1092,15 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 					sink, (u + s) / 1000, u / 1000, s / 1000, w / 1000, b}'
 		done
 	fi
+	if [ -s "$STALLS" ]; then
+		echo
+		echo "Where the reader waits: one more one-writer flood to a file, pvmtrace's syscalls"
+		echo "timed by \`perf trace --duration 5\` (those over 5 ms; the main thread is the reader,"
+		echo "the helper trims the page cache behind it; futex is the helper waiting for work)."
+		echo
+		awk '$1 != "calls" {printf "- %s thread, %s: %d calls over 5 ms, the longest %.1f ms, %.0f ms in all\n", $1, $2, $3, $4, $5}
+			$1 == "calls" {printf "- the flood: %d calls, %d drops\n", $2, $4}' "$STALLS"
+	fi
 	echo
 	echo "## Targets (default settings: mode $DEFAULT_MODE, JSON to a file)"
 	echo
@@ -1081,7 +1128,10 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 			read -r _ _ wwall _ < <(grep '^page-cache ' "$WRITE_FLOOR")
 			if le "$FLOOD_SECS" "$wwall"; then why=" (writing its JSON alone, nothing formatted, takes ${wwall}s for the flood's ${FLOOD_SECS}s)"; fi
 		fi
-		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops ($FLOOD_RUNS runs)$why | $([ "$met" = yes ] && echo '**met**' || echo '**missed**') |"
+		if [ "$met" = no ] && [ -z "$why" ] && grep -q '^main write ' "$STALLS" 2>/dev/null; then
+			why=$(awk '$1 == "main" && $2 == "write" {printf " (the reader waited %.2f s of the %s s in write(2) for the disk, up to %.0f ms at a time; see above)", $5 / 1000, '"$FLOOD_SECS"', $4}' "$STALLS")
+		fi
+		echo "| zero drops, 1 writer thread at full rate for ${FLOOD_SECS}s | $one drops in $FLOOD_RUNS runs$why | $([ "$met" = yes ] && echo '**met**' || echo '**missed**') |"
 	fi
 	exact=$(awk -F'\t' '{if ($5 != $7 + $8) bad++; n++} END {print n ? (bad ? "no" : "yes") : ""}' "$FLOODS")
 	[ -z "$exact" ] || echo "| drops counted exactly (calls = events + drops), every flood | $exact | $([ "$exact" = yes ] && echo '**met**' || echo '**missed**') |"

@@ -264,6 +264,8 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 
 void pvm_reader_close(struct pvm_reader *r)
 {
+	/* lines still in the writer's buffer when tracing ended on an error */
+	jw_flush(&r->jw);
 	pvm_output_trimmer_stop(&r->trim);
 	pvm_cgroups_free(&r->cgroups);
 	close_capture_dir(r);

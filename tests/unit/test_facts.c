@@ -19,10 +19,11 @@ static void build(void)
 	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, "/usr/bin/victim", PVM_EXE_KNOWN);
 }
 
+/* The facts' paths point into the event: it outlives them here. */
 static struct pvm_facts facts_of(const char *const *ancestors, unsigned int n)
 {
 	struct pvm_decode_config config = {0, 64};
-	struct pvm_event ev;
+	static struct pvm_event ev;
 	struct pvm_facts f;
 	const char *why;
 
