@@ -10,7 +10,10 @@ set -eu
 here=$(dirname "$0")
 build=${1:?usage: vmtest.sh BUILD_DIR}
 cache=${PVMTRACE_VM_CACHE:-/var/cache/pvmtrace-vm}
-timeout=${PVMTRACE_VM_TIMEOUT:-1200}
+# Each guest's whole suite under TCG: 607 s (6.1) and 1006 s (6.12) on a
+# 2-vCPU AMD EPYC host; 30 minutes leaves room for a slower one, and two of
+# them still fit CI's 90.
+timeout=${PVMTRACE_VM_TIMEOUT:-1800}
 modes="fentry kprobe tp_btf raw_tp tracepoint"
 # On Debian's kernels fentry and kprobe must work, and auto must pick fentry.
 guest_require=fentry,kprobe,tp_btf,raw_tp,tracepoint
