@@ -17,6 +17,7 @@
 #include <bpf/libbpf.h>
 
 #include "pvmtrace.skel.h"
+#include "sensor/ring.h"
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
 #define SYSCALL_TRACEPOINT_ID TRACEFS_DIR "/events/syscalls/sys_enter_process_vm_writev/id"
@@ -30,10 +31,8 @@
 
 struct pvm_sensor {
 	struct pvmtrace_bpf *skel;
-	struct ring_buffer *ringbuf;
+	struct pvm_ring *ring;
 	enum pvm_mode mode;
-	pvm_record_fn on_record;
-	void *ctx;
 };
 
 static bool libbpf_verbose;
@@ -324,14 +323,6 @@ static struct pvmtrace_bpf *load_mode_best(const struct pvm_sensor_config *cfg,
 	return skel;
 }
 
-static int handle_record(void *ctx, void *data, size_t size)
-{
-	struct pvm_sensor *s = ctx;
-
-	s->on_record(s->ctx, data, size);
-	return 0; /* never stop the consumer: a bad record is counted, not fatal */
-}
-
 static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg,
 					     enum pvm_mode *chosen)
 {
@@ -381,8 +372,6 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_f
 		fprintf(stderr, "pvmtrace: out of memory\n");
 		return PVM_EXIT_FAILURE;
 	}
-	s->on_record = on_record;
-	s->ctx = ctx;
 	s->skel = load_chosen_mode(cfg, &s->mode);
 	if (!s->skel) {
 		free(s);
@@ -395,8 +384,9 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_f
 	 * at 24 MiB instead of 34.
 	 */
 	malloc_trim(0);
-	s->ringbuf = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
-	if (!s->ringbuf) {
+	s->ring = pvm_ring_open(bpf_map__fd(s->skel->maps.events),
+				bpf_map__max_entries(s->skel->maps.events), on_record, ctx);
+	if (!s->ring) {
 		fprintf(stderr, "pvmtrace: ring buffer: %s\n", strerror(errno));
 		pvm_sensor_destroy(s);
 		return PVM_EXIT_FAILURE;
@@ -417,12 +407,9 @@ bool pvm_sensor_targets_in_kernel(const struct pvm_sensor *s)
 
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)
 {
-	int err = ring_buffer__poll(s->ringbuf, timeout_ms);
+	long n = pvm_ring_poll(s->ring, timeout_ms);
 
-	/* the kernel side wakes us only when the ring fills: drain the rest too */
-	if (err >= 0 || err == -EINTR)
-		err = ring_buffer__consume(s->ringbuf);
-	return err;
+	return n < 0 ? (int)n : 0;
 }
 
 /*
@@ -436,7 +423,7 @@ int pvm_sensor_stop_and_drain(struct pvm_sensor *s)
 {
 	pvmtrace_bpf__detach(s->skel);
 	usleep(DETACH_GRACE_US);
-	return ring_buffer__consume(s->ringbuf);
+	return (int)pvm_ring_consume(s->ring);
 }
 
 void pvm_sensor_counters(const struct pvm_sensor *s, __u64 counters[PVM_CNT__MAX])
@@ -462,7 +449,7 @@ void pvm_sensor_destroy(struct pvm_sensor *s)
 {
 	if (!s)
 		return;
-	ring_buffer__free(s->ringbuf);
+	pvm_ring_close(s->ring);
 	pvmtrace_bpf__destroy(s->skel);
 	free(s);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The sensor: feature probes, the choice of attach mode, the skeleton's
- * lifecycle and the ring-buffer loop. The only code that talks to libbpf.
+ * lifecycle and the ring-buffer loop (sensor/ring.h). The only code that
+ * talks to libbpf.
  */
 #ifndef PVMTRACE_SENSOR_H
 #define PVMTRACE_SENSOR_H

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The ring consumer on memory laid out as the kernel maps a BPF ring buffer:
+ * the test plays the producer, writing records as kernel/bpf/ringbuf.c does.
+ */
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include "sensor/ring.h"
+#include "unit.h"
+
+#define RING_SIZE (256 * 1024UL)
+#define SEEN_MAX 512
+
+static unsigned long consumer_pos, producer_pos;
+static unsigned char *ring_data; /* RING_SIZE bytes, mapped twice in a row */
+
+struct seen {
+	size_t n;
+	size_t size[SEEN_MAX];
+	unsigned char first[SEEN_MAX], last[SEEN_MAX];
+	unsigned long consumer_at[SEEN_MAX]; /* the published position during the call */
+};
+
+static struct seen seen;
+
+static void remember(void *ctx, const void *data, size_t size)
+{
+	struct seen *s = ctx;
+	const unsigned char *bytes = data;
+
+	if (s->n == SEEN_MAX)
+		return;
+	s->size[s->n] = size;
+	s->first[s->n] = size ? bytes[0] : 0;
+	s->last[s->n] = size ? bytes[size - 1] : 0;
+	s->consumer_at[s->n] = __atomic_load_n(&consumer_pos, __ATOMIC_RELAXED);
+	s->n++;
+}
+
+/* The data area twice in a row, as the kernel maps it: a wrapped record is contiguous. */
+static unsigned char *map_twice(void)
+{
+	int fd = memfd_create("ring", 0);
+	unsigned char *at = mmap(NULL, 2 * RING_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (fd < 0 || at == MAP_FAILED || ftruncate(fd, RING_SIZE) ||
+	    mmap(at, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
+	    mmap(at + RING_SIZE, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
+		    MAP_FAILED)
+		return NULL;
+	close(fd);
+	return at;
+}
+
+static struct pvm_ring_view fresh_ring(unsigned long start)
+{
+	if (!ring_data)
+		ring_data = map_twice();
+	consumer_pos = producer_pos = start;
+	memset(&seen, 0, sizeof(seen));
+	return (struct pvm_ring_view){.consumer_pos = &consumer_pos,
+				      .producer_pos = &producer_pos,
+				      .data = ring_data,
+				      .mask = RING_SIZE - 1};
+}
+
+/* A record of `size` bytes filled with `fill`, its header's flags `bits`; returns its header. */
+static uint32_t *produce(uint32_t size, unsigned char fill, uint32_t bits)
+{
+	unsigned char *hdr = ring_data + (producer_pos & (RING_SIZE - 1));
+
+	memset(hdr + BPF_RINGBUF_HDR_SZ, fill, size);
+	*(uint32_t *)hdr = size | bits;
+	producer_pos += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7U;
+	return (uint32_t *)hdr;
+}
+
+UNIT_TEST(ring_hands_over_committed_records_and_skips_discarded)
+{
+	struct pvm_ring_view v = fresh_ring(0);
+
+	CHECK(ring_data);
+	produce(10, 'a', 0);
+	produce(20, 'b', BPF_RINGBUF_DISCARD_BIT);
+	produce(33, 'c', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 2);
+	CHECK_EQ(seen.n, 2);
+	CHECK_EQ(seen.size[0], 10);
+	CHECK_EQ(seen.first[0], 'a');
+	CHECK_EQ(seen.size[1], 33);
+	CHECK_EQ(seen.last[1], 'c');
+	CHECK_EQ(consumer_pos, producer_pos); /* the discarded record is consumed too */
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 0);
+}
+
+/* A record reserved but not committed holds back everything after it. */
+UNIT_TEST(ring_stops_at_a_record_being_written)
+{
+	struct pvm_ring_view v = fresh_ring(0);
+	uint32_t *busy;
+	unsigned long after_first;
+
+	produce(16, 'a', 0);
+	after_first = producer_pos;
+	busy = produce(16, 'b', BPF_RINGBUF_BUSY_BIT);
+	produce(16, 'c', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(consumer_pos, after_first);
+	*busy &= ~BPF_RINGBUF_BUSY_BIT; /* committed */
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 2);
+	CHECK_EQ(seen.first[1], 'b');
+	CHECK_EQ(seen.first[2], 'c');
+	CHECK_EQ(consumer_pos, producer_pos);
+}
+
+/* A record across the end of the data area arrives whole. */
+UNIT_TEST(ring_record_wrapping_the_end_is_contiguous)
+{
+	struct pvm_ring_view v = fresh_ring(3 * RING_SIZE - 24); /* positions only grow */
+
+	produce(100, 'w', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(seen.size[0], 100);
+	CHECK_EQ(seen.first[0], 'w');
+	CHECK_EQ(seen.last[0], 'w');
+	CHECK_EQ(consumer_pos, 3 * RING_SIZE + 88);
+}
+
+/*
+ * The position is published once per PVM_RING_PUBLISH_BYTES and at the end,
+ * not per record: what each record's call saw tells how often.
+ */
+UNIT_TEST(ring_publishes_its_position_in_steps)
+{
+	enum { RECORDS = 200, SIZE = 1016 }; /* 1 KiB apart with the header */
+	struct pvm_ring_view v = fresh_ring(0);
+	size_t publications = 0;
+
+	for (int i = 0; i < RECORDS; i++)
+		produce(SIZE, (unsigned char)i, 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), RECORDS);
+	for (size_t i = 1; i < seen.n; i++) {
+		unsigned long start = i * (SIZE + BPF_RINGBUF_HDR_SZ);
+
+		CHECK(seen.consumer_at[i] <= start);
+		CHECK(start - seen.consumer_at[i] < PVM_RING_PUBLISH_BYTES);
+		publications += seen.consumer_at[i] != seen.consumer_at[i - 1];
+	}
+	CHECK_EQ(publications, RECORDS * 1024 / PVM_RING_PUBLISH_BYTES);
+	CHECK_EQ(consumer_pos, producer_pos);
+}
