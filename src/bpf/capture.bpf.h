@@ -24,6 +24,7 @@
 #include "record.h"
 #include "filter.h"
 #include "enforce.h"
+#include "ring_wakeup.h"
 
 /*
  * Task fields are read by plain dereference: the task comes from
@@ -149,23 +150,14 @@ struct {
 	__type(value, __u32);
 } filter_cgroup SEC(".maps");
 
-/*
- * Wake the consumer when the ring crosses 1/WAKEUP_FILL_DIV of its size, once
- * per crossing: a wakeup per event (irq_work, then a context switch) costs
- * more than the rest of the hook. The kernel's default (0) would not do: it
- * wakes only a consumer that has caught up, and one sleeping with records
- * left in the ring would then sleep through a flood. User space also drains
- * the ring on every poll timeout, so a trickle waits at most that long.
- */
-#define WAKEUP_FILL_DIV 8
-
+/* Wake the consumer as the ring fills (ring_wakeup.h), not per event. */
 static __always_inline __u64 ringbuf_wakeup_flag(__u64 record_size)
 {
 	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 threshold = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / WAKEUP_FILL_DIV;
+	__u64 ring_size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
-	return queued < threshold && queued + record_size >= threshold ? BPF_RB_FORCE_WAKEUP
-								       : BPF_RB_NO_WAKEUP;
+	return pvm_ring_wakes(queued, ring_size, record_size) ? BPF_RB_FORCE_WAKEUP
+							       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count(enum pvm_counter which)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "sensor/ring.h"
+#include "ring_wakeup.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -20,11 +21,11 @@ struct pvm_ring {
 	size_t consumer_len, producer_len;
 };
 
+_Static_assert(PVM_RINGBUF_HDR_SZ == BPF_RINGBUF_HDR_SZ, "the kernel's record header");
+
 static unsigned long record_span(uint32_t len)
 {
-	uint32_t bytes = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-
-	return ((unsigned long)bytes + BPF_RINGBUF_HDR_SZ + 7) & ~7UL;
+	return pvm_ring_span(len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT));
 }
 
 long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)

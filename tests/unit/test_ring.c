@@ -8,6 +8,7 @@
 
 #include <linux/bpf.h>
 
+#include "ring_wakeup.h"
 #include "sensor/ring.h"
 #include "unit.h"
 
@@ -74,7 +75,7 @@ static uint32_t *produce(uint32_t size, unsigned char fill, uint32_t bits)
 
 	memset(hdr + BPF_RINGBUF_HDR_SZ, fill, size);
 	*(uint32_t *)hdr = size | bits;
-	producer_pos += (size + BPF_RINGBUF_HDR_SZ + 7) & ~7U;
+	producer_pos += pvm_ring_span(size);
 	return (uint32_t *)hdr;
 }
 
@@ -151,4 +152,32 @@ UNIT_TEST(ring_publishes_its_position_in_steps)
 	}
 	CHECK_EQ(publications, RECORDS * 1024 / PVM_RING_PUBLISH_BYTES);
 	CHECK_EQ(consumer_pos, producer_pos);
+}
+
+/*
+ * Records written one after another into a ring that empties only when the
+ * consumer wakes: wherever the threshold falls among their headers, payloads
+ * and padding, exactly one of them wakes it.
+ */
+UNIT_TEST(ring_fill_crossing_wakes_exactly_once)
+{
+	const __u64 ring = 8u << 20, threshold = ring / PVM_WAKEUP_FILL_DIV;
+
+	for (__u64 size = 1; size <= 300; size++) {
+		__u64 span = pvm_ring_span(size);
+
+		for (__u64 start = threshold - 3 * span; start < threshold; start += 8) {
+			int wakes = 0;
+
+			for (__u64 queued = start; queued < threshold + 2 * span; queued += span)
+				wakes += pvm_ring_wakes(queued, ring, size);
+			if (wakes != 1) {
+				CHECK_EQ(wakes, 1);
+				return;
+			}
+		}
+	}
+	CHECK_EQ(pvm_ring_span(1), 16);
+	CHECK_EQ(pvm_ring_span(8), 16);
+	CHECK_EQ(pvm_ring_span(9), 24);
 }
