@@ -61,7 +61,7 @@ struct pvm_reader {
 enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts);
 
 /*
- * One ring-buffer record (the sensor's pvm_record_fn): a call's record
+ * One ring-buffer record (the sensor's pvm_ring_fn): a call's record
  * becomes a line of output, a --capture-dir chunk waits for its call's.
  */
 void pvm_reader_record(void *ctx, const void *data, size_t size);

@@ -42,8 +42,8 @@ long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)
 
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto caught_up; /* reserved, not yet committed */
-			if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
-				fn(ctx, hdr + BPF_RINGBUF_HDR_SZ, len & ~BPF_RINGBUF_DISCARD_BIT);
+			if (!(len & BPF_RINGBUF_DISCARD_BIT)) { /* no flag left: len is the size */
+				fn(ctx, hdr + BPF_RINGBUF_HDR_SZ, len);
 				handed++;
 			}
 			cons += record_span(len);

@@ -17,7 +17,6 @@
 #include <bpf/libbpf.h>
 
 #include "pvmtrace.skel.h"
-#include "sensor/ring.h"
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
 #define SYSCALL_TRACEPOINT_ID TRACEFS_DIR "/events/syscalls/sys_enter_process_vm_writev/id"
@@ -353,7 +352,7 @@ static struct pvmtrace_bpf *load_chosen_mode(const struct pvm_sensor_config *cfg
 	return NULL;
 }
 
-enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_fn on_record,
+enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_ring_fn on_record,
 			       void *ctx, struct pvm_sensor **out)
 {
 	struct pvm_sensor *s;

@@ -14,6 +14,7 @@
 #include "enforce.h"
 #include "record.h"
 #include "sensor/mode.h"
+#include "sensor/ring.h"
 
 struct pvm_sensor;
 
@@ -30,9 +31,6 @@ struct pvm_sensor_config {
 	bool verbose;			/* libbpf's messages on stderr */
 };
 
-/* Called for each ring-buffer record; `data` is valid only during the call. */
-typedef void (*pvm_record_fn)(void *ctx, const void *data, size_t size);
-
 /* Root (or CAP_BPF+CAP_PERFMON) and kernel BTF; prints why not. */
 enum pvm_exit pvm_sensor_preflight(void);
 
@@ -40,7 +38,7 @@ enum pvm_exit pvm_sensor_preflight(void);
  * Loads and attaches. Returns PVM_EXIT_OK and sets *out, or another
  * enum pvm_exit after printing a one-line reason on stderr.
  */
-enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_record_fn on_record,
+enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_ring_fn on_record,
 			       void *ctx, struct pvm_sensor **out);
 
 enum pvm_mode pvm_sensor_mode(const struct pvm_sensor *s);

@@ -117,6 +117,28 @@ UNIT_TEST(ring_stops_at_a_record_being_written)
 	CHECK_EQ(consumer_pos, producer_pos);
 }
 
+/* Each record handed over makes the producer write one more, up to three in all. */
+static void remember_and_produce(void *ctx, const void *data, size_t size)
+{
+	static const unsigned char next[] = {'b', 'c'};
+
+	remember(ctx, data, size);
+	if (seen.n <= sizeof(next))
+		produce(24, next[seen.n - 1], 0);
+}
+
+/* Records committed while the drain runs are handed over by the same drain. */
+UNIT_TEST(ring_drain_takes_records_written_meanwhile)
+{
+	struct pvm_ring_view v = fresh_ring(0);
+
+	produce(24, 'a', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember_and_produce, &seen), 3);
+	CHECK_EQ(seen.first[1], 'b');
+	CHECK_EQ(seen.first[2], 'c');
+	CHECK_EQ(consumer_pos, producer_pos);
+}
+
 /* A record across the end of the data area arrives whole. */
 UNIT_TEST(ring_record_wrapping_the_end_is_contiguous)
 {
