@@ -145,10 +145,10 @@ static void run(struct pvm_reader *r, struct flood_record *b, size_t size, unsig
 	for (unsigned long i = 0; i < events; i++) {
 		b->rec.start_boot_ns += 1000;
 		pvm_reader_record(r, b, size);
-		if (i % 4096 == 4095 && r->wrote && !pvm_reader_flush(r))
+		if (i % 4096 == 4095 && r->wrote && !pvm_reader_flush(r, false))
 			die("output");
 	}
-	if (!pvm_reader_flush(r))
+	if (!pvm_reader_flush(r, true))
 		die("output");
 	wall = pvm_monotonic_now() - start;
 	getrusage(RUSAGE_SELF, &after);

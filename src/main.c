@@ -77,7 +77,7 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 			fprintf(stderr, "pvmtrace: ring buffer poll: %s\n", strerror(-err));
 			return PVM_EXIT_FAILURE;
 		}
-		if (r->wrote && !pvm_reader_flush(r))
+		if (r->wrote && !pvm_reader_flush(r, false))
 			return PVM_EXIT_FAILURE;
 		if (stats_requested) {
 			stats_requested = 0;
@@ -85,10 +85,10 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 		}
 	}
 	pvm_sensor_stop_and_drain(sensor);
-	if (!pvm_reader_flush(r))
+	if (!pvm_reader_flush(r, true))
 		return PVM_EXIT_FAILURE;
 	print_stats(r, sensor, true);
-	return pvm_reader_flush(r) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
+	return pvm_reader_flush(r, true) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
 }
 
 static enum pvm_exit trace(const struct pvm_options *opts)

@@ -12,6 +12,8 @@
 void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap)
 {
 	w->out = out;
+	w->hand = NULL;
+	w->hand_ctx = NULL;
 	w->depth = 0;
 	w->after_key = false;
 	memset(w->has_items, 0, sizeof(w->has_items));
@@ -21,6 +23,15 @@ void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap)
 	w->cap = cap;
 }
 
+void jw_init_handing(struct json_writer *w, char *buf, size_t len, size_t cap, jw_hand_fn *hand,
+		     void *ctx)
+{
+	jw_init_buffer(w, NULL, buf, cap);
+	w->len = len;
+	w->hand = hand;
+	w->hand_ctx = ctx;
+}
+
 void jw_init(struct json_writer *w, FILE *out)
 {
 	jw_init_buffer(w, out, w->own, sizeof(w->own));
@@ -28,19 +39,25 @@ void jw_init(struct json_writer *w, FILE *out)
 
 void jw_flush(struct json_writer *w)
 {
-	fwrite_unlocked(w->buf, 1, w->len, w->out);
-	w->len = 0;
+	if (w->hand) {
+		w->buf = w->hand(w->hand_ctx, w->buf, &w->len);
+	} else {
+		fwrite_unlocked(w->buf, 1, w->len, w->out);
+		w->len = 0;
+	}
 	w->flushes++;
 }
 
 static void put(struct json_writer *w, const char *s, size_t n)
 {
-	if (n > w->cap - w->len) {
+	while (n > w->cap - w->len) { /* what does not fit, a buffer at a time */
+		size_t room = w->cap - w->len;
+
+		memcpy(w->buf + w->len, s, room);
+		w->len += room;
 		jw_flush(w);
-		if (n > w->cap) {
-			fwrite_unlocked(s, 1, n, w->out);
-			return;
-		}
+		s += room;
+		n -= room;
 	}
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;

@@ -24,8 +24,16 @@
 #define JW_BUFFER_SIZE 16384 /* jw_init's: every line is handed over whole */
 #define JW_LINE_ROOM 16384   /* jw_end_line hands over a buffer with less room left */
 
+/*
+ * Takes the *len bytes of buf and returns the buffer to go on in, with *len
+ * bytes in it already (of the same capacity).
+ */
+typedef char *jw_hand_fn(void *ctx, char *buf, size_t *len);
+
 struct json_writer {
-	FILE *out;
+	FILE *out;	     /* where a full buffer goes, without `hand` */
+	jw_hand_fn *hand;    /* else who takes it */
+	void *hand_ctx;
 	unsigned int depth;
 	bool after_key;
 	bool has_items[JW_MAX_DEPTH];
@@ -39,6 +47,9 @@ struct json_writer {
 void jw_init(struct json_writer *w, FILE *out);
 /* With the caller's buffer of `cap` bytes (at least JW_BUFFER_SIZE). */
 void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap);
+/* Full buffers go to hand(ctx, ...); buf holds len bytes already. */
+void jw_init_handing(struct json_writer *w, char *buf, size_t len, size_t cap, jw_hand_fn *hand,
+		     void *ctx);
 void jw_object_begin(struct json_writer *w);
 void jw_object_end(struct json_writer *w);
 void jw_array_begin(struct json_writer *w);
@@ -157,7 +168,7 @@ void jw_memo_keep(struct json_writer *w, struct jw_memo *m);
  * always.
  */
 void jw_end_line(struct json_writer *w);
-/* Hands what is buffered to the FILE (stdio's buffer): for text without a line end. */
+/* Hands what is buffered to the FILE (stdio's buffer) or to `hand`: for text without a line end. */
 void jw_flush(struct json_writer *w);
 
 #endif /* PVMTRACE_JSON_WRITER_H */

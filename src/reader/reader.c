@@ -152,14 +152,42 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 		trim_output(r);
 }
 
-/* Events that could not be written are lost: say so. */
-bool pvm_reader_flush(struct pvm_reader *r)
+static char *hand_direct(void *ctx, char *buf, size_t *len)
 {
+	return pvm_direct_out_hand(ctx, buf, len);
+}
+
+/* A failed write is seen at the next flush that finds the thread done. */
+static int flush_direct(struct pvm_reader *r, bool wait)
+{
+	int err;
+
+	if (!wait && pvm_direct_out_busy(&r->direct_out))
+		return 0;
+	err = pvm_direct_out_wait(&r->direct_out); /* not busy: at once */
+	if (err)
+		return err;
 	r->wrote = false;
 	jw_flush(&r->jw);
-	if (fflush(r->out) == 0 && !ferror(r->out))
+	return wait ? pvm_direct_out_wait(&r->direct_out) : 0;
+}
+
+/* Events that could not be written are lost: say so. */
+bool pvm_reader_flush(struct pvm_reader *r, bool wait)
+{
+	int err = 0;
+
+	if (r->direct) {
+		err = -flush_direct(r, wait);
+	} else {
+		r->wrote = false;
+		jw_flush(&r->jw);
+		if (fflush(r->out) || ferror(r->out))
+			err = errno;
+	}
+	if (!err)
 		return true;
-	fprintf(stderr, "pvmtrace: writing events failed: %s\n", strerror(errno));
+	fprintf(stderr, "pvmtrace: writing events failed: %s\n", strerror(err));
 	return false;
 }
 
@@ -228,6 +256,32 @@ static enum pvm_exit load_allowlist(struct pvm_reader *r, const struct pvm_optio
 	return PVM_EXIT_USAGE;
 }
 
+/*
+ * JSON to -o FILE: direct (direct_out.h) where the file system can; else,
+ * and to standard output, through r->out, with its pages trimmed behind it.
+ */
+static void open_writer(struct pvm_reader *r)
+{
+	size_t len;
+	char *buf;
+
+	if (r->opts->json && r->opts->output_path &&
+	    pvm_direct_out_open(&r->direct_out, fileno(r->out), PVM_DIRECT_BUFFER_SIZE) == 0) {
+		r->direct = true;
+		buf = pvm_direct_out_first(&r->direct_out, &len);
+		jw_init_handing(&r->jw, buf, len, PVM_DIRECT_BUFFER_SIZE, hand_direct, &r->direct_out);
+		return;
+	}
+	if (r->opts->json) {
+		setvbuf(r->out, NULL, _IONBF, 0);
+		jw_init_buffer(&r->jw, r->out, output_buffer, sizeof(output_buffer));
+	} else {
+		setvbuf(r->out, output_buffer, _IOFBF, sizeof(output_buffer));
+		jw_init(&r->jw, r->out);
+	}
+	pvm_output_trimmer_start(&r->trim, fileno(r->out), PVM_OUTPUT_TRIM_WINDOW);
+}
+
 enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts)
 {
 	enum pvm_exit status;
@@ -248,14 +302,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
-	if (opts->json) {
-		setvbuf(r->out, NULL, _IONBF, 0);
-		jw_init_buffer(&r->jw, r->out, output_buffer, sizeof(output_buffer));
-	} else {
-		setvbuf(r->out, output_buffer, _IOFBF, sizeof(output_buffer));
-		jw_init(&r->jw, r->out);
-	}
-	pvm_output_trimmer_start(&r->trim, fileno(r->out), PVM_OUTPUT_TRIM_WINDOW);
+	open_writer(r);
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	r->decode.capture = opts->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
@@ -266,6 +313,8 @@ void pvm_reader_close(struct pvm_reader *r)
 {
 	/* lines still in the writer's buffer when tracing ended on an error */
 	jw_flush(&r->jw);
+	if (r->direct)
+		pvm_direct_out_close(&r->direct_out);
 	pvm_output_trimmer_stop(&r->trim);
 	pvm_cgroups_free(&r->cgroups);
 	close_capture_dir(r);

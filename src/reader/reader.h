@@ -20,6 +20,7 @@
 #include "event/reassembly.h"
 #include "event/regions.h"
 #include "output/capture_store.h"
+#include "output/direct_out.h"
 #include "output/format.h"
 #include "output/json_writer.h"
 #include "output/output_file.h"
@@ -33,6 +34,8 @@ struct pvm_reader {
 	struct json_writer jw;
 	struct pvm_json_memos memos;
 	struct pvm_output_trimmer trim;
+	bool direct; /* -o FILE written by `direct_out`, not through r->out */
+	struct pvm_direct_out direct_out;
 	unsigned int since_trim; /* events written since the last trim */
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
@@ -66,8 +69,14 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
  */
 void pvm_reader_record(void *ctx, const void *data, size_t size);
 
-/* Hands what was written to the output. false after saying why on stderr. */
-bool pvm_reader_flush(struct pvm_reader *r);
+/*
+ * Hands what was written to the output; with `wait`, returns once it is
+ * written. Without, JSON to -o FILE stays in its buffer while the thread
+ * writing the file is busy: it goes with the next flush or when the buffer
+ * is full, and the thread writes large buffers when the events come fast.
+ * false after saying why on stderr.
+ */
+bool pvm_reader_flush(struct pvm_reader *r, bool wait);
 
 /*
  * The counters, with the kernel's already in r->stats.kernel: a line on

@@ -361,3 +361,86 @@ UNIT_TEST(json_writer_hex_of_every_byte)
 		CHECK(got[2 * len] == 'x');
 	}
 }
+
+/*
+ * Handing full buffers (direct_out.h) as a stdio FILE would take them: a
+ * receiver that writes what it is handed past the bytes it gave back at the
+ * start of the other buffer, as direct_out gives back a partial block.
+ */
+#define HAND_CAP (2 * JW_BUFFER_SIZE)
+#define HAND_CARRY 100
+
+struct hand_sink {
+	FILE *out;
+	char buffers[2][HAND_CAP];
+	size_t carried;
+	unsigned int hands;
+};
+
+static char *hand_to_sink(void *ctx, char *buf, size_t *len)
+{
+	struct hand_sink *s = ctx;
+	char *next = buf == s->buffers[0] ? s->buffers[1] : s->buffers[0];
+	size_t carry = *len < HAND_CARRY ? *len : HAND_CARRY;
+
+	fwrite(buf + s->carried, 1, *len - s->carried, s->out);
+	memcpy(next, buf + *len - carry, carry);
+	s->carried = *len = carry;
+	s->hands++;
+	return next;
+}
+
+static void long_lines(struct json_writer *w)
+{
+	static char text[3 * HAND_CAP];
+
+	for (size_t i = 0; i < sizeof(text); i++)
+		text[i] = i % 5 ? 'y' : '"';
+	for (int line = 0; line < 6; line++) {
+		jw_object_begin(w);
+		jw_key(w, "n");
+		jw_uint(w, (uint64_t)line);
+		jw_key(w, "text");
+		jw_string(w, text, sizeof(text) / (size_t)(line + 1));
+		jw_key(w, "raw");
+		jw_text_value_slow(w, text + 1, 4 * (size_t)line + 3); /* no quote in it */
+		jw_object_end(w);
+		jw_end_line(w);
+	}
+	jw_flush(w);
+}
+
+static void long_lines_to_file(FILE *out, const void *arg)
+{
+	struct json_writer w;
+
+	(void)arg;
+	jw_init(&w, out);
+	long_lines(&w);
+}
+
+static void long_lines_handed(FILE *out, const void *arg)
+{
+	static struct hand_sink sink;
+	struct json_writer w;
+
+	(void)arg;
+	sink.out = out;
+	memset(sink.buffers[0], '#', HAND_CARRY); /* the file's own last bytes: not written again */
+	sink.carried = HAND_CARRY;
+	jw_init_handing(&w, sink.buffers[0], HAND_CARRY, HAND_CAP, hand_to_sink, &sink);
+	long_lines(&w);
+	CHECK(sink.hands >= 8); /* 8.8 buffers of text, some filled by a single string */
+}
+
+UNIT_TEST(json_writer_hands_full_buffers_as_a_file_would_take_them)
+{
+	char *to_file = unit_capture(long_lines_to_file, NULL);
+	char *handed = unit_capture(long_lines_handed, NULL);
+
+	CHECK(strlen(to_file) > 6 * HAND_CAP);
+	CHECK_EQ(strlen(handed), strlen(to_file));
+	CHECK(strcmp(handed, to_file) == 0);
+	free(to_file);
+	free(handed);
+}
