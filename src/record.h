@@ -285,7 +285,7 @@ enum pvm_counter {
 
 /*
  * The kernel side keeps each call's record between entry and exit in a hash
- * map keyed by thread id: an 8-byte header, the record, then, from rec->iov:
+ * map keyed by thread id: an 88-byte header, the record, then, from rec->iov:
  *
  *   PVM_INFLIGHT_ENTRIES(max_iov)    2 * max_iov entries, max_iov regions
  *   PVM_INFLIGHT_PAYLOAD(capture)    the captured payload
@@ -300,7 +300,7 @@ enum pvm_counter {
  */
 #define PVM_EXE_SCRATCH (2 * PVM_EXE_PATH_MAX) /* per path: the verifier's bound */
 #define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
-#define PVM_INFLIGHT_HEADER_SIZE 8
+#define PVM_INFLIGHT_HEADER_SIZE 88 /* in_call, and the kernel side's region memo */
 #define PVM_INFLIGHT_ENTRIES(max_iov)                                                    \
 	(2 * (max_iov) * sizeof(struct pvm_iov) + (max_iov) * sizeof(struct pvm_region))
 /* Twice the capture length: the verifier cannot see that offset + length

@@ -93,12 +93,28 @@ struct pvm_call_args {
 };
 
 /*
+ * The region a thread's last call found for its first remote entry, and what
+ * tells whether it still holds (see region_memo_valid). Each thread has its
+ * own, in its slot: no other program reads or writes it.
+ */
+struct pvm_region_memo {
+	__u64 mm;		/* 0: none */
+	__u64 exec_id;		/* the target's, with tgid and start: this very process image */
+	__u64 start_boot_ns;
+	__u64 found_ns;
+	__u32 tgid;
+	__u32 mm_seq;		/* mm->mm_lock_seq when it was found */
+	struct pvm_region region;
+};
+
+/*
  * A thread's slot: the call saved between its sys_enter and sys_exit. A slot
  * outlives the call and serves the thread's next one (see inflight_slot).
  */
 struct pvm_inflight {
 	__u32 in_call; /* 1 from entry to exit */
 	__u32 reserved;
+	struct pvm_region_memo memo;
 	struct pvm_record rec;	/* followed by 2 * max_iov struct pvm_iov */
 };
 
@@ -610,11 +626,22 @@ static __always_inline struct task_struct *acquire_target(struct pvm_record *rec
 	return target;
 }
 
+/* What /proc/PID/maps calls an anonymous mapping from start to end of mm. */
+static __always_inline __u8 anon_region_kind(struct mm_struct *mm, __u64 start, __u64 end)
+{
+	if (start <= mm->brk && end >= mm->start_brk)
+		return PVM_REGION_HEAP; /* fs/proc/task_mmu.c: the [heap] test */
+	if (start <= mm->start_stack && end >= mm->start_stack)
+		return PVM_REGION_STACK;
+	if (start == (unsigned long)mm->context.vdso)
+		return PVM_REGION_VDSO;
+	return PVM_REGION_ANON;
+}
+
 /* What /proc/PID/maps would say of the mapping, from the vma itself. */
 static long region_of_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
 	struct pvm_region *r = data;
-	struct mm_struct *mm = vma->vm_mm;
 	struct file *file = vma->vm_file;
 
 	r->state = PVM_REGION_FOUND;
@@ -626,44 +653,141 @@ static long region_of_vma(struct task_struct *task, struct vm_area_struct *vma, 
 		r->kind = PVM_REGION_FILE;
 		r->inode = file->f_inode->i_ino;
 		r->dev = file->f_inode->i_sb->s_dev;
-	} else if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk) {
-		r->kind = PVM_REGION_HEAP; /* fs/proc/task_mmu.c: the [heap] test */
-	} else if (vma->vm_start <= mm->start_stack && vma->vm_end >= mm->start_stack) {
-		r->kind = PVM_REGION_STACK;
-	} else if (vma->vm_start == (unsigned long)mm->context.vdso) {
-		r->kind = PVM_REGION_VDSO;
 	} else {
-		r->kind = PVM_REGION_ANON;
+		r->kind = anon_region_kind(vma->vm_mm, r->start, r->end);
 	}
 	return 0;
+}
+
+/*
+ * --- the region memo: bpf_find_vma once per target and change of its maps --
+ * bpf_find_vma (the target's mmap_lock, a maple tree walk, a callback) cost
+ * the entry hook about 220 of its 2050 ns on a 64-byte write (bpf_stats, AMD
+ * EPYC, 6.18). A thread writing into the same mapping call after call reuses
+ * what it found, for as long as that provably holds. Every change of a mapping's
+ * bounds, permissions or file (mmap, munmap, mprotect, mremap, brk) is made
+ * under mmap_write_lock, and since v6.13 ("mm: convert mm_lock_seq to a
+ * proper seqcount", eb449bd96954) mm->mm_lock_seq is odd while that lock is
+ * held and two further on after it: a count that is even and unchanged means
+ * no change began since (the kernel's mmap_lock_speculate_try_begin() reads it
+ * so). Before v6.13 the count moved only at unlock and cannot show a change
+ * in progress: no memo there. What prctl(PR_SET_MM) moves under the read lock
+ * (brk, start_stack) only names an anonymous mapping's kind: that is worked
+ * out afresh on every call. A memo also ages out after REGION_MEMO_NS, far
+ * sooner than the minutes 2^31 lock cycles take to bring the count round.
+ */
+struct mm_struct___seqcount {
+	seqcount_t mm_lock_seq;
+} __attribute__((preserve_access_index));
+
+#define REGION_MEMO_NS 100000000ULL /* 100 ms */
+
+/* mm's lock count, when it is a seqcount and no change is under way. */
+static __always_inline bool stable_mm_seq(struct mm_struct *mm, __u32 *seq)
+{
+	struct mm_struct___seqcount *m = (void *)mm;
+
+	if (!bpf_core_field_exists(m->mm_lock_seq.sequence))
+		return false;
+	*seq = BPF_CORE_READ(m, mm_lock_seq.sequence);
+	return !(*seq & 1);
+}
+
+/* The memo the target would have now, without its region. */
+static __always_inline bool region_memo_key(struct pvm_region_memo *key, struct task_struct *target,
+					    __u64 now_ns)
+{
+	struct task_struct *leader = target->group_leader;
+	struct mm_struct *mm = target->mm;
+
+	if (!mm || !stable_mm_seq(mm, &key->mm_seq))
+		return false;
+	key->mm = (__u64)mm;
+	key->exec_id = leader->self_exec_id;
+	key->start_boot_ns = leader->start_boottime;
+	key->tgid = target->tgid;
+	key->found_ns = now_ns;
+	return true;
+}
+
+static __always_inline bool region_memo_valid(const struct pvm_region_memo *memo,
+					      const struct pvm_region_memo *key)
+{
+	return memo->mm && memo->mm == key->mm && memo->mm_seq == key->mm_seq &&
+	       memo->tgid == key->tgid && memo->exec_id == key->exec_id &&
+	       memo->start_boot_ns == key->start_boot_ns &&
+	       key->found_ns - memo->found_ns < REGION_MEMO_NS;
+}
+
+/* Found under the read lock; kept only if no change began meanwhile. */
+static __always_inline void remember_region(struct pvm_region_memo *memo,
+					    const struct pvm_region_memo *key,
+					    struct task_struct *target, const struct pvm_region *r)
+{
+	__u32 seq_now;
+
+	memo->mm = 0;
+	if (r->state != PVM_REGION_FOUND || !stable_mm_seq(target->mm, &seq_now) ||
+	    seq_now != key->mm_seq)
+		return;
+	*memo = *key;
+	memo->region = *r;
+}
+
+/* The memo's region, if it holds base: its kind from the mm as it is now. */
+static __always_inline bool recall_region(const struct pvm_region_memo *memo, bool valid,
+					  struct task_struct *target, __u64 base, struct pvm_region *r)
+{
+	if (!valid || base < memo->region.start || base >= memo->region.end)
+		return false;
+	*r = memo->region;
+	if (r->kind != PVM_REGION_FILE)
+		r->kind = anon_region_kind(target->mm, r->start, r->end);
+	return true;
 }
 
 /* The kernel looks up the regions of this many remote entries; /proc the rest. */
 #define REGIONS_IN_KERNEL 16
 
+static __always_inline void find_region(struct task_struct *target, __u64 base, struct pvm_region *r)
+{
+	long err = bpf_find_vma(target, base, region_of_vma, r, 0);
+
+	if (err == -ENOENT)
+		r->state = PVM_REGION_NONE;
+	else if (err)
+		r->state = PVM_REGION_UNRESOLVED; /* mmap_lock busy: /proc later */
+}
+
 /*
- * For each remote iovec, the target's mapping that holds its base. Without a
- * target task (no kfunc here, or no such process) they stay unresolved.
+ * For each remote iovec, the target's mapping that holds its base: from the
+ * thread's memo while it holds, else looked up (and the first one kept).
+ * Without a target task (no kfunc here, or no such process) they stay
+ * unresolved.
  */
-static __always_inline void resolve_regions(struct pvm_record *rec, struct task_struct *target)
+static __always_inline void resolve_regions(struct pvm_record *rec, struct pvm_region_memo *memo,
+					    struct task_struct *target)
 {
 	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	struct pvm_region_memo key = {};
+	bool keyed, valid;
 
+	keyed = region_memo_key(&key, target, rec->start_boot_ns);
+	valid = keyed && region_memo_valid(memo, &key);
 	for (__u32 i = 0; i < REGIONS_IN_KERNEL && i < rec->remote_n; i++) {
 		struct pvm_region r = {};
 		__u32 entry = (__u32)rec->local_n + i;
 		__u32 off = first + i * sizeof(struct pvm_region);
-		long err;
 
-		if (!target || entry >= 2 * max_iov ||
+		if (entry >= 2 * max_iov ||
 		    off > 2 * max_iov * sizeof(struct pvm_iov) +
 				  (max_iov - 1) * sizeof(struct pvm_region))
 			break;
-		err = bpf_find_vma(target, rec->iov[entry].base, region_of_vma, &r, 0);
-		if (err == -ENOENT)
-			r.state = PVM_REGION_NONE;
-		else if (err)
-			r.state = PVM_REGION_UNRESOLVED; /* mmap_lock busy: /proc later */
+		if (!recall_region(memo, valid, target, rec->iov[entry].base, &r)) {
+			find_region(target, rec->iov[entry].base, &r);
+			if (i == 0 && keyed)
+				remember_region(memo, &key, target, &r);
+		}
 		__builtin_memcpy((__u8 *)rec->iov + off, &r, sizeof(r));
 	}
 }
@@ -1214,7 +1338,7 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	rec->allowed_line = 0;
 	target = acquire_target(rec, task, a->pid);
 	if (target)
-		resolve_regions(rec, target);
+		resolve_regions(rec, &slot->memo, target);
 	enforce(rec, task, target);
 	if (target)
 		bpf_task_release(target);

@@ -370,6 +370,80 @@ static void run_regions(struct e2e_shared *sh, const struct e2e_env *env)
 	e2e_reap(sleeper);
 }
 
+/* --- a mapping the target changes between calls ------------------------- */
+
+static pid_t protector;
+static int protect_ask = -1, protect_done = -1; /* our ends of its pipes */
+
+/*
+ * anon_buf, two pages, in a child that, when asked, makes the first page rwx:
+ * the mapping splits in two, as an injector's target would have it change
+ * under a writer that writes again and again.
+ */
+static void prepare_protector(struct e2e_shared *sh)
+{
+	int ask[2], done[2];
+
+	anon_buf = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anon_buf == MAP_FAILED || pipe(ask) || pipe(done))
+		return e2e_fail(sh, "mmap or pipe failed");
+	anon_buf[0] = anon_buf[4096] = 1;
+	protector = fork();
+	if (protector == 0) {
+		char c;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		while (read(ask[0], &c, 1) == 1) {
+			c = mprotect(anon_buf, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) ? 'e' : 'k';
+			if (write(done[1], &c, 1) != 1)
+				break;
+		}
+		_exit(0);
+	}
+	close(ask[0]);
+	close(done[1]);
+	protect_ask = ask[1];
+	protect_done = done[0];
+	sh->pids[0] = protector;
+}
+
+/* 8 bytes at addr into the same place of the protector. */
+static void write_protector(struct e2e_shared *sh, char *addr, const char *perms)
+{
+	struct iovec iov[1] = {{addr, 8}};
+
+	expect_ret(sh, "write into the protector",
+		   e2e_call(sh, KEEP, WRITEV, protector, iov, 1, iov, 1, 0), 8);
+	expect_kind(sh, 0, "anon", perms);
+}
+
+/*
+ * Two writes into one mapping (the kernel side remembers its region for the
+ * second), then, once the target has split it, one into each part, all
+ * within the memo's 100 ms: each region must be the mapping as it is after
+ * the change, not as remembered. Back to back, only the first must have been
+ * found in the kernel (see check_region).
+ */
+static void run_regions_follow_mprotect(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char c = 'x';
+
+	write_protector(sh, anon_buf, "rw-");
+	sh->events[sh->n_events - 1].regions_in_kernel = true;
+	write_protector(sh, anon_buf + 4096, "rw-");
+	/* from /proc, regions are read as the events are written: before the change */
+	if (!env->targets_in_kernel)
+		settle(sh, env);
+	if (write(protect_ask, &c, 1) != 1 || read(protect_done, &c, 1) != 1 || c != 'k')
+		e2e_fail(sh, "the protector did not mprotect its first page");
+	write_protector(sh, anon_buf, "rwx");
+	write_protector(sh, anon_buf + 4096, "rw-");
+	settle(sh, env);
+	close(protect_ask);
+	close(protect_done);
+	e2e_reap(protector);
+}
+
 /* --- the ia32 entry: a static 32-bit program, int 0x80 ------------------ */
 
 static int parse_iov_list(char **cursor, struct iovec *iov, int max)
@@ -1769,6 +1843,7 @@ const struct e2e_case e2e_cases[] = {
 	 false, remove_cgroup},
 	{"target_in_child_pid_namespace", {0}, prepare_sleeper, run_target_in_child_pidns, false, NULL},
 	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false, NULL},
+	{"regions_follow_mprotect", {0}, prepare_protector, run_regions_follow_mprotect, false, NULL},
 	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false, NULL},
 	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false, NULL},
 	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,

@@ -20,6 +20,7 @@ struct e2e_env {
 	const char *trigger32;	/* path of the static 32-bit trigger */
 	const char *out_path;	/* where pvmtrace writes its events (settle()) */
 	bool sees_ia32;		/* the mode reports ia32 calls */
+	bool targets_in_kernel;	/* targets and regions are looked up at the call, not in /proc later */
 };
 
 /*

@@ -1548,7 +1548,7 @@ static void run_case(const struct options *o, const char *mode, const struct e2e
 	char label[160];
 	struct check c = {label, 0};
 	struct run r = {0};
-	struct e2e_env env = {o->trigger32, r.out_path, mode_sees_ia32(mode)};
+	struct e2e_env env = {o->trigger32, r.out_path, mode_sees_ia32(mode), targets_in_kernel};
 	int prepared[2], go[2], status;
 	bool failed_before_cleanup, refused = case_has(tc, "--enforce=critical") && !targets_in_kernel;
 	pid_t caller;
