@@ -688,10 +688,11 @@ timed() {
 # write_floor: the file write alone, with nothing to format. As many bytes as
 # pvmtrace would have written in the one-writer flood with no drop (its calls x
 # the mean bytes of one of its JSON lines), into the flood's directory:
-# - "page-cache": BUILD/bench/writefloor, pvmtrace's own writing (its buffer's
-#   size, its page cache trim) with nothing to format; twice, the faster run
-#   counts;
-# - "O_DIRECT": dd in 4 MiB writes, what the disk takes without the page cache.
+# - "page-cache": BUILD/bench/writefloor, pvmtrace's writing where the file
+#   system has no direct I/O (its buffer's size, its page cache trim) with
+#   nothing to format; twice, the faster run counts;
+# - "O_DIRECT": dd in 4 MiB writes, what the disk takes without the page cache,
+#   the way pvmtrace writes -o FILE where it can (src/output/direct_out.c).
 # WRITE_FLOOR lines: kind, bytes, wall s, user s, sys s (none, and a note, when
 # the disk lacks the room).
 write_floor() {
@@ -1063,10 +1064,11 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 		echo "Writing alone, the write floor: as many bytes as pvmtrace would have written in the"
 		echo "one-writer flood with no drop (its calls, each as a JSON line of the flood's mean"
 		echo "length), written into the flood's directory with nothing to format. page-cache:"
-		echo "bench/writefloor, pvmtrace's own way of writing (blocks of its 256 KiB buffer, its"
-		echo "page cache trim), twice, the faster run counts; O_DIRECT: dd in 4 MiB writes, what"
-		echo "the disk takes without the page cache. Compare the first with pvmtrace's own system"
-		echo "time per event above (it writes less, and between its writes the disk catches up)."
+		echo "bench/writefloor, pvmtrace's way of writing where the file system has no direct I/O"
+		echo "(blocks of its 256 KiB buffer, its page cache trim), twice, the faster run counts;"
+		echo "O_DIRECT: dd in 4 MiB writes, what the disk takes without the page cache, as pvmtrace"
+		echo "writes -o FILE where it can. Compare them with pvmtrace's own system time per event"
+		echo "above (it writes less, and between its writes the disk catches up)."
 		echo
 		awk -F'\t' -v secs="$FLOOD_SECS" '$1 == 1 && $2 == 0 && $15 == "file" {
 			printf "- the flood: %d calls in %ss, %.0f calls/s; a JSON line of %.0f bytes each\n", $5, secs, $6, $16 / $14; exit}' "$FLOODS"
@@ -1096,7 +1098,8 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 		echo
 		echo "Where the reader waits: one more one-writer flood to a file, pvmtrace's syscalls"
 		echo "timed by \`perf trace --duration 5\` (those over 5 ms; the main thread is the reader,"
-		echo "the helper trims the page cache behind it; futex is the helper waiting for work)."
+		echo "the helper writes the file, O_DIRECT, or trims its page cache; futex is the helper"
+		echo "waiting for work, or the reader waiting for the helper)."
 		echo
 		awk '$1 != "calls" {printf "- %s thread, %s: %d calls over 5 ms, the longest %.1f ms, %.0f ms in all\n", $1, $2, $3, $4, $5}
 			$1 == "calls" {printf "- the flood: %d calls, %d drops\n", $2, $4}' "$STALLS"
