@@ -666,11 +666,11 @@ static long region_of_vma(struct task_struct *task, struct vm_area_struct *vma, 
  * EPYC, 6.18). A thread writing into the same mapping call after call reuses
  * what it found, for as long as that provably holds. Every change of a mapping's
  * bounds, permissions or file (mmap, munmap, mprotect, mremap, brk) is made
- * under mmap_write_lock, and since v6.13 ("mm: convert mm_lock_seq to a
+ * under mmap_write_lock, and since v6.14 ("mm: convert mm_lock_seq to a
  * proper seqcount", eb449bd96954) mm->mm_lock_seq is odd while that lock is
  * held and two further on after it: a count that is even and unchanged means
  * no change began since (the kernel's mmap_lock_speculate_try_begin() reads it
- * so). Before v6.13 the count moved only at unlock and cannot show a change
+ * so). Before v6.14 the count moved only at unlock and cannot show a change
  * in progress: no memo there. What prctl(PR_SET_MM) moves under the read lock
  * (brk, start_stack) only names an anonymous mapping's kind: that is worked
  * out afresh on every call. A memo also ages out after REGION_MEMO_NS, far
@@ -719,8 +719,11 @@ static __always_inline bool region_memo_valid(const struct pvm_region_memo *memo
 	       key->found_ns - memo->found_ns < REGION_MEMO_NS;
 }
 
-/* Found under the read lock; kept only if no change began meanwhile. */
-static __always_inline void remember_region(struct pvm_region_memo *memo,
+/*
+ * Found under the read lock; kept only if no change began meanwhile.
+ * Returns whether the memo holds, now for this region.
+ */
+static __always_inline bool remember_region(struct pvm_region_memo *memo,
 					    const struct pvm_region_memo *key,
 					    struct task_struct *target, const struct pvm_region *r)
 {
@@ -729,9 +732,10 @@ static __always_inline void remember_region(struct pvm_region_memo *memo,
 	memo->mm = 0;
 	if (r->state != PVM_REGION_FOUND || !stable_mm_seq(target->mm, &seq_now) ||
 	    seq_now != key->mm_seq)
-		return;
+		return false;
 	*memo = *key;
 	memo->region = *r;
+	return true;
 }
 
 /* The memo's region, if it holds base: its kind from the mm as it is now. */
@@ -785,8 +789,9 @@ static __always_inline void resolve_regions(struct pvm_record *rec, struct pvm_r
 			break;
 		if (!recall_region(memo, valid, target, rec->iov[entry].base, &r)) {
 			find_region(target, rec->iov[entry].base, &r);
+			/* a change under way: the later entries are looked up too */
 			if (i == 0 && keyed)
-				remember_region(memo, &key, target, &r);
+				valid = remember_region(memo, &key, target, &r);
 		}
 		__builtin_memcpy((__u8 *)rec->iov + off, &r, sizeof(r));
 	}

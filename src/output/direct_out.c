@@ -89,6 +89,31 @@ static bool changed_under_us(struct pvm_direct_out *d)
 }
 
 /*
+ * A cut (logrotate's copytruncate) between our size check and our writes
+ * goes unseen by the next check: the writes bring the file back to the size
+ * we left, behind a hole of zeros where the cut lines were. Such a hole,
+ * not there when we opened the file, ends in this buffer: the file is cut
+ * at the hole again and the whole buffer appended there (a line of it may be
+ * in the rotated copy too: kept twice rather than lost), and what follows is
+ * appended.
+ */
+static int mend_cut(struct pvm_direct_out *d, const char *buf, size_t len)
+{
+	off_t hole = lseek(d->cached_fd, 0, SEEK_HOLE), data;
+
+	if (hole < 0 || (unsigned long long)hole >= d->first_hole)
+		return 0;
+	data = lseek(d->cached_fd, hole, SEEK_DATA);
+	if (data < 0 || (unsigned long long)data < d->offset ||
+	    (unsigned long long)data >= d->offset + len)
+		return 0; /* not a hole up to what we just wrote */
+	if (ftruncate(d->cached_fd, hole))
+		return -errno;
+	start_appending(d);
+	return append(d->append_fd, buf, len);
+}
+
+/*
  * buf's len bytes at d->offset: its whole blocks direct, the rest through the
  * page cache. Its first `carried` bytes are in the file already.
  */
@@ -114,7 +139,9 @@ static int write_buffer(struct pvm_direct_out *d, const char *buf, size_t len, s
 			done = (size_t)n; /* a short write's rest goes through the cache too */
 	}
 	err = write_at(d->cached_fd, buf + done, len - done, d->offset + done);
-	if (err)
+	if (!err)
+		err = mend_cut(d, buf, len);
+	if (err || d->appending)
 		return err;
 	d->offset += whole;
 	d->size = d->offset + (len - whole);
@@ -173,9 +200,11 @@ static void release(struct pvm_direct_out *d)
 /* The file's last partial block, to be written again with what follows it. */
 static int load_last_block(struct pvm_direct_out *d, const struct stat *st)
 {
+	off_t hole = lseek(d->cached_fd, 0, SEEK_HOLE); /* the end of the file, unless it is sparse */
 	ssize_t n;
 
 	d->size = (unsigned long long)st->st_size;
+	d->first_hole = hole >= 0 && hole < st->st_size ? (unsigned long long)hole : ~0ULL;
 	d->offset = d->size & ~((unsigned long long)d->align - 1);
 	d->carried = (size_t)(d->size - d->offset);
 	n = pread(d->cached_fd, d->buffers[0], d->carried, (off_t)d->offset);

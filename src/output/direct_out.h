@@ -14,8 +14,9 @@
  * next buffer, to be written again, direct, with what follows it.
  *
  * The file is ours alone (pvm_output_open): when its size is not the one we
- * left (logrotate's copytruncate, another writer), what follows is appended
- * through the -o descriptor, as without O_DIRECT.
+ * left (logrotate's copytruncate, another writer), or it was cut while we
+ * wrote, what follows is appended through the -o descriptor, as without
+ * O_DIRECT.
  */
 #ifndef PVMTRACE_DIRECT_OUT_H
 #define PVMTRACE_DIRECT_OUT_H
@@ -47,6 +48,7 @@ struct pvm_direct_out {
 	/* the thread's */
 	unsigned long long offset; /* of the next buffer's first byte: aligned */
 	unsigned long long size;   /* the file's, after our last write */
+	unsigned long long first_hole; /* of the file at open, ~0: none (mend_cut) */
 };
 
 /*

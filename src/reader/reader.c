@@ -181,9 +181,10 @@ bool pvm_reader_flush(struct pvm_reader *r, bool wait)
 		err = -flush_direct(r, wait);
 	} else {
 		r->wrote = false;
+		errno = 0; /* an error stream's errno may be long gone: EIO then */
 		jw_flush(&r->jw);
 		if (fflush(r->out) || ferror(r->out))
-			err = errno;
+			err = errno ? errno : EIO;
 	}
 	if (!err)
 		return true;

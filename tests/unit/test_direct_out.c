@@ -187,6 +187,45 @@ UNIT_TEST(direct_out_appends_once_the_file_changed_under_it)
 	unlink(path);
 }
 
+/*
+ * Cut while the thread writes a buffer (copytruncate between its size check
+ * and its writes): the writes bring the file back to the size the thread
+ * expects, behind a hole. Made here as the race would leave it: cut to 0 and
+ * grown back with a hole to the size the thread left. The file must end up
+ * with no zeros: the buffer written then, and what follows, appended.
+ */
+UNIT_TEST(direct_out_mends_a_cut_made_while_it_wrote)
+{
+	static char lines[CAP + 5000], after[3000];
+	size_t n = fill_lines(lines, sizeof(lines), 7), m = fill_lines(after, sizeof(after), 8);
+	size_t got_n = 0, first = CAP + 100, size;
+	char path[64], want[sizeof(lines) + sizeof(after)], *got;
+	struct writer w;
+	int fd = scratch_file(path, sizeof(path), "", 0);
+
+	if (fd < 0 || !writer_open(&w, fd))
+		return;
+	produce(&w, lines, first); /* one buffer handed, 100 bytes carried */
+	CHECK_EQ(flush_and_wait(&w), 0);
+	size = first;
+	CHECK_EQ(ftruncate(fd, 0), 0);
+	CHECK_EQ(ftruncate(fd, (off_t)size), 0); /* a hole of `size` zeros */
+	produce(&w, lines + first, n - first);
+	CHECK_EQ(flush_and_wait(&w), 0);
+	produce(&w, after, m);
+	CHECK_EQ(flush_and_wait(&w), 0);
+	/* the 100 carried bytes, the rest of the lines, then the later ones */
+	memcpy(want, lines + CAP, n - CAP);
+	memcpy(want + n - CAP, after, m);
+	got = slurp(path, &got_n);
+	CHECK_EQ(got_n, n - CAP + m);
+	CHECK(got && got_n == n - CAP + m && memcmp(got, want, got_n) == 0);
+	free(got);
+	pvm_direct_out_close(&w.d);
+	close(fd);
+	unlink(path);
+}
+
 /* A file size limit: EFBIG, as a full disk would be ENOSPC. */
 UNIT_TEST(direct_out_reports_the_first_failed_write_and_writes_nothing_after)
 {
