@@ -713,7 +713,7 @@ static __always_inline bool region_memo_key(struct pvm_region_memo *key, struct 
 static __always_inline bool region_memo_valid(const struct pvm_region_memo *memo,
 					      const struct pvm_region_memo *key)
 {
-	return memo->mm && memo->mm == key->mm && memo->mm_seq == key->mm_seq &&
+	return memo->mm == key->mm && memo->mm_seq == key->mm_seq && /* key->mm is never 0 */
 	       memo->tgid == key->tgid && memo->exec_id == key->exec_id &&
 	       memo->start_boot_ns == key->start_boot_ns &&
 	       key->found_ns - memo->found_ns < REGION_MEMO_NS;

@@ -73,11 +73,13 @@ static int append(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static void start_appending(struct pvm_direct_out *d)
+/* Our offsets no longer hold: p, and all that follows, appended through the -o descriptor. */
+static int append_from_now(struct pvm_direct_out *d, const char *p, size_t n)
 {
 	pthread_mutex_lock(&d->lock);
 	d->appending = true;
 	pthread_mutex_unlock(&d->lock);
+	return append(d->append_fd, p, n);
 }
 
 /* Someone else wrote the file, or cut it short: our offsets no longer hold. */
@@ -109,8 +111,7 @@ static int mend_cut(struct pvm_direct_out *d, const char *buf, size_t len)
 		return 0; /* not a hole up to what we just wrote */
 	if (ftruncate(d->cached_fd, hole))
 		return -errno;
-	start_appending(d);
-	return append(d->append_fd, buf, len);
+	return append_from_now(d, buf, len);
 }
 
 /*
@@ -122,17 +123,15 @@ static int write_buffer(struct pvm_direct_out *d, const char *buf, size_t len, s
 	size_t whole = len & ~(d->align - 1), done = carried;
 	int err;
 
-	if (!d->appending && changed_under_us(d))
-		start_appending(d);
 	if (d->appending)
 		return append(d->append_fd, buf + carried, len - carried);
+	if (changed_under_us(d))
+		return append_from_now(d, buf + carried, len - carried);
 	if (whole) {
 		ssize_t n = pwrite(d->direct_fd, buf, whole, (off_t)d->offset);
 
-		if (n < 0 && errno == EINVAL) { /* opened direct, yet refused: write as before */
-			start_appending(d);
-			return append(d->append_fd, buf + carried, len - carried);
-		}
+		if (n < 0 && errno == EINVAL) /* opened direct, yet refused: write as before */
+			return append_from_now(d, buf + carried, len - carried);
 		if (n < 0)
 			return -errno;
 		if ((size_t)n > done)
