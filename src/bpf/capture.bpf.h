@@ -29,8 +29,13 @@
 /*
  * Task fields are read by plain dereference: the task comes from
  * bpf_get_current_task_btf() or a kfunc, a BTF pointer the verifier turns into
- * fault-tolerant loads, each far cheaper than a bpf_probe_read_kernel() call.
- * pt_regs stay behind BPF_CORE_READ: in raw_tp they are an untyped pointer.
+ * fault-tolerant loads, each far cheaper than a helper call. The current
+ * thread's ids, credentials, cgroup and name are loaded so too, not asked of
+ * bpf_get_current_*(): on a CPU whose kernel returns through a mitigation
+ * thunk (AMD's SRSO "safe RET") each helper is a call and returns that cost
+ * more than the loads. pt_regs are loaded where the hook's pointer is typed
+ * (tp_btf, fentry, bpf_task_pt_regs()) and copied where it is not (raw_tp,
+ * kprobe).
  */
 
 /* Syscall numbers, arch/x86/entry/syscalls/syscall_{64,32}.tbl */
@@ -166,14 +171,16 @@ struct {
 	__type(value, __u32);
 } filter_cgroup SEC(".maps");
 
+/* The size user space gave `events` before load: not asked at every record. */
+const volatile __u64 events_size = 8 << 20;
+
 /* Wake the consumer as the ring fills (ring_wakeup.h), not per event. */
 static __always_inline __u64 ringbuf_wakeup_flag(__u64 record_size)
 {
 	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 ring_size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
-	return pvm_ring_wakes(queued, ring_size, record_size) ? BPF_RB_FORCE_WAKEUP
-							       : BPF_RB_NO_WAKEUP;
+	return pvm_ring_wakes(queued, events_size, record_size) ? BPF_RB_FORCE_WAKEUP
+								 : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void count(enum pvm_counter which)
@@ -184,6 +191,34 @@ static __always_inline void count(enum pvm_counter which)
 	/* atomic: a preemptible program (fentry) can meet itself on this CPU */
 	if (slot)
 		__sync_fetch_and_add(slot, 1);
+}
+
+/* What bpf_get_current_uid_gid() gives: the ids in the initial user namespace. */
+static __always_inline __u32 task_uid(struct task_struct *task)
+{
+	return task->cred->uid.val;
+}
+
+/* bpf_get_current_cgroup_id(): the cgroup v2 id of the task. */
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return task->cgroups->dfl_cgrp->kn->id;
+}
+
+/*
+ * task->comm as bpf_get_current_comm() gives it, in two 8-byte loads. A
+ * rename under way may be seen half done, as through the helper; the kernel
+ * keeps the last byte NUL, and so does this.
+ */
+static __always_inline void load_comm(char dst[PVM_COMM_LEN], struct task_struct *task)
+{
+	const __u64 *src = (const void *)task->comm;
+	__u64 *out = (void *)dst;
+
+	_Static_assert(PVM_COMM_LEN == 16, "comm is two words");
+	out[0] = src[0];
+	out[1] = src[1];
+	dst[PVM_COMM_LEN - 1] = 0;
 }
 
 static __always_inline bool task_in_compat_syscall(struct task_struct *task)
@@ -338,13 +373,13 @@ static __always_inline bool should_trace(struct task_struct *task, __u8 sys,
 {
 	struct pvm_filter_input in = {
 		.syscall = sys,
-		.caller_pid = bpf_get_current_pid_tgid() >> 32,
+		.caller_pid = task->tgid,
 		.target_pid = a->pid,
-		.uid = (__u32)bpf_get_current_uid_gid(),
+		.uid = task_uid(task),
 	};
 
 	if (pvm_filter_has(&filter, PVM_FILTER_COMM))
-		bpf_get_current_comm(in.comm, sizeof(in.comm));
+		load_comm(in.comm, task);
 	if (pvm_filter_has(&filter, PVM_FILTER_CGROUP))
 		in.in_cgroup = bpf_current_task_under_cgroup(&filter_cgroup, 0) == 1;
 	if (pvm_filter_has(&filter, PVM_FILTER_CROSS_ONLY))
@@ -352,13 +387,19 @@ static __always_inline bool should_trace(struct task_struct *task, __u8 sys,
 	return pvm_filter_keeps(&filter, &in);
 }
 
-/* The inode of the task's own pid namespace (the one its pids live in). */
+/*
+ * The inode of the task's own pid namespace (the one its pids live in). The
+ * verifier takes a typed load at a constant offset only: the initial
+ * namespace's entry is loaded, a nested one's read.
+ */
 static __always_inline __u32 task_pidns_inum(struct task_struct *task)
 {
 	struct pid *pid = task->thread_pid;
 	__u32 level = pid->level;
 	struct upid upid = {};
 
+	if (level == 0)
+		return pid->numbers[0].ns->ns.inum;
 	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
 	return BPF_CORE_READ(upid.ns, ns.inum); /* read, not loaded: a scalar */
 }
@@ -447,7 +488,19 @@ struct exe_cache_value {
 	__u8 reserved[5];
 };
 
-_Static_assert(sizeof(struct exe_cache_value) <= PVM_EXE_SCRATCH, "exe cache value in scratch");
+/*
+ * A side's scratch area, laid out as a cache value, and whose path it holds.
+ * The slot, and so the scratch, outlives the call: a thread whose next call
+ * has the same executable on that side (the same open file and inode) finds
+ * the path in place, with no cache lookup and no copy. It is as current as
+ * the cache's own entry for that key (see above).
+ */
+struct exe_scratch {
+	struct exe_cache_value path;
+	struct exe_cache_key holds;	/* zero in a new slot: no file */
+};
+
+_Static_assert(sizeof(struct exe_scratch) <= PVM_EXE_SCRATCH, "exe scratch in its area");
 
 #define EXE_CACHE_ENTRIES 4096
 
@@ -502,7 +555,7 @@ static __always_inline void copy_cached_path(struct exe_cache_value *scratch,
 /* mm->exe_file: identity, and its path into `buf` (see exe_scratch()). */
 static __always_inline void read_exe(struct pvm_exe *exe, struct mm_struct *mm, __u8 *buf)
 {
-	struct exe_cache_value *scratch = (void *)buf;
+	struct exe_scratch *scratch = (void *)buf;
 	struct exe_cache_value *cached;
 	struct exe_cache_key key;
 	struct inode *inode;
@@ -521,14 +574,17 @@ static __always_inline void read_exe(struct pvm_exe *exe, struct mm_struct *mm, 
 		exe->flags |= PVM_EXE_DELETED;
 	key.file = (__u64)file;
 	key.ino = exe->ino;
-	cached = bpf_map_lookup_elem(&exe_cache, &key);
-	if (cached)
-		copy_cached_path(scratch, cached);
-	else
-		walk_exe_path(file, &key, scratch);
-	if (scratch->truncated)
+	if (scratch->holds.file != key.file || scratch->holds.ino != key.ino) {
+		cached = bpf_map_lookup_elem(&exe_cache, &key);
+		if (cached)
+			copy_cached_path(&scratch->path, cached);
+		else
+			walk_exe_path(file, &key, &scratch->path);
+		scratch->holds = key;
+	}
+	if (scratch->path.truncated)
 		exe->flags |= PVM_EXE_TRUNCATED;
-	exe->path_len = scratch->len;
+	exe->path_len = scratch->path.len;
 }
 
 /*
@@ -566,19 +622,18 @@ static __always_inline __u32 append_exe_paths(struct pvm_record *rec, __u32 data
 
 static __always_inline void fill_caller(struct pvm_record *rec, struct task_struct *task)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u64 uid_gid = bpf_get_current_uid_gid();
+	const struct cred *cred = task->cred;
 
-	rec->caller_pid = pid_tgid >> 32;
-	rec->caller_tid = (__u32)pid_tgid;
-	rec->caller_uid = (__u32)uid_gid;
-	rec->caller_gid = uid_gid >> 32;
+	rec->caller_pid = task->tgid;
+	rec->caller_tid = task->pid;
+	rec->caller_uid = cred->uid.val;
+	rec->caller_gid = cred->gid.val;
 	rec->caller_ppid = task->real_parent->tgid;
-	rec->cgroup_id = bpf_get_current_cgroup_id();
+	rec->cgroup_id = task_cgroup_id(task);
 	rec->pidns = task_pidns_inum(task);
 	rec->mntns = task->nsproxy->mnt_ns->ns.inum;
 	rec->caller_start_boot_ns = task->group_leader->start_boottime;
-	bpf_get_current_comm(rec->comm, sizeof(rec->comm));
+	load_comm(rec->comm, task);
 	read_exe(&rec->caller_exe, task->mm, exe_scratch(rec, EXE_CALLER));
 }
 
@@ -592,9 +647,9 @@ static __always_inline void fill_target(struct pvm_record *rec, struct task_stru
 	t->ppid = task->real_parent->tgid;
 	t->uid = task->real_cred->uid.val;
 	t->pidns = task_pidns_inum(task);
-	t->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	t->cgroup_id = task_cgroup_id(task);
 	t->start_boot_ns = task->group_leader->start_boottime;
-	bpf_probe_read_kernel_str(t->comm, sizeof(t->comm), &task->comm);
+	load_comm(t->comm, task);
 	read_exe(&t->exe, task->mm, exe_scratch(rec, EXE_TARGET));
 }
 
@@ -689,7 +744,7 @@ static __always_inline bool stable_mm_seq(struct mm_struct *mm, __u32 *seq)
 
 	if (!bpf_core_field_exists(m->mm_lock_seq.sequence))
 		return false;
-	*seq = BPF_CORE_READ(m, mm_lock_seq.sequence);
+	*seq = m->mm_lock_seq.sequence;
 	return !(*seq & 1);
 }
 
@@ -1302,10 +1357,9 @@ static __always_inline void abandon_call(__u32 tid)
 	}
 }
 
-static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
-					const struct pvm_call_args *a)
+static __always_inline int pvm_on_enter(struct task_struct *task, __u8 sys, __u8 abi,
+					__u8 code_mode, const struct pvm_call_args *a)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_struct *target;
 	struct pvm_inflight *slot;
 	struct pvm_record *rec;
@@ -1313,12 +1367,12 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 
 	if (!should_trace(task, sys, a)) {
 		/* a stale call of this thread must not meet this call's exit */
-		abandon_call((__u32)bpf_get_current_pid_tgid());
+		abandon_call(task->pid);
 		return 0;
 	}
 	start_ns = bpf_ktime_get_boot_ns();
 	count(PVM_CNT_CALLS);
-	slot = inflight_slot((__u32)bpf_get_current_pid_tgid());
+	slot = inflight_slot(task->pid);
 	if (!slot) {
 		enforce_unchecked(task, sys, a->pid);
 		return 0;
@@ -1356,9 +1410,10 @@ static __always_inline int pvm_on_enter(__u8 sys, __u8 abi, __u8 code_mode,
 	return 0;
 }
 
-static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call_args *a)
+static __always_inline int pvm_on_exit(struct task_struct *task, __u8 sys, long ret,
+				       const struct pvm_call_args *a)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = task->pid;
 	struct pvm_inflight *slot;
 	__u32 data_off;
 	__u64 size;
@@ -1370,7 +1425,7 @@ static __always_inline int pvm_on_exit(__u8 sys, long ret, const struct pvm_call
 		slot = 0;
 	}
 	if (!slot || !slot->in_call) {
-		if (should_trace(bpf_get_current_task_btf(), sys, a))
+		if (should_trace(task, sys, a))
 			count(PVM_CNT_UNMATCHED_EXIT);
 		return 0;
 	}
@@ -1409,59 +1464,82 @@ static __always_inline int pvm_on_thread_exit(void)
 	return 0;
 }
 
-/* The user registers the current syscall was entered with. */
-static __always_inline struct pt_regs *current_user_regs(void)
+/* The user registers the current syscall was entered with (a typed pointer). */
+static __always_inline struct pt_regs *current_user_regs(struct task_struct *current)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (struct pt_regs *)bpf_task_pt_regs(current);
 }
+
+/*
+ * How a hook may read the pt_regs it is handed: a typed pointer (tp_btf,
+ * fentry, bpf_task_pt_regs()) is loaded from; an untyped one (raw_tp and
+ * kprobe arguments) is copied first, in one helper call.
+ */
+enum regs_ptr {
+	REGS_UNTYPED,
+	REGS_TYPED,
+};
 
 /* For hooks that know the syscall and ABI: the arguments are in `regs`. */
-static __always_inline int pvm_on_regs_enter(struct pt_regs *regs, __u8 sys, __u8 abi)
+static __always_inline int pvm_on_regs_enter(struct task_struct *task, struct pt_regs *regs,
+					     enum regs_ptr kind, __u8 sys, __u8 abi)
 {
 	struct pvm_call_args a;
-	struct pt_regs r;
+	struct pt_regs copy;
 
-	if (copy_user_regs(&r, regs))
-		return 0;
-	args_from_regs(&r, abi, &a);
-	return pvm_on_enter(sys, abi, code_mode_of(&r), &a);
+	if (kind == REGS_UNTYPED) {
+		if (copy_user_regs(&copy, regs))
+			return 0;
+		regs = &copy;
+	}
+	args_from_regs(regs, abi, &a);
+	return pvm_on_enter(task, sys, abi, code_mode_of(regs), &a);
 }
 
-static __always_inline int pvm_on_regs_exit(struct pt_regs *regs, __u8 sys, __u8 abi, long ret)
+static __always_inline int pvm_on_regs_exit(struct task_struct *task, struct pt_regs *regs,
+					    enum regs_ptr kind, __u8 sys, __u8 abi, long ret)
 {
 	struct pvm_call_args a;
-	struct pt_regs r;
+	struct pt_regs copy;
 
-	if (copy_user_regs(&r, regs))
-		return 0;
-	args_from_regs(&r, abi, &a);
-	return pvm_on_exit(sys, ret, &a);
+	if (kind == REGS_UNTYPED) {
+		if (copy_user_regs(&copy, regs))
+			return 0;
+		regs = &copy;
+	}
+	args_from_regs(regs, abi, &a);
+	return pvm_on_exit(task, sys, ret, &a);
 }
 
 /*
  * Raw sys_enter/sys_exit hooks (tp_btf, raw_tp) run for every syscall on the
  * machine: they tell ours apart by number and ABI first.
  */
-static __always_inline int pvm_on_raw_enter(struct pt_regs *regs, long nr)
+static __always_inline int pvm_on_raw_enter(struct pt_regs *regs, enum regs_ptr kind, long nr)
 {
+	struct task_struct *task;
 	__u8 sys, abi;
 
 	if (classify_syscall(nr, &sys, &abi))
 		return 0;
-	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
+	task = bpf_get_current_task_btf();
+	if (!entered_by_abi(task, abi))
 		return 0;
-	return pvm_on_regs_enter(regs, sys, abi);
+	return pvm_on_regs_enter(task, regs, kind, sys, abi);
 }
 
-static __always_inline int pvm_on_raw_exit(struct pt_regs *regs, long nr, long ret)
+static __always_inline int pvm_on_raw_exit(struct pt_regs *regs, enum regs_ptr kind, long nr,
+					   long ret)
 {
+	struct task_struct *task;
 	__u8 sys, abi;
 
 	if (classify_syscall(nr, &sys, &abi))
 		return 0;
-	if (!entered_by_abi(bpf_get_current_task_btf(), abi))
+	task = bpf_get_current_task_btf();
+	if (!entered_by_abi(task, abi))
 		return 0;
-	return pvm_on_regs_exit(regs, sys, abi, ret);
+	return pvm_on_regs_exit(task, regs, kind, sys, abi, ret);
 }
 
 #endif /* PVMTRACE_CAPTURE_BPF_H */

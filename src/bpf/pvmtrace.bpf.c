@@ -19,12 +19,14 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 	SEC("fentry/" #fn)                                                      \
 	int BPF_PROG(fentry_##fn, struct pt_regs *regs)                         \
 	{                                                                       \
-		return pvm_on_regs_enter(regs, sys, abi);                       \
+		return pvm_on_regs_enter(bpf_get_current_task_btf(), regs,      \
+					 REGS_TYPED, sys, abi);                 \
 	}                                                                       \
 	SEC("fexit/" #fn)                                                       \
 	int BPF_PROG(fexit_##fn, struct pt_regs *regs, long ret)                \
 	{                                                                       \
-		return pvm_on_regs_exit(regs, sys, abi, ret);                   \
+		return pvm_on_regs_exit(bpf_get_current_task_btf(), regs,       \
+					REGS_TYPED, sys, abi, ret);             \
 	}
 
 /* A kretprobe sees only the result: the arguments come from the task. */
@@ -32,12 +34,16 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 	SEC("kprobe/" #fn)                                                      \
 	int BPF_KPROBE(kprobe_##fn, struct pt_regs *regs)                       \
 	{                                                                       \
-		return pvm_on_regs_enter(regs, sys, abi);                       \
+		return pvm_on_regs_enter(bpf_get_current_task_btf(), regs,      \
+					 REGS_UNTYPED, sys, abi);               \
 	}                                                                       \
 	SEC("kretprobe/" #fn)                                                   \
 	int BPF_KRETPROBE(kretprobe_##fn, long ret)                             \
 	{                                                                       \
-		return pvm_on_regs_exit(current_user_regs(), sys, abi, ret);    \
+		struct task_struct *task = bpf_get_current_task_btf();          \
+                                                                                \
+		return pvm_on_regs_exit(task, current_user_regs(task),          \
+					REGS_TYPED, sys, abi, ret);             \
 	}
 
 #define WRAPPER_HOOKS(HOOKS)                                                   \
@@ -54,14 +60,14 @@ WRAPPER_HOOKS(KPROBE_HOOKS)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf_sys_enter, struct pt_regs *regs, long id)
 {
-	return pvm_on_raw_enter(regs, id);
+	return pvm_on_raw_enter(regs, REGS_TYPED, id);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 {
 	/* typed: every syscall's number is loaded here, not read by a helper */
-	return pvm_on_raw_exit(regs, regs->orig_ax, ret);
+	return pvm_on_raw_exit(regs, REGS_TYPED, regs->orig_ax, ret);
 }
 
 /* --- raw_tp: the same tracepoints for kernels that cannot do tp_btf ---- */
@@ -69,13 +75,13 @@ int BPF_PROG(tp_btf_sys_exit, struct pt_regs *regs, long ret)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_tp_sys_enter, struct pt_regs *regs, long id)
 {
-	return pvm_on_raw_enter(regs, id);
+	return pvm_on_raw_enter(regs, REGS_UNTYPED, id);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_tp_sys_exit, struct pt_regs *regs, long ret)
 {
-	return pvm_on_raw_exit(regs, BPF_CORE_READ(regs, orig_ax), ret);
+	return pvm_on_raw_exit(regs, REGS_UNTYPED, BPF_CORE_READ(regs, orig_ax), ret);
 }
 
 /*
@@ -111,17 +117,19 @@ static __always_inline int tracepoint_enter(const struct trace_event_raw_sys_ent
 		.riovcnt = ctx->args[4],
 		.flags = ctx->args[5],
 	};
-	struct pt_regs r; /* for the code segment only */
+	struct task_struct *task = bpf_get_current_task_btf();
 
-	if (copy_user_regs(&r, current_user_regs()))
-		return 0;
-	return pvm_on_enter(sys, PVM_ABI_X86_64, code_mode_of(&r), &a);
+	/* the user registers for the code segment only */
+	return pvm_on_enter(task, sys, PVM_ABI_X86_64, code_mode_of(current_user_regs(task)), &a);
 }
 
 /* The exit tracepoint carries only the result; the arguments are in pt_regs. */
 static __always_inline int tracepoint_exit(const struct trace_event_raw_sys_exit *ctx, __u8 sys)
 {
-	return pvm_on_regs_exit(current_user_regs(), sys, PVM_ABI_X86_64, ctx->ret);
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return pvm_on_regs_exit(task, current_user_regs(task), REGS_TYPED, sys, PVM_ABI_X86_64,
+				ctx->ret);
 }
 
 SEC("tracepoint/syscalls/sys_enter_process_vm_readv")

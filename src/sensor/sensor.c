@@ -227,7 +227,8 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 	if (cfg->n_allow)
 		memcpy((void *)skel->rodata->allow_rules, cfg->allow,
 		       cfg->n_allow * sizeof(*cfg->allow));
-	err = bpf_map__set_max_entries(skel->maps.events, ringbuf_size(cfg->store_max));
+	skel->rodata->events_size = ringbuf_size(cfg->store_max);
+	err = bpf_map__set_max_entries(skel->maps.events, skel->rodata->events_size);
 	return err ? err
 		   : size_inflight(skel, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture,
 								 cfg->store_max > 0));
