@@ -555,9 +555,15 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
 }
 
-static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
+/*
+ * trigger32 in a child, which first makes the calls of `before_exec` (if
+ * any) with the thread that then execs it: its two calls must be seen.
+ */
+static void run_trigger32(struct e2e_shared *sh, const struct e2e_env *env,
+			  void (*before_exec)(struct e2e_shared *sh))
 {
 	uint64_t started = e2e_wall_ns();
+	unsigned int reported = 0;
 	char line[512];
 	int out[2];
 	pid_t child;
@@ -567,6 +573,8 @@ static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
 		return e2e_fail(sh, "pipe failed");
 	child = fork();
 	if (child == 0) {
+		if (before_exec)
+			before_exec(sh);
 		dup2(out[1], STDOUT_FILENO);
 		execl(env->trigger32, "trigger32", (char *)NULL);
 		_exit(127);
@@ -580,11 +588,17 @@ static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
 		expect_trigger32_line(sh, line);
 		if (sh->n_events > first)
 			sh->events[first].wall_before_ns = started;
+		reported += sh->n_events - first;
 	}
 	fclose(f);
 	waitpid(child, NULL, 0);
-	if (sh->n_events != 2)
-		e2e_fail(sh, "trigger32 reported %u calls, wants 2", sh->n_events);
+	if (reported != 2)
+		e2e_fail(sh, "trigger32 reported %u calls, wants 2", reported);
+}
+
+static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	run_trigger32(sh, env, NULL);
 }
 
 /* --- int 0x80 from 64-bit code: abi ia32, code x86_64 --------------------- */
@@ -1812,6 +1826,60 @@ static void run_counters(struct e2e_shared *sh, const struct e2e_env *env)
 	e2e_reap(sleeper);
 }
 
+/*
+ * --- executable paths follow the thread's targets and its own exec -------
+ * The kernel side keeps each side's path in the thread's slot between calls
+ * (the same file and inode: no lookup). One thread writes into a sleeper (our
+ * executable), into sleep(1) (another), into the sleeper again; then a child
+ * writes and execs trigger32, whose calls keep the child's thread id.
+ */
+
+/* A child running sleep(1), once the exec is done (its exe is no longer ours). */
+static void prepare_other_executable(struct e2e_shared *sh)
+{
+	char ours[E2E_EXE_LEN], theirs[E2E_EXE_LEN], link[64];
+	pid_t other;
+
+	prepare_sleeper(sh);
+	e2e_exe_of("/proc/self/exe", ours);
+	other = fork();
+	if (other == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execlp("sleep", "sleep", "1000", (char *)NULL);
+		_exit(127);
+	}
+	sh->pids[1] = other;
+	snprintf(link, sizeof(link), "/proc/%d/exe", other);
+	for (int i = 0; i < 500; i++) {
+		e2e_exe_of(link, theirs);
+		if (theirs[0] && strcmp(theirs, ours))
+			return;
+		usleep(10000);
+	}
+	e2e_fail(sh, "setup: sleep(1) did not start");
+}
+
+static void write_into_sleeper(struct e2e_shared *sh)
+{
+	expect_ret(sh, "write before exec", write_three_into_two(sh, KEEP, sleeper), 72);
+}
+
+static void run_exe_paths_follow(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	struct iovec local[1] = {{source_a, 16}}, hole[1] = {{NEVER_MAPPED, 16}};
+	pid_t other = sh->pids[1];
+
+	expect_ret(sh, "write into the sleeper", write_three_into_two(sh, KEEP, sleeper), 72);
+	expect_ret(sh, "write into sleep(1)", e2e_call(sh, KEEP, WRITEV, other, local, 1, hole, 1, 0),
+		   -EFAULT);
+	expect_ret(sh, "write into the sleeper again", write_three_into_two(sh, KEEP, sleeper), 72);
+	if (!strcmp(sh->events[0].target.exe, sh->events[1].target.exe))
+		e2e_fail(sh, "setup: sleep(1) runs our executable");
+	e2e_reap(other);
+	run_trigger32(sh, env, write_into_sleeper);
+	e2e_reap(sleeper);
+}
+
 const struct e2e_case e2e_cases[] = {
 	{"cross_write", {0}, prepare_sleeper, run_cross_write, false, NULL},
 	{"cross_read", {0}, prepare_sleeper, run_cross_read, false, NULL},
@@ -1850,6 +1918,8 @@ const struct e2e_case e2e_cases[] = {
 	 false, NULL},
 	{"target_unrelated", {0}, prepare_unrelated, run_target_unrelated, false, end_orphan},
 	{"target_kernel_thread", {0}, NULL, run_target_kernel_thread, false, NULL},
+	{"exe_paths_follow_targets_and_exec", {0}, prepare_other_executable, run_exe_paths_follow,
+	 false, NULL},
 	/* --capture-dir cases trace only their caller: the store counters are exact */
 	{"capture_dir_1mib_write", {"--capture-dir", "{path}", "-p", "{caller}"},
 	 prepare_capture_dir, run_capture_1mib, true, check_1mib_file},
