@@ -936,6 +936,33 @@ static long iov_walk_step(__u64 i, void *data)
 }
 
 /*
+ * Native arrays of at most IOV_BOUNCE entries (most calls) are read into the
+ * stack and stored from there: the kernel's usercopy hardening passes a
+ * destination on the stack at once, where it looks one in a map value up as
+ * a heap object (__check_object_size, __check_heap_object).
+ */
+#define IOV_BOUNCE 4
+
+/* Reads `count` entries, keeps the first `keep`, sums them all; false on a fault. */
+static __always_inline bool read_small_array(struct pvm_record *rec, __u32 first, __u64 uaddr,
+					     __u32 count, __u32 keep, __u64 *bytes)
+{
+	struct pvm_iov bounce[IOV_BOUNCE] = {};
+	__u64 sum = 0;
+
+	if (count > IOV_BOUNCE ||
+	    bpf_probe_read_user(bounce, count * sizeof(bounce[0]), (void *)uaddr))
+		return false;
+	for (__u32 i = 0; i < IOV_BOUNCE && i < count; i++) {
+		if (i < keep && first + i < 2 * max_iov)
+			rec->iov[first + i] = bounce[i];
+		sum = add_saturated(sum, bounce[i].len);
+	}
+	*bytes = sum;
+	return true;
+}
+
+/*
  * Reads one side into rec->iov[first...], room for max_iov entries. Returns
  * the number of entries kept and sets *state and *bytes.
  */
@@ -950,6 +977,11 @@ static __always_inline __u32 read_iov_array(struct pvm_record *rec, __u32 first,
 	if (first > max_iov || keep > max_iov) {
 		*state = PVM_IOV_FAULT;
 		return 0;
+	}
+	if (!compat && count <= IOV_BOUNCE) {
+		if (!read_small_array(rec, first, uaddr, count, keep, bytes))
+			*state = PVM_IOV_FAULT;
+		return *state == PVM_IOV_FAULT ? 0 : keep;
 	}
 	/* Native entries are stored as they are: one read for all we keep. */
 	if (!compat && keep > 0) {
@@ -1010,6 +1042,34 @@ struct payload_walk {
 	bool fault;
 };
 
+/* An entry's first bytes up to this many go through the stack too (IOV_BOUNCE). */
+#define PAYLOAD_BOUNCE 64
+
+/* n bytes from user memory to dst, a map value; 0 or the helper's error. */
+static __always_inline long read_user_bytes(__u8 *dst, __u64 n, __u64 src)
+{
+	__u64 bounce[PAYLOAD_BOUNCE / 8] = {};
+	const __u8 *bytes = (const __u8 *)bounce;
+	__u32 words = n / 8;
+	long err;
+
+	if (n > PAYLOAD_BOUNCE)
+		return bpf_probe_read_user(dst, n, (void *)src);
+	err = bpf_probe_read_user(bounce, n, (void *)src);
+	if (err)
+		return err;
+	/* unrolled: a loop clang would make a memcpy call, which BPF has not */
+#pragma unroll
+	for (__u32 k = 0; k < PAYLOAD_BOUNCE / 8; k++)
+		if (k < words)
+			((__u64 *)dst)[k] = bounce[k];
+#pragma unroll
+	for (__u32 j = 0; j < 7; j++)
+		if (words * 8 + j < n)
+			dst[(words * 8 + j) & (PAYLOAD_BOUNCE - 1)] = bytes[(words * 8 + j) & (PAYLOAD_BOUNCE - 1)];
+	return 0;
+}
+
 static long payload_step(__u64 i, void *data)
 {
 	struct payload_walk *w = data;
@@ -1026,8 +1086,7 @@ static long payload_step(__u64 i, void *data)
 	if (n > capture_len || w->copied > capture_len ||
 	    w->data_off > 2 * max_iov * sizeof(struct pvm_iov) + max_iov * sizeof(struct pvm_region))
 		return 1;
-	if (bpf_probe_read_user((__u8 *)w->rec->iov + w->data_off + w->copied, n,
-				(void *)entry.base)) {
+	if (read_user_bytes((__u8 *)w->rec->iov + w->data_off + w->copied, n, entry.base)) {
 		w->fault = true;
 		return 1;
 	}
