@@ -31,9 +31,9 @@
  * bpf_get_current_task_btf() or a kfunc, a BTF pointer the verifier turns into
  * fault-tolerant loads, each far cheaper than a helper call. The current
  * thread's ids, credentials, cgroup and name are loaded so too, not asked of
- * bpf_get_current_*(): on a CPU whose kernel returns through a mitigation
- * thunk (AMD's SRSO "safe RET") each helper is a call and returns that cost
- * more than the loads. pt_regs are loaded where the hook's pointer is typed
+ * bpf_get_current_*(): where the kernel returns through a mitigation thunk
+ * (AMD's SRSO "safe RET") a helper's call and returns cost more than the
+ * loads it makes. pt_regs are loaded where the hook's pointer is typed
  * (tp_btf, fentry, bpf_task_pt_regs()) and copied where it is not (raw_tp,
  * kprobe).
  */
@@ -1042,7 +1042,7 @@ struct payload_walk {
 	bool fault;
 };
 
-/* An entry's first bytes up to this many go through the stack too (IOV_BOUNCE). */
+/* Payload pieces of at most this many bytes go through the stack too (IOV_BOUNCE). */
 #define PAYLOAD_BOUNCE 64
 
 /* n bytes from user memory to dst, a map value; 0 or the helper's error. */
@@ -1064,9 +1064,12 @@ static __always_inline long read_user_bytes(__u8 *dst, __u64 n, __u64 src)
 		if (k < words)
 			((__u64 *)dst)[k] = bounce[k];
 #pragma unroll
-	for (__u32 j = 0; j < 7; j++)
+	for (__u32 j = 0; j < 7; j++) {
+		__u32 at = (words * 8 + j) & (PAYLOAD_BOUNCE - 1); /* no-op mask, for the verifier */
+
 		if (words * 8 + j < n)
-			dst[(words * 8 + j) & (PAYLOAD_BOUNCE - 1)] = bytes[(words * 8 + j) & (PAYLOAD_BOUNCE - 1)];
+			dst[at] = bytes[at];
+	}
 	return 0;
 }
 
@@ -1524,9 +1527,9 @@ static __always_inline int pvm_on_thread_exit(void)
 }
 
 /* The user registers the current syscall was entered with (a typed pointer). */
-static __always_inline struct pt_regs *current_user_regs(struct task_struct *current)
+static __always_inline struct pt_regs *current_user_regs(struct task_struct *task)
 {
-	return (struct pt_regs *)bpf_task_pt_regs(current);
+	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
 /*

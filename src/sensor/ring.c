@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -18,7 +19,7 @@ struct pvm_ring {
 	int epoll_fd;
 	void *consumer_map;
 	void *producer_map;
-	size_t consumer_len, producer_len;
+	size_t consumer_len, producer_len, wrapped_len;
 };
 
 _Static_assert(PVM_RINGBUF_HDR_SZ == BPF_RINGBUF_HDR_SZ, "the kernel's record header");
@@ -26,6 +27,19 @@ _Static_assert(PVM_RINGBUF_HDR_SZ == BPF_RINGBUF_HDR_SZ, "the kernel's record he
 static unsigned long record_span(uint32_t len)
 {
 	return pvm_ring_span(len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT));
+}
+
+/* The record at pos, of len bytes: in place, or copied whole when it wraps the end. */
+static const void *record_at(const struct pvm_ring_view *v, unsigned long pos, uint32_t len)
+{
+	unsigned long start = (pos + BPF_RINGBUF_HDR_SZ) & v->mask; /* a header never wraps */
+	unsigned long to_end = v->mask + 1 - start;
+
+	if (len <= to_end)
+		return v->data + start;
+	memcpy(v->wrapped, v->data + start, to_end);
+	memcpy(v->wrapped + to_end, v->data, len - to_end);
+	return v->wrapped;
 }
 
 long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)
@@ -43,7 +57,7 @@ long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				goto caught_up; /* reserved, not yet committed */
 			if (!(len & BPF_RINGBUF_DISCARD_BIT)) { /* no flag left: len is the size */
-				fn(ctx, hdr + BPF_RINGBUF_HDR_SZ, len);
+				fn(ctx, record_at(v, cons, len), len);
 				handed++;
 			}
 			cons += record_span(len);
@@ -61,8 +75,10 @@ caught_up:
 
 /*
  * The kernel's layout (ringbuf_map_mmap_kern): the consumer page, writable;
- * then the producer page and the data, read-only, the data mapped twice so
- * that a record wrapping the end is contiguous.
+ * then the producer page and the data, read-only, which the kernel lets us
+ * map twice in a row; once is enough here (struct pvm_ring_view). The room
+ * for a wrapping record is reserved, not touched: only the pages a record
+ * is copied into count in RSS.
  */
 static int map_ring(struct pvm_ring *r, int map_fd, unsigned long size)
 {
@@ -72,9 +88,13 @@ static int map_ring(struct pvm_ring *r, int map_fd, unsigned long size)
 	r->consumer_map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (r->consumer_map == MAP_FAILED)
 		return -errno;
-	r->producer_len = page + 2 * size;
+	r->producer_len = page + size;
 	r->producer_map = mmap(NULL, r->producer_len, PROT_READ, MAP_SHARED, map_fd, (off_t)page);
 	if (r->producer_map == MAP_FAILED)
+		return -errno;
+	r->wrapped_len = size;
+	r->view.wrapped = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->view.wrapped == MAP_FAILED)
 		return -errno;
 	r->view.consumer_pos = r->consumer_map;
 	r->view.producer_pos = r->producer_map;
@@ -105,6 +125,7 @@ struct pvm_ring *pvm_ring_open(int map_fd, unsigned long size, pvm_ring_fn fn, v
 	r->fn = fn;
 	r->ctx = ctx;
 	r->consumer_map = r->producer_map = MAP_FAILED;
+	r->view.wrapped = MAP_FAILED;
 	r->epoll_fd = -1;
 	err = size && !(size & (size - 1)) ? map_ring(r, map_fd, size) : -EINVAL;
 	if (!err)
@@ -138,6 +159,8 @@ void pvm_ring_close(struct pvm_ring *r)
 		return;
 	if (r->epoll_fd >= 0)
 		close(r->epoll_fd);
+	if (r->view.wrapped != MAP_FAILED)
+		munmap(r->view.wrapped, r->wrapped_len);
 	if (r->producer_map != MAP_FAILED)
 		munmap(r->producer_map, r->producer_len);
 	if (r->consumer_map != MAP_FAILED)

@@ -15,18 +15,24 @@
 
 #include <stddef.h>
 
-/* 1/128 of the default 8 MiB ring: what the kernel side cannot reuse yet */
+/* 1/256 of the default 16 MiB ring: what the kernel side cannot reuse yet */
 #define PVM_RING_PUBLISH_BYTES (64 * 1024)
 
 /* Called for each record; `data` is valid only during the call. */
 typedef void (*pvm_ring_fn)(void *ctx, const void *data, size_t size);
 
-/* The shared positions and data, as the kernel maps them. */
+/*
+ * The shared positions and data, as the kernel maps them. The data is
+ * mapped once, not twice in a row as libbpf does: the pages of a mapping
+ * count in the process's RSS each time they are mapped, and a record that
+ * wraps the end (one per turn of the ring) is cheaper copied.
+ */
 struct pvm_ring_view {
 	unsigned long *consumer_pos;	   /* ours: the kernel only reads it */
 	const unsigned long *producer_pos; /* the kernel's */
-	const unsigned char *data;	   /* size bytes, mapped twice in a row */
+	const unsigned char *data;	   /* size bytes */
 	unsigned long mask;		   /* size - 1: size is a power of 2 */
+	unsigned char *wrapped;		   /* size bytes: a wrapping record, made whole */
 };
 
 /*

@@ -194,11 +194,12 @@ static int size_inflight(struct pvmtrace_bpf *skel, size_t value_size)
  * The ring buffer holds several whole payloads of --capture-dir at once (a
  * payload crosses it as chunks, all sent before the call's record), and never
  * less than the default. A power of two, as the kernel requires. The default
- * is 50 ms of a one-writer flood here (records of ~630 bytes): the reader must
- * ride out its vCPU taken away by the hypervisor for 20 to 30 ms, which
- * overflowed 4 MiB. Mapped twice for the consumer, it counts twice in RSS.
+ * is 70 ms of a one-writer flood here (345k calls/s, records of ~650 bytes):
+ * the reader must ride out its vCPU taken away by the hypervisor for 20 to
+ * 30 ms, and the disk's slower moments. Mapped once (ring.h), it counts
+ * once in RSS.
  */
-#define RINGBUF_DEFAULT (8u << 20)
+#define RINGBUF_DEFAULT (16u << 20)
 #define RINGBUF_PAYLOADS 4
 
 static __u32 ringbuf_size(unsigned long store_max)

@@ -3,9 +3,6 @@
  * The ring consumer on memory laid out as the kernel maps a BPF ring buffer:
  * the test plays the producer, writing records as kernel/bpf/ringbuf.c does.
  */
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <linux/bpf.h>
 
 #include "ring_wakeup.h"
@@ -16,12 +13,13 @@
 #define SEEN_MAX 512
 
 static unsigned long consumer_pos, producer_pos;
-static unsigned char *ring_data; /* RING_SIZE bytes, mapped twice in a row */
+static unsigned char ring_data[RING_SIZE], wrapped[RING_SIZE];
 
 struct seen {
 	size_t n;
 	size_t size[SEEN_MAX];
 	unsigned char first[SEEN_MAX], last[SEEN_MAX];
+	bool whole[SEEN_MAX]; /* every byte as produce() wrote it */
 	unsigned long consumer_at[SEEN_MAX]; /* the published position during the call */
 };
 
@@ -37,43 +35,36 @@ static void remember(void *ctx, const void *data, size_t size)
 	s->size[s->n] = size;
 	s->first[s->n] = size ? bytes[0] : 0;
 	s->last[s->n] = size ? bytes[size - 1] : 0;
+	s->whole[s->n] = true;
+	for (size_t i = 1; i < size; i++)
+		s->whole[s->n] &= bytes[i] == (unsigned char)(bytes[0] + i);
 	s->consumer_at[s->n] = __atomic_load_n(&consumer_pos, __ATOMIC_RELAXED);
 	s->n++;
 }
 
-/* The data area twice in a row, as the kernel maps it: a wrapped record is contiguous. */
-static unsigned char *map_twice(void)
-{
-	int fd = memfd_create("ring", 0);
-	unsigned char *at = mmap(NULL, 2 * RING_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (fd < 0 || at == MAP_FAILED || ftruncate(fd, RING_SIZE) ||
-	    mmap(at, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
-	    mmap(at + RING_SIZE, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) ==
-		    MAP_FAILED)
-		return NULL;
-	close(fd);
-	return at;
-}
-
 static struct pvm_ring_view fresh_ring(unsigned long start)
 {
-	if (!ring_data)
-		ring_data = map_twice();
 	consumer_pos = producer_pos = start;
 	memset(&seen, 0, sizeof(seen));
 	return (struct pvm_ring_view){.consumer_pos = &consumer_pos,
 				      .producer_pos = &producer_pos,
 				      .data = ring_data,
-				      .mask = RING_SIZE - 1};
+				      .mask = RING_SIZE - 1,
+				      .wrapped = wrapped};
 }
 
-/* A record of `size` bytes filled with `fill`, its header's flags `bits`; returns its header. */
+/*
+ * A record of `size` bytes, byte i being fill + i, its header's flags
+ * `bits`; returns its header. The data goes on at the start of the area
+ * past its end, as the kernel's pages do.
+ */
 static uint32_t *produce(uint32_t size, unsigned char fill, uint32_t bits)
 {
 	unsigned char *hdr = ring_data + (producer_pos & (RING_SIZE - 1));
 
-	memset(hdr + BPF_RINGBUF_HDR_SZ, fill, size);
+	for (uint32_t i = 0; i < size; i++)
+		ring_data[(producer_pos + BPF_RINGBUF_HDR_SZ + i) & (RING_SIZE - 1)] =
+			(unsigned char)(fill + i);
 	*(uint32_t *)hdr = size | bits;
 	producer_pos += pvm_ring_span(size);
 	return (uint32_t *)hdr;
@@ -83,7 +74,6 @@ UNIT_TEST(ring_hands_over_committed_records_and_skips_discarded)
 {
 	struct pvm_ring_view v = fresh_ring(0);
 
-	CHECK(ring_data);
 	produce(10, 'a', 0);
 	produce(20, 'b', BPF_RINGBUF_DISCARD_BIT);
 	produce(33, 'c', 0);
@@ -92,7 +82,7 @@ UNIT_TEST(ring_hands_over_committed_records_and_skips_discarded)
 	CHECK_EQ(seen.size[0], 10);
 	CHECK_EQ(seen.first[0], 'a');
 	CHECK_EQ(seen.size[1], 33);
-	CHECK_EQ(seen.last[1], 'c');
+	CHECK_EQ(seen.last[1], 'c' + 32);
 	CHECK_EQ(consumer_pos, producer_pos); /* the discarded record is consumed too */
 	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 0);
 }
@@ -139,8 +129,11 @@ UNIT_TEST(ring_drain_takes_records_written_meanwhile)
 	CHECK_EQ(consumer_pos, producer_pos);
 }
 
-/* A record across the end of the data area arrives whole. */
-UNIT_TEST(ring_record_wrapping_the_end_is_contiguous)
+/*
+ * Records at the end of the data area (mapped once) arrive whole: one that
+ * wraps it, one whose header is its last 8 bytes, one that ends with it.
+ */
+UNIT_TEST(ring_record_wrapping_the_end_arrives_whole)
 {
 	struct pvm_ring_view v = fresh_ring(3 * RING_SIZE - 24); /* positions only grow */
 
@@ -148,8 +141,23 @@ UNIT_TEST(ring_record_wrapping_the_end_is_contiguous)
 	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
 	CHECK_EQ(seen.size[0], 100);
 	CHECK_EQ(seen.first[0], 'w');
-	CHECK_EQ(seen.last[0], 'w');
+	CHECK(seen.whole[0]);
 	CHECK_EQ(consumer_pos, 3 * RING_SIZE + 88);
+
+	v = fresh_ring(RING_SIZE - 8);
+	produce(40, 'h', 0);
+	v.wrapped = NULL; /* it needs no copy */
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(seen.first[0], 'h');
+	CHECK(seen.whole[0]);
+
+	v = fresh_ring(RING_SIZE - 48);
+	produce(40, 'e', 0);
+	v.wrapped = NULL;
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(seen.last[0], 'e' + 39);
+	CHECK(seen.whole[0]);
+	CHECK_EQ(consumer_pos, RING_SIZE);
 }
 
 /*
