@@ -6,6 +6,7 @@
  *   enter        empty_enter
  *   enter-exit   empty_enter + empty_exit
  *   record       empty_enter + record_exit
+ *   record-reads empty_enter + record_reads_exit
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -61,21 +62,11 @@ static __always_inline void count_drop(void)
  * ends in the same "return 0" either way. orig_ax is taken as an x86_64
  * number (ia32 callers' 310/311 are other syscalls): a floor, not a sensor.
  */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(record_exit, struct pt_regs *regs, long ret)
+static __always_inline void fill_record(struct floor_record *r, struct pt_regs *regs, long nr,
+					long ret)
 {
-	long nr = regs->orig_ax;
-	struct floor_record *r;
-	__u64 id;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (nr != FLOOR_NR_READV && nr != FLOOR_NR_WRITEV)
-		return 0;
-	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
-		count_drop();
-		return 0;
-	}
-	id = bpf_get_current_pid_tgid();
 	r->ktime_ns = bpf_ktime_get_ns();
 	r->pid = id >> 32;
 	r->tid = (__u32)id;
@@ -88,7 +79,57 @@ int BPF_PROG(record_exit, struct pt_regs *regs, long ret)
 	r->ret = ret;
 	r->nr = nr;
 	r->pad = 0;
+}
+
+static __always_inline bool floor_syscall(long nr)
+{
+	return nr == FLOOR_NR_READV || nr == FLOOR_NR_WRITEV;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(record_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	struct floor_record *r;
+
+	if (!floor_syscall(nr))
+		return 0;
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return 0;
+	}
+	fill_record(r, regs, nr, ret);
 	/* the consumer polls on a timer: a wakeup per record is a design choice, not the floor */
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/*
+ * The minimal record and the least of what moved: both arrays' first
+ * iovec and the first 64 bytes of the payload, three reads of the caller's
+ * memory straight into the ring (what any sensor that shows the bytes must
+ * read; pvmtrace reads them at entry, before the kernel copies).
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(record_reads_exit, struct pt_regs *regs, long ret)
+{
+	long nr = regs->orig_ax;
+	struct floor_record_reads *r;
+	__u64 len;
+
+	if (!floor_syscall(nr))
+		return 0;
+	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+	if (!r) {
+		count_drop();
+		return 0;
+	}
+	fill_record(&r->call, regs, nr, ret);
+	bpf_probe_read_user(r->local_iov0, sizeof(r->local_iov0), (void *)regs->si);
+	bpf_probe_read_user(r->remote_iov0, sizeof(r->remote_iov0), (void *)regs->r10);
+	len = r->local_iov0[1] < sizeof(r->data) ? r->local_iov0[1] : sizeof(r->data);
+	bpf_probe_read_user(r->data, len, (void *)r->local_iov0[0]);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * pvmfloor: the loader of bench/floor.bpf.c, one of bench/run.sh's
  * configurations ("floor" rows, bench/README.md).
  *
- *   pvmfloor --hooks enter|enter-exit|record [-v]
+ *   pvmfloor --hooks enter|enter-exit|record|record-reads [-v]
  *
  * Loads and attaches only the programs of that floor, says
  * "pvmfloor: tracing (hooks H)" on stderr once attached, drains the ring
@@ -42,6 +42,7 @@ static const struct floor_hooks HOOKS[] = {
 	{"enter", {"empty_enter", NULL}},
 	{"enter-exit", {"empty_enter", "empty_exit"}},
 	{"record", {"empty_enter", "record_exit"}},
+	{"record-reads", {"empty_enter", "record_reads_exit"}},
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -186,7 +187,7 @@ int main(int argc, char **argv)
 	int err, rc = 1;
 
 	if (!h) {
-		fprintf(stderr, "usage: pvmfloor --hooks enter|enter-exit|record [-v]\n");
+		fprintf(stderr, "usage: pvmfloor --hooks enter|enter-exit|record|record-reads [-v]\n");
 		return 2;
 	}
 	libbpf_set_print(print_libbpf);

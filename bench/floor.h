@@ -24,4 +24,14 @@ struct floor_record {
 
 _Static_assert(sizeof(struct floor_record) == 80, "struct floor_record: no hidden padding");
 
+/* The same, with what a recorder of what moved must read from the caller's memory. */
+struct floor_record_reads {
+	struct floor_record call;
+	__u64 local_iov0[2];	/* the first local iovec: base, len */
+	__u64 remote_iov0[2];	/* the first remote iovec */
+	__u8 data[64];		/* the first bytes the first local iovec points to */
+};
+
+_Static_assert(sizeof(struct floor_record_reads) == 176, "struct floor_record_reads: no padding");
+
 #endif

@@ -289,7 +289,7 @@ DEFAULT_MODE=$("$PVMTRACE" --list-modes 2>/dev/null | awk '$2 == "yes" {print $1
 
 # The floors (bench/floor.bpf.c) sit next to untraced: the least any sensor
 # on tp_btf sys_enter/sys_exit pays, against which the tracers' rows read.
-FLOORS=(floor:enter floor:enter-exit floor:record)
+FLOORS=(floor:enter floor:enter-exit floor:record floor:record-reads)
 CONFIGS=(untraced "${FLOORS[@]}")
 for m in "${MODES[@]}"; do
 	CONFIGS+=("pvmtrace:$m")
@@ -309,6 +309,7 @@ config_title() {
 	floor:enter) echo "floor: empty tp_btf sys_enter" ;;
 	floor:enter-exit) echo "floor: empty tp_btf sys_enter+sys_exit" ;;
 	floor:record) echo "floor: minimal record" ;;
+	floor:record-reads) echo "floor: minimal record + iovecs and 64 B read" ;;
 	bpftrace) echo "bpftrace printf" ;;
 	auditd) echo "auditd rule" ;;
 	strace) echo "strace" ;;
@@ -531,7 +532,7 @@ check_session() {
 		[ "$foreign" = - ] || SESSION_FOREIGN=$foreign
 		return 0
 		;;
-	floor:record)
+	floor:record | floor:record-reads)
 		local line
 		line=$(cat "$SESSION_OUT.out")
 		events=$(kv records "$line" || echo 0)
