@@ -86,19 +86,24 @@ static __always_inline bool floor_syscall(long nr)
 	return nr == FLOOR_NR_READV || nr == FLOOR_NR_WRITEV;
 }
 
+/* Room for a record of `size` bytes in the ring, or NULL and the drop counted. */
+static __always_inline void *reserve_or_count(__u64 size)
+{
+	void *r = bpf_ringbuf_reserve(&records, size, 0);
+
+	if (!r)
+		count_drop();
+	return r;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(record_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
 	struct floor_record *r;
 
-	if (!floor_syscall(nr))
+	if (!floor_syscall(nr) || !(r = reserve_or_count(sizeof(*r))))
 		return 0;
-	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
-		count_drop();
-		return 0;
-	}
 	fill_record(r, regs, nr, ret);
 	/* the consumer polls on a timer: a wakeup per record is a design choice, not the floor */
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -118,13 +123,8 @@ int BPF_PROG(record_reads_exit, struct pt_regs *regs, long ret)
 	struct floor_record_reads *r;
 	__u64 len;
 
-	if (!floor_syscall(nr))
+	if (!floor_syscall(nr) || !(r = reserve_or_count(sizeof(*r))))
 		return 0;
-	r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
-	if (!r) {
-		count_drop();
-		return 0;
-	}
 	fill_record(&r->call, regs, nr, ret);
 	bpf_probe_read_user(r->local_iov0, sizeof(r->local_iov0), (void *)regs->si);
 	bpf_probe_read_user(r->remote_iov0, sizeof(r->remote_iov0), (void *)regs->r10);

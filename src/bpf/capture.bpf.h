@@ -1542,20 +1542,28 @@ enum regs_ptr {
 	REGS_TYPED,
 };
 
+/* What to load the registers from: regs itself, or its copy in *copy; NULL if unreadable. */
+static __always_inline const struct pt_regs *readable_regs(struct pt_regs *regs,
+							    enum regs_ptr kind,
+							    struct pt_regs *copy)
+{
+	if (kind == REGS_TYPED)
+		return regs;
+	return copy_user_regs(copy, regs) ? 0 : copy;
+}
+
 /* For hooks that know the syscall and ABI: the arguments are in `regs`. */
 static __always_inline int pvm_on_regs_enter(struct task_struct *task, struct pt_regs *regs,
 					     enum regs_ptr kind, __u8 sys, __u8 abi)
 {
 	struct pvm_call_args a;
 	struct pt_regs copy;
+	const struct pt_regs *r = readable_regs(regs, kind, &copy);
 
-	if (kind == REGS_UNTYPED) {
-		if (copy_user_regs(&copy, regs))
-			return 0;
-		regs = &copy;
-	}
-	args_from_regs(regs, abi, &a);
-	return pvm_on_enter(task, sys, abi, code_mode_of(regs), &a);
+	if (!r)
+		return 0;
+	args_from_regs(r, abi, &a);
+	return pvm_on_enter(task, sys, abi, code_mode_of(r), &a);
 }
 
 static __always_inline int pvm_on_regs_exit(struct task_struct *task, struct pt_regs *regs,
@@ -1563,13 +1571,11 @@ static __always_inline int pvm_on_regs_exit(struct task_struct *task, struct pt_
 {
 	struct pvm_call_args a;
 	struct pt_regs copy;
+	const struct pt_regs *r = readable_regs(regs, kind, &copy);
 
-	if (kind == REGS_UNTYPED) {
-		if (copy_user_regs(&copy, regs))
-			return 0;
-		regs = &copy;
-	}
-	args_from_regs(regs, abi, &a);
+	if (!r)
+		return 0;
+	args_from_regs(r, abi, &a);
 	return pvm_on_exit(task, sys, ret, &a);
 }
 
