@@ -13,6 +13,7 @@
 #include "output/format.h"
 #include "reader/reader.h"
 #include "replay/replay.h"
+#include "sensor/ia32.h"
 #include "sensor/sensor.h"
 
 #ifndef PVMTRACE_VERSION
@@ -57,14 +58,24 @@ static void print_stats(struct pvm_reader *r, struct pvm_sensor *sensor, bool to
 	pvm_reader_print_stats(r, to_output);
 }
 
-static void announce(const struct pvm_sensor *sensor)
+/* What of the calls on this kernel the mode cannot see: "" when none. */
+static const char *ia32_blind_spot(enum pvm_mode mode, bool kernel_serves_ia32)
+{
+	if (!kernel_serves_ia32)
+		return "; this kernel serves no ia32 (32-bit) calls: "
+		       "none can be made, no ia32 rule can fire";
+	if (!pvm_mode_sees_ia32(mode))
+		return "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls";
+	return "";
+}
+
+static void announce(const struct pvm_sensor *sensor, bool kernel_serves_ia32)
 {
 	enum pvm_mode mode = pvm_sensor_mode(sensor);
 
 	fprintf(stderr, "pvmtrace: tracing (mode %s%s%s)\n", pvm_mode_name(mode),
 		pvm_sensor_targets_in_kernel(sensor) ? "" : "; targets from /proc",
-		pvm_mode_sees_ia32(mode) ? ""
-					 : "; this mode cannot see ia32 (32-bit int 0x80/sysenter) calls");
+		ia32_blind_spot(mode, kernel_serves_ia32));
 }
 
 /* Events that could not be written are lost: then pvmtrace stops. */
@@ -105,6 +116,9 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	};
 	static struct pvm_reader reader; /* its buffers are large for a stack */
 	struct pvm_sensor *sensor = NULL;
+	char ia32_how[128];
+	/* before the reader's threads and the sensor's mappings: a cheap fork */
+	bool kernel_serves_ia32 = pvm_kernel_serves_ia32(ia32_how, sizeof(ia32_how));
 	enum pvm_exit status = pvm_reader_open(&reader, opts);
 
 	if (status != PVM_EXIT_OK)
@@ -117,7 +131,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	if (status == PVM_EXIT_OK) {
 		if (!opts->json)
 			pvm_format_table_header(reader.out);
-		announce(sensor);
+		announce(sensor, kernel_serves_ia32);
 		status = trace_loop(&reader, sensor);
 	}
 	pvm_sensor_destroy(sensor);
@@ -129,11 +143,16 @@ static enum pvm_exit list_modes(bool verbose)
 {
 	enum pvm_exit status = pvm_sensor_preflight();
 	bool any = false;
+	char ia32_how[128];
+	bool ia32 = pvm_kernel_serves_ia32(ia32_how, sizeof(ia32_how));
 
 	if (status != PVM_EXIT_OK)
 		return status;
 	for (size_t i = 0; i < PVM_MODE__COUNT - 1; i++)
 		any |= pvm_sensor_mode_works(pvm_mode_preference[i], verbose);
+	printf("\nia32 calls: %s (%s)\n",
+	       ia32 ? "served by this kernel" : "none on this kernel, no ia32 rule can fire",
+	       ia32_how);
 	return any ? PVM_EXIT_OK : PVM_EXIT_MODE;
 }
 
