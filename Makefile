@@ -38,7 +38,8 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
-E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c tests/e2e/cli.c
+E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c tests/e2e/cli.c \
+	       tests/e2e/host.c
 
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -63,9 +64,9 @@ check: unit e2e
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
-e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32
+e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32 $(BUILD)/trigger64
 	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32 \
-		--require tp_btf
+		--trigger64 $(BUILD)/trigger64 --require tp_btf
 
 # The e2e suite on Debian's 6.1 and 6.12 kernels under qemu, and on this host.
 vmtest: deps static
@@ -114,7 +115,7 @@ $(BUILD)/readerbench: $(BUILD)/obj/bench/readerbench.o $(LOGIC_SRCS:%.c=$(BUILD)
 	$(CC) $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
 # Statically linked copies run in the bare initramfs of tests/vm.
-static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32
+static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32 $(BUILD)/trigger64
 
 $(BUILD)/static/pvmtrace: $(MAIN_OBJS)
 	@mkdir -p $(@D)
@@ -124,10 +125,15 @@ $(BUILD)/static/e2e-tests: $(E2E_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -static $(CFLAGS) $^ -ljson-c -lcrypto -lpthread -o $@
 
-# The 32-bit trigger is static: it runs without i386 shared libraries.
-$(BUILD)/trigger32: tests/e2e/trigger32.c
+# The exec'd triggers are static: trigger32 runs without i386 shared
+# libraries, and both run in the bare initramfs of tests/vm.
+$(BUILD)/trigger32: tests/e2e/abi_trigger.c
 	@mkdir -p $(@D)
 	$(CC) -m32 -static -fno-pie -no-pie -O2 $(WARN) $< -o $@
+
+$(BUILD)/trigger64: tests/e2e/abi_trigger.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 $(WARN) $< -o $@
 
 clean:
 	rm -rf $(BUILD)

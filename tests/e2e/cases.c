@@ -444,7 +444,11 @@ static void run_regions_follow_mprotect(struct e2e_shared *sh, const struct e2e_
 	e2e_reap(protector);
 }
 
-/* --- the ia32 entry: a static 32-bit program, int 0x80 ------------------ */
+/*
+ * --- the ia32 entry: a static 32-bit program, int 0x80 ------------------
+ * abi_trigger.c, built as trigger32; as trigger64 it makes the same calls
+ * through the 64-bit entry.
+ */
 
 static int parse_iov_list(char **cursor, struct iovec *iov, int max)
 {
@@ -461,7 +465,7 @@ static int parse_iov_list(char **cursor, struct iovec *iov, int max)
 	return n;
 }
 
-/* trigger32 prints the bytes its local iovecs hold after the call. */
+/* The trigger prints the bytes its local iovecs hold after the call. */
 static void expect_hex_payload(struct e2e_shared *sh, struct e2e_expected *ev, const char *hex)
 {
 	uint32_t want = ev->ret < (long)sh->capture ? ev->ret : sh->capture;
@@ -477,11 +481,11 @@ static void expect_hex_payload(struct e2e_shared *sh, struct e2e_expected *ev, c
 	sh->n_data += ev->data.len;
 }
 
-/* trigger32's "MAP ..." line: the mapping its calls' remote buffer is in */
-static char trigger32_map[512];
+/* The trigger's "MAP ..." line: the mapping its calls' remote buffer is in */
+static char trigger_map[512];
 
-/* One "CALL ..." line of trigger32 into an expected event. */
-static void expect_trigger32_line(struct e2e_shared *sh, char *line)
+/* One "CALL ..." line of the trigger named `comm` into an expected event. */
+static void expect_trigger_line(struct e2e_shared *sh, char *line, const char *comm, bool ia32)
 {
 	char *cursor, *name, *data_hex, *exe_word, parent_link[64];
 	struct e2e_expected *ev;
@@ -492,7 +496,7 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	int nl, nr;
 
 	if (!strncmp(line, "MAP ", 4)) {
-		snprintf(trigger32_map, sizeof(trigger32_map), "%s", line + 4);
+		snprintf(trigger_map, sizeof(trigger_map), "%s", line + 4);
 		return;
 	}
 	strtok_r(line, " ", &cursor);
@@ -500,7 +504,7 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	if (!name || sscanf(cursor, "%d %lu %d %d %lx %lu %lx %lu %lu %ld", &pid, &tid, &ppid,
 			    &pid_arg, &local_iov, &liovcnt, &remote_iov, &riovcnt, &flags,
 			    &ret) != 10) {
-		e2e_fail(sh, "bad trigger32 line");
+		e2e_fail(sh, "bad %s line", comm);
 		return;
 	}
 	for (int i = 0; i < 10; i++)
@@ -510,23 +514,24 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	data_hex = strtok_r(NULL, " \n", &cursor);
 	exe_word = strtok_r(NULL, " ", &cursor); /* "EXE", then the path to the line's end */
 	if (!exe_word || strcmp(exe_word, "EXE") || !cursor) {
-		e2e_fail(sh, "trigger32 line without EXE");
+		e2e_fail(sh, "%s line without EXE", comm);
 		return;
 	}
 	cursor[strcspn(cursor, "\n")] = 0;
 
 	ev = e2e_expect(sh);
 	ev->writev = !strcmp(name, "writev");
-	ev->ia32 = true;
+	ev->ia32 = ia32;
 	e2e_identity_self(&ev->caller); /* namespaces and cgroup are inherited */
 	ev->caller.pid = pid;
 	ev->caller.tid = tid;
 	ev->caller.ppid = ppid;
 	snprintf(parent_link, sizeof(parent_link), "/proc/%d/exe", ppid);
 	e2e_exe_of(parent_link, ev->caller.parent_exe);
-	snprintf(ev->caller.comm, sizeof(ev->caller.comm), "trigger32");
+	snprintf(ev->caller.comm, sizeof(ev->caller.comm), "%s", comm);
 	e2e_exe_display(cursor, ev->caller.exe);
-	ev->caller.code = "i386";
+	if (ia32)
+		ev->caller.code = "i386";
 	ev->pid_arg = pid_arg;
 	ev->local_iov = local_iov;
 	ev->liovcnt = liovcnt;
@@ -537,10 +542,10 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	e2e_expect_side(sh, &ev->remote, remote, nr, true);
 	ev->ret = ret;
 	ev->wall_after_ns = e2e_wall_ns();
-	ev->regions_known = nr == 1 && e2e_region_of_line(trigger32_map, (uintptr_t)remote[0].iov_base,
+	ev->regions_known = nr == 1 && e2e_region_of_line(trigger_map, (uintptr_t)remote[0].iov_base,
 							   &ev->regions[0]);
 	if (!ev->regions_known)
-		e2e_fail(sh, "trigger32's MAP line does not hold its remote buffer");
+		e2e_fail(sh, "%s's MAP line does not hold its remote buffer", comm);
 	expect_hex_payload(sh, ev, data_hex);
 	/* its child, gone by now: what /proc would have said */
 	ev->target.pid = ev->target.tid = pid_arg;
@@ -548,20 +553,22 @@ static void expect_trigger32_line(struct e2e_shared *sh, char *line)
 	ev->target.uid = ev->caller.uid;
 	ev->target.pidns = ev->caller.pidns;
 	ev->target.cgroup_id = ev->caller.cgroup_id;
-	snprintf(ev->target.comm, sizeof(ev->target.comm), "trigger32");
+	snprintf(ev->target.comm, sizeof(ev->target.comm), "%s", comm);
 	memcpy(ev->target.exe, ev->caller.exe, sizeof(ev->target.exe)); /* a fork of it */
 	e2e_expect_relations(ev);
 	if (ret != 64)
-		e2e_fail(sh, "trigger32 %s returned %ld", name, ret);
+		e2e_fail(sh, "%s %s returned %ld", comm, name, ret);
 }
 
 /*
- * trigger32 in a child, which first makes the calls of `before_exec` (if
- * any) with the thread that then execs it: its two calls must be seen.
+ * The trigger at `path` (trigger32 when `ia32`) in a child, which first
+ * makes the calls of `before_exec` (if any) with the thread that then execs
+ * it: its two calls must be seen.
  */
-static void run_trigger32(struct e2e_shared *sh, const struct e2e_env *env,
-			  void (*before_exec)(struct e2e_shared *sh))
+static void run_trigger(struct e2e_shared *sh, const char *path, bool ia32,
+			void (*before_exec)(struct e2e_shared *sh))
 {
+	const char *comm = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	uint64_t started = e2e_wall_ns();
 	unsigned int reported = 0;
 	char line[512];
@@ -576,7 +583,7 @@ static void run_trigger32(struct e2e_shared *sh, const struct e2e_env *env,
 		if (before_exec)
 			before_exec(sh);
 		dup2(out[1], STDOUT_FILENO);
-		execl(env->trigger32, "trigger32", (char *)NULL);
+		execl(path, comm, (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -585,7 +592,7 @@ static void run_trigger32(struct e2e_shared *sh, const struct e2e_env *env,
 	while (fgets(line, sizeof(line), f)) {
 		unsigned int first = sh->n_events;
 
-		expect_trigger32_line(sh, line);
+		expect_trigger_line(sh, line, comm, ia32);
 		if (sh->n_events > first)
 			sh->events[first].wall_before_ns = started;
 		reported += sh->n_events - first;
@@ -593,12 +600,12 @@ static void run_trigger32(struct e2e_shared *sh, const struct e2e_env *env,
 	fclose(f);
 	waitpid(child, NULL, 0);
 	if (reported != 2)
-		e2e_fail(sh, "trigger32 reported %u calls, wants 2", reported);
+		e2e_fail(sh, "%s reported %u calls, wants 2", comm, reported);
 }
 
 static void run_ia32(struct e2e_shared *sh, const struct e2e_env *env)
 {
-	run_trigger32(sh, env, NULL);
+	run_trigger(sh, env->trigger32, true, NULL);
 }
 
 /* --- int 0x80 from 64-bit code: abi ia32, code x86_64 --------------------- */
@@ -1831,7 +1838,8 @@ static void run_counters(struct e2e_shared *sh, const struct e2e_env *env)
  * The kernel side keeps each side's path in the thread's slot between calls
  * (the same file and inode: no lookup). One thread writes into a sleeper (our
  * executable), into sleep(1) (another), into the sleeper again; then a child
- * writes and execs trigger32, whose calls keep the child's thread id.
+ * writes and execs trigger32, whose calls keep the child's thread id (or
+ * trigger64 where the kernel runs no 32-bit program).
  */
 
 /* A child running sleep(1), once the exec is done (its exe is no longer ours). */
@@ -1876,94 +1884,117 @@ static void run_exe_paths_follow(struct e2e_shared *sh, const struct e2e_env *en
 	if (!strcmp(sh->events[0].target.exe, sh->events[1].target.exe))
 		e2e_fail(sh, "setup: sleep(1) runs our executable");
 	e2e_reap(other);
-	run_trigger32(sh, env, write_into_sleeper);
+	if (env->ia32_programs)
+		run_trigger(sh, env->trigger32, true, write_into_sleeper);
+	else
+		run_trigger(sh, env->trigger64, false, write_into_sleeper);
 	e2e_reap(sleeper);
 }
 
 const struct e2e_case e2e_cases[] = {
-	{"cross_write", {0}, prepare_sleeper, run_cross_write, false, NULL},
-	{"cross_read", {0}, prepare_sleeper, run_cross_read, false, NULL},
-	{"esrch", {0}, NULL, run_esrch, false, NULL},
-	{"einval_flags", {0}, prepare_sleeper, run_einval_flags, false, NULL},
-	{"einval_1025_iovecs", {0}, prepare_sleeper, run_einval_too_many, false, NULL},
-	{"efault_remote", {0}, prepare_sleeper, run_efault_remote, false, NULL},
-	{"unreadable_local_array", {0}, prepare_sleeper, run_unreadable_local_array, false, NULL},
-	{"array_not_resident_at_entry", {0}, prepare_sleeper, run_array_not_resident, false, NULL},
-	{"1024_one_byte_iovecs", {0}, prepare_sleeper, run_1024_one_byte, false, NULL},
-	{"1024_one_byte_iovecs_all_kept", {"--max-iov", "1024"}, prepare_sleeper,
-	 run_1024_one_byte, false, NULL},
-	{"thread_self_write", {0}, NULL, run_thread_self_write, false, NULL},
-	{"ia32_int80", {0}, NULL, run_ia32, false, NULL},
-	{"int80_from_64bit_code", {0}, prepare_low_memory, run_int80_from_64bit, false, NULL},
-	{"hostile_comm", {0}, prepare_sleeper, run_hostile_comm, false, NULL},
-	{"filter_caller_pid", {"-p", "{caller}"}, prepare_sleeper, run_filter_caller_pid, true, NULL},
-	{"filter_target", {"-t", "{pid0}"}, prepare_two_sleepers, run_filter_target, false, NULL},
-	{"filter_uid", {"-u", "65534"}, prepare_sleeper, run_filter_uid, false, NULL},
-	{"filter_comm", {"-c", "pvm-e2e-keep"}, prepare_sleeper, run_filter_comm, false, NULL},
-	{"filter_cgroup", {"--cgroup", "{path}"}, prepare_cgroup, run_filter_cgroup, false, NULL},
-	{"filter_writev_only", {"-e", "writev"}, prepare_sleeper, run_filter_writev_only,
-	 false, NULL},
-	{"filter_readv_only", {"-e", "readv"}, prepare_sleeper, run_filter_readv_only, false, NULL},
-	{"filter_cross_only", {"-x"}, prepare_sleeper, run_filter_cross_only, false, NULL},
-	{"counters_exact", {"-p", "{caller}"}, prepare_sleeper, run_counters, true, NULL},
-	{"target_parent", {0}, prepare_sleeper, run_target_parent, false, NULL},
-	{"caller_in_container_cgroup", {0}, prepare_container_cgroup, run_caller_in_container,
-	 false, remove_cgroup},
-	{"target_in_child_pid_namespace", {0}, prepare_sleeper, run_target_in_child_pidns, false, NULL},
-	{"regions_heap_stack_anon_rwx_library", {0}, prepare_regions, run_regions, false, NULL},
-	{"regions_follow_mprotect", {0}, prepare_protector, run_regions_follow_mprotect, false, NULL},
-	{"capture_off", {"--capture", "0"}, prepare_sleeper, run_cross_write, false, NULL},
-	{"capture_cut_at_10", {"--capture", "10"}, prepare_sleeper, run_cross_write, false, NULL},
-	{"capture_4096_multi_iovec", {"--capture", "4096"}, prepare_sleeper, run_big_write_and_read,
-	 false, NULL},
-	{"target_unrelated", {0}, prepare_unrelated, run_target_unrelated, false, end_orphan},
-	{"target_kernel_thread", {0}, NULL, run_target_kernel_thread, false, NULL},
-	{"exe_paths_follow_targets_and_exec", {0}, prepare_other_executable, run_exe_paths_follow,
-	 false, NULL},
+	{"cross_write", .prepare = prepare_sleeper, .run = run_cross_write},
+	{"cross_read", .prepare = prepare_sleeper, .run = run_cross_read},
+	{"esrch", .run = run_esrch},
+	{"einval_flags", .prepare = prepare_sleeper, .run = run_einval_flags},
+	{"einval_1025_iovecs", .prepare = prepare_sleeper, .run = run_einval_too_many},
+	{"efault_remote", .prepare = prepare_sleeper, .run = run_efault_remote},
+	{"unreadable_local_array", .prepare = prepare_sleeper, .run = run_unreadable_local_array},
+	{"array_not_resident_at_entry", .prepare = prepare_sleeper, .run = run_array_not_resident},
+	{"1024_one_byte_iovecs", .prepare = prepare_sleeper, .run = run_1024_one_byte},
+	{"1024_one_byte_iovecs_all_kept", .args = {"--max-iov", "1024"}, .prepare = prepare_sleeper,
+	 .run = run_1024_one_byte},
+	{"thread_self_write", .run = run_thread_self_write},
+	{"ia32_int80", .run = run_ia32, .needs = E2E_NEED_IA32},
+	{"int80_from_64bit_code", .prepare = prepare_low_memory, .run = run_int80_from_64bit,
+	 .needs = E2E_NEED_INT80},
+	{"hostile_comm", .prepare = prepare_sleeper, .run = run_hostile_comm},
+	{"filter_caller_pid", .args = {"-p", "{caller}"}, .prepare = prepare_sleeper,
+	 .run = run_filter_caller_pid, .check_counters = true},
+	{"filter_target", .args = {"-t", "{pid0}"}, .prepare = prepare_two_sleepers,
+	 .run = run_filter_target},
+	{"filter_uid", .args = {"-u", "65534"}, .prepare = prepare_sleeper, .run = run_filter_uid},
+	{"filter_comm", .args = {"-c", "pvm-e2e-keep"}, .prepare = prepare_sleeper,
+	 .run = run_filter_comm},
+	{"filter_cgroup", .args = {"--cgroup", "{path}"}, .prepare = prepare_cgroup,
+	 .run = run_filter_cgroup, .needs = E2E_NEED_CGROUP2},
+	{"filter_writev_only", .args = {"-e", "writev"}, .prepare = prepare_sleeper,
+	 .run = run_filter_writev_only},
+	{"filter_readv_only", .args = {"-e", "readv"}, .prepare = prepare_sleeper,
+	 .run = run_filter_readv_only},
+	{"filter_cross_only", .args = {"-x"}, .prepare = prepare_sleeper,
+	 .run = run_filter_cross_only},
+	{"counters_exact", .args = {"-p", "{caller}"}, .prepare = prepare_sleeper,
+	 .run = run_counters, .check_counters = true},
+	{"target_parent", .prepare = prepare_sleeper, .run = run_target_parent},
+	{"caller_in_container_cgroup", .prepare = prepare_container_cgroup,
+	 .run = run_caller_in_container, .cleanup = remove_cgroup, .needs = E2E_NEED_CGROUP2},
+	{"target_in_child_pid_namespace", .prepare = prepare_sleeper,
+	 .run = run_target_in_child_pidns, .needs = E2E_NEED_PIDNS},
+	{"regions_heap_stack_anon_rwx_library", .prepare = prepare_regions, .run = run_regions},
+	{"regions_follow_mprotect", .prepare = prepare_protector,
+	 .run = run_regions_follow_mprotect},
+	{"capture_off", .args = {"--capture", "0"}, .prepare = prepare_sleeper,
+	 .run = run_cross_write},
+	{"capture_cut_at_10", .args = {"--capture", "10"}, .prepare = prepare_sleeper,
+	 .run = run_cross_write},
+	{"capture_4096_multi_iovec", .args = {"--capture", "4096"}, .prepare = prepare_sleeper,
+	 .run = run_big_write_and_read},
+	{"target_unrelated", .prepare = prepare_unrelated, .run = run_target_unrelated,
+	 .cleanup = end_orphan},
+	{"target_kernel_thread", .run = run_target_kernel_thread},
+	{"exe_paths_follow_targets_and_exec", .prepare = prepare_other_executable,
+	 .run = run_exe_paths_follow, .partly_needs = E2E_NEED_IA32},
 	/* --capture-dir cases trace only their caller: the store counters are exact */
-	{"capture_dir_1mib_write", {"--capture-dir", "{path}", "-p", "{caller}"},
-	 prepare_capture_dir, run_capture_1mib, true, check_1mib_file},
-	{"capture_dir_same_payload_twice", {"--capture-dir", "{path}", "-p", "{caller}"},
-	 prepare_capture_dir, run_capture_same_payload, true, remove_capture_dir},
+	{"capture_dir_1mib_write", .args = {"--capture-dir", "{path}", "-p", "{caller}"},
+	 .prepare = prepare_capture_dir, .run = run_capture_1mib, .check_counters = true,
+	 .cleanup = check_1mib_file},
+	{"capture_dir_same_payload_twice", .args = {"--capture-dir", "{path}", "-p", "{caller}"},
+	 .prepare = prepare_capture_dir, .run = run_capture_same_payload, .check_counters = true,
+	 .cleanup = remove_capture_dir},
 	{"capture_dir_too_large",
-	 {"--capture-dir", "{path}", "--capture-max", "4K", "-p", "{caller}"},
-	 prepare_capture_dir, run_capture_too_large, true, remove_capture_dir},
-	{"capture_dir_capture_off", {"--capture", "0", "--capture-dir", "{path}", "-p", "{caller}"},
-	 prepare_capture_dir, run_cross_write, true, remove_capture_dir},
+	 .args = {"--capture-dir", "{path}", "--capture-max", "4K", "-p", "{caller}"},
+	 .prepare = prepare_capture_dir, .run = run_capture_too_large, .check_counters = true,
+	 .cleanup = remove_capture_dir},
+	{"capture_dir_capture_off",
+	 .args = {"--capture", "0", "--capture-dir", "{path}", "-p", "{caller}"},
+	 .prepare = prepare_capture_dir, .run = run_cross_write, .check_counters = true,
+	 .cleanup = remove_capture_dir},
 	/* alerts: each case says which rules its calls must fire */
-	{"alerts_write_heap", {0}, prepare_regions, run_write_heap, false, NULL},
-	{"alerts_write_anon", {0}, prepare_regions, run_write_anon, false, NULL},
-	{"alerts_write_stack", {0}, prepare_regions, run_write_stack, false, NULL},
-	{"alerts_write_rwx", {0}, prepare_regions, run_write_rwx, false, NULL},
-	{"alerts_write_library_data", {0}, prepare_regions, run_write_library_data, false, NULL},
-	{"alerts_write_executable_data", {0}, prepare_regions, run_write_executable_data, false,
-	 NULL},
-	{"alerts_across_uids", {0}, prepare_nobody_target, run_across_boundary, false, NULL},
-	{"alerts_across_pid_namespaces", {0}, prepare_target_in_new_pidns,
-	 run_across_boundary, false,
-	 NULL},
-	{"alerts_read_credential_holder", {0}, prepare_credential_holder,
-	 run_read_credential_holder, false, NULL},
-	{"alerts_failed_writes", {0}, prepare_sleeper, run_failed_writes, false, NULL},
-	{"min_severity_high", {"--min-severity", "high", "-p", "{caller}"}, prepare_heap,
-	 run_min_severity_high, true, NULL},
-	{"allowlist_via_caller", {"--config", "{path}", "-p", "{caller}"}, prepare_allow_caller,
-	 run_allow_caller, true, remove_config},
-	{"allowlist_via_parent", {"--config", "{path}"}, prepare_allow_parent, run_allow_parent,
-	 false, remove_config},
+	{"alerts_write_heap", .prepare = prepare_regions, .run = run_write_heap},
+	{"alerts_write_anon", .prepare = prepare_regions, .run = run_write_anon},
+	{"alerts_write_stack", .prepare = prepare_regions, .run = run_write_stack},
+	{"alerts_write_rwx", .prepare = prepare_regions, .run = run_write_rwx},
+	{"alerts_write_library_data", .prepare = prepare_regions, .run = run_write_library_data},
+	{"alerts_write_executable_data", .prepare = prepare_regions,
+	 .run = run_write_executable_data},
+	{"alerts_across_uids", .prepare = prepare_nobody_target, .run = run_across_boundary},
+	{"alerts_across_pid_namespaces", .prepare = prepare_target_in_new_pidns,
+	 .run = run_across_boundary, .needs = E2E_NEED_PIDNS},
+	{"alerts_read_credential_holder", .prepare = prepare_credential_holder,
+	 .run = run_read_credential_holder},
+	{"alerts_failed_writes", .prepare = prepare_sleeper, .run = run_failed_writes},
+	{"min_severity_high", .args = {"--min-severity", "high", "-p", "{caller}"},
+	 .prepare = prepare_heap, .run = run_min_severity_high, .check_counters = true},
+	{"allowlist_via_caller", .args = {"--config", "{path}", "-p", "{caller}"},
+	 .prepare = prepare_allow_caller, .run = run_allow_caller, .check_counters = true,
+	 .cleanup = remove_config},
+	{"allowlist_via_parent", .args = {"--config", "{path}"}, .prepare = prepare_allow_parent,
+	 .run = run_allow_parent, .cleanup = remove_config},
 	/* --enforce: -p names the only process it may kill, a helper of the case's */
-	{"enforce_kills_foreign_write", {"--enforce", "-p", "{pid1}"}, prepare_enforce_kill,
-	 run_enforce_kill, true, NULL},
-	{"enforce_spares_allowlisted_caller", {"--enforce", "--config", "{path}", "-p", "{caller}"},
-	 prepare_enforce_allowed, run_enforce_allowed, true, remove_config},
-	{"enforce_spares_self_writes_and_reads", {"--enforce", "-p", "{caller}"}, prepare_sleeper,
-	 run_enforce_spares, true, NULL},
-	{"enforce_critical_spares_heap_kills_stack", {"--enforce=critical", "-p", "{pid1}"},
-	 prepare_enforce_critical, run_enforce_critical, true, NULL},
+	{"enforce_kills_foreign_write", .args = {"--enforce", "-p", "{pid1}"},
+	 .prepare = prepare_enforce_kill, .run = run_enforce_kill, .check_counters = true},
+	{"enforce_spares_allowlisted_caller",
+	 .args = {"--enforce", "--config", "{path}", "-p", "{caller}"},
+	 .prepare = prepare_enforce_allowed, .run = run_enforce_allowed, .check_counters = true,
+	 .cleanup = remove_config},
+	{"enforce_spares_self_writes_and_reads", .args = {"--enforce", "-p", "{caller}"},
+	 .prepare = prepare_sleeper, .run = run_enforce_spares, .check_counters = true},
+	{"enforce_critical_spares_heap_kills_stack", .args = {"--enforce=critical", "-p", "{pid1}"},
+	 .prepare = prepare_enforce_critical, .run = run_enforce_critical, .check_counters = true},
 	/* -u: the writers are processes of a spare uid, one after another */
 	{"enforce_critical_kills_stack_writes_into_busy_target",
-	 {"--enforce=critical", "-u", E2E_SPARE_UID_TEXT}, prepare_busy_target,
-	 run_critical_busy_target, true, NULL},
+	 .args = {"--enforce=critical", "-u", E2E_SPARE_UID_TEXT}, .prepare = prepare_busy_target,
+	 .run = run_critical_busy_target, .check_counters = true},
 };
 
 const unsigned int e2e_case_count = sizeof(e2e_cases) / sizeof(e2e_cases[0]);

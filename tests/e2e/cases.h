@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "host.h"
 #include "trigger.h"
 
 #define E2E_MAX_ARGS 8
@@ -18,9 +19,11 @@
 
 struct e2e_env {
 	const char *trigger32;	/* path of the static 32-bit trigger */
+	const char *trigger64;	/* the same program built 64-bit */
 	const char *out_path;	/* where pvmtrace writes its events (settle()) */
 	bool sees_ia32;		/* the mode reports ia32 calls */
 	bool targets_in_kernel;	/* targets and regions are looked up at the call, not in /proc later */
+	bool ia32_programs;	/* this kernel runs trigger32 (host.h, E2E_NEED_IA32) */
 };
 
 /*
@@ -56,6 +59,13 @@ struct e2e_case {
 	 * e2e_fail() there fails the case
 	 */
 	void (*cleanup)(struct e2e_shared *sh);
+	/* what the host must offer (host.h): where it lacks one, the case is skipped */
+	unsigned int needs;
+	/*
+	 * what part of the case needs: where the host lacks it the rest runs
+	 * (the case looks at its e2e_env), and the result's label says so
+	 */
+	unsigned int partly_needs;
 };
 
 extern const struct e2e_case e2e_cases[];

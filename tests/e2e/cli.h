@@ -2,7 +2,9 @@
 #ifndef PVMTRACE_E2E_CLI_H
 #define PVMTRACE_E2E_CLI_H
 
-/* The command-line behaviour checks; adds to the pass/fail counts. */
-void e2e_cli_checks(const char *pvmtrace, unsigned int *passed, unsigned int *failed);
+#include "host.h"
+
+/* The command-line behaviour checks, those the host allows; counted in tally. */
+void e2e_cli_checks(const char *pvmtrace, const struct e2e_host *host, struct e2e_tally *tally);
 
 #endif /* PVMTRACE_E2E_CLI_H */

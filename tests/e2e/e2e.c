@@ -9,9 +9,12 @@
  * the rules code), plus the final counters; then `pvmtrace replay` of the
  * recorded file must give every event the same alerts.
  *
- * Usage: e2e-tests --pvmtrace PATH --trigger32 PATH [--mode M] [--case NAME]
- *                  [--require MODE,...] [--expect-auto MODE]
- * --require: fail when one of these modes is unsupported here.
+ * Usage: e2e-tests --pvmtrace PATH --trigger32 PATH --trigger64 PATH [--mode M]
+ *                  [--case NAME] [--require MODE|NEED,...] [--expect-auto MODE]
+ * First the host is probed for what cases need (host.h); a case whose need is
+ * missing is skipped by name, with the reason.
+ * --require: fail when one of these modes is unsupported here, or a case
+ * needs one of these needs (ia32, int80, ...) and the host lacks it.
  * --expect-auto: fail unless `--attach auto` picks this mode.
  * One "MODE <name> pass|fail|unsupported" line per mode, for tests/vm.
  */
@@ -35,6 +38,7 @@
 
 #include "cases.h"
 #include "cli.h"
+#include "host.h"
 #include "trigger.h"
 
 #define READY_TIMEOUT_MS 30000
@@ -49,25 +53,25 @@
  */
 static bool targets_in_kernel, targets_in_kernel_any_pidns;
 
+static struct e2e_host host; /* probed once, before any case */
+
 static const char *const all_modes[] = {"fentry", "kprobe", "tp_btf", "raw_tp", "tracepoint"};
 
 struct options {
 	const char *pvmtrace;
 	const char *trigger32;
+	const char *trigger64;
 	const char *only_mode;
 	const char *only_case;
-	const char *required;	 /* comma-separated modes */
+	const char *required;	 /* comma-separated modes and needs */
 	const char *expect_auto;
-};
-
-struct result {
-	unsigned int passed, failed, skipped;
 };
 
 /* Collects the mismatches of one case. */
 struct check {
 	const char *label;
 	unsigned int failures;
+	struct timespec started; /* the result line says how long the case took */
 };
 
 static void failf(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1360,6 +1364,7 @@ static pid_t fork_caller(const struct e2e_case *tc, struct e2e_shared *sh,
 
 static void check_announcement(struct check *c, const char *mode, const char *err_path)
 {
+	bool kernel_serves_ia32 = !e2e_host_lacks(&host, E2E_NEED_INT80);
 	char *err = read_file(err_path);
 	char want[64];
 
@@ -1368,7 +1373,11 @@ static void check_announcement(struct check *c, const char *mode, const char *er
 		failf(c, "startup line \"%s\" missing", want);
 	if (!targets_in_kernel && !strstr(err, "targets from /proc"))
 		failf(c, "the startup line does not say targets come from /proc");
-	if (!mode_sees_ia32(mode) && !strstr(err, "cannot see ia32"))
+	/* pvmtrace's own probe of the kernel must agree with ours */
+	if (kernel_serves_ia32 == (strstr(err, "serves no ia32") != NULL))
+		failf(c, "the startup line %s that this kernel serves no ia32 calls",
+		      kernel_serves_ia32 ? "says, wrongly," : "does not say");
+	if (kernel_serves_ia32 && !mode_sees_ia32(mode) && !strstr(err, "cannot see ia32"))
 		failf(c, "tracepoint mode does not announce its ia32 blind spot");
 	free(err);
 }
@@ -1528,14 +1537,24 @@ static void expect_refusal(struct check *c, struct run *r)
 	free(err);
 }
 
-static void report(const struct check *c, const struct run *r, struct result *res)
+static double seconds_since(const struct timespec *start)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void report(const struct check *c, const struct run *r, struct e2e_tally *res)
+{
+	double took = seconds_since(&c->started);
+
 	if (c->failures) {
 		res->failed++;
-		printf("not ok - %s\n", c->label);
+		printf("not ok - %s # %.1f s\n", c->label, took);
 	} else {
 		res->passed++;
-		printf("ok - %s\n", c->label);
+		printf("ok - %s # %.1f s\n", c->label, took);
 		unlink(r->out_path);
 		unlink(r->err_path);
 	}
@@ -1543,18 +1562,34 @@ static void report(const struct check *c, const struct run *r, struct result *re
 }
 
 static void run_case(const struct options *o, const char *mode, const struct e2e_case *tc,
-		     struct e2e_shared *sh, struct result *res)
+		     struct e2e_shared *sh, struct e2e_tally *res)
 {
-	char label[160];
-	struct check c = {label, 0};
+	char label[400];
+	struct check c = {label, 0, {0, 0}};
 	struct run r = {0};
-	struct e2e_env env = {o->trigger32, r.out_path, mode_sees_ia32(mode), targets_in_kernel};
+	struct e2e_env env = {
+		.trigger32 = o->trigger32,
+		.trigger64 = o->trigger64,
+		.out_path = r.out_path,
+		.sees_ia32 = mode_sees_ia32(mode),
+		.targets_in_kernel = targets_in_kernel,
+		.ia32_programs = !e2e_host_lacks(&host, E2E_NEED_IA32),
+	};
 	int prepared[2], go[2], status;
 	bool failed_before_cleanup, refused = case_has(tc, "--enforce=critical") && !targets_in_kernel;
+	unsigned int without = e2e_host_lacks(&host, tc->partly_needs);
 	pid_t caller;
 
-	snprintf(label, sizeof(label), "%s/%s%s", mode, tc->name,
-		 refused ? " (refused: targets from /proc)" : "");
+	clock_gettime(CLOCK_MONOTONIC, &c.started);
+	snprintf(label, sizeof(label), "%s/%s", mode, tc->name);
+	if (e2e_host_skips(&host, tc->needs, label, res))
+		return;
+	if (refused)
+		snprintf(label, sizeof(label), "%s/%s (refused: targets from /proc)", mode,
+			 tc->name);
+	else if (without)
+		snprintf(label, sizeof(label), "%s/%s (in part, without %s: %s)", mode, tc->name,
+			 e2e_need_name(without), e2e_host_why(&host, without));
 	snprintf(r.out_path, sizeof(r.out_path), "/tmp/pvmtrace-e2e-%d.json", getpid());
 	snprintf(r.err_path, sizeof(r.err_path), "/tmp/pvmtrace-e2e-%d.err", getpid());
 	e2e_shared_reset(sh, case_option(tc, "--max-iov", 64), case_option(tc, "--capture", 64));
@@ -1653,6 +1688,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->pvmtrace = argv[i + 1];
 		else if (!strcmp(argv[i], "--trigger32"))
 			o->trigger32 = argv[i + 1];
+		else if (!strcmp(argv[i], "--trigger64"))
+			o->trigger64 = argv[i + 1];
 		else if (!strcmp(argv[i], "--mode"))
 			o->only_mode = argv[i + 1];
 		else if (!strcmp(argv[i], "--case"))
@@ -1662,26 +1699,37 @@ static void parse_options(int argc, char **argv, struct options *o)
 		else if (!strcmp(argv[i], "--expect-auto"))
 			o->expect_auto = argv[i + 1];
 	}
-	if (!o->pvmtrace || !o->trigger32) {
-		fprintf(stderr, "usage: e2e-tests --pvmtrace PATH --trigger32 PATH [--mode MODE] "
-				"[--case NAME] [--require MODE,...] [--expect-auto MODE]\n");
+	if (!o->pvmtrace || !o->trigger32 || !o->trigger64) {
+		fprintf(stderr, "usage: e2e-tests --pvmtrace PATH --trigger32 PATH --trigger64 PATH "
+				"[--mode MODE] [--case NAME] [--require MODE|NEED,...] "
+				"[--expect-auto MODE]\n");
 		exit(2);
 	}
 }
 
-static bool mode_required(const struct options *o, const char *mode)
+/* Does the comma-separated list name `word`? */
+static bool listed(const char *list, const char *word)
 {
-	size_t len = strlen(mode);
+	size_t len = strlen(word);
 
-	for (const char *p = o->required; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0))
-		if (strcspn(p, ",") == len && !strncmp(p, mode, len))
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0))
+		if (strcspn(p, ",") == len && !strncmp(p, word, len))
 			return true;
 	return false;
 }
 
+static void probe_host(const struct options *o)
+{
+	e2e_host_probe(&host, o->trigger32);
+	for (unsigned int need = 1; need < 1u << E2E_NEED_COUNT; need <<= 1)
+		if (listed(o->required, e2e_need_name(need)))
+			host.required |= need;
+	e2e_host_print(&host);
+}
+
 /* `--attach auto` must name the expected mode in its startup line. */
 static void check_auto_choice(const struct options *o, const struct e2e_shared *sh,
-			      struct result *res)
+			      struct e2e_tally *res)
 {
 	static const struct e2e_case no_args = {.name = "auto"};
 	struct run r = {0};
@@ -1707,12 +1755,12 @@ static void check_auto_choice(const struct options *o, const struct e2e_shared *
 }
 
 static void run_mode(const struct options *o, const char *mode, struct e2e_shared *sh,
-		     struct result *res)
+		     struct e2e_tally *res)
 {
 	unsigned int failed_before = res->failed;
 
 	if (!mode_supported(o, mode)) {
-		bool required = mode_required(o, mode);
+		bool required = listed(o->required, mode);
 
 		printf("%s - %s: not supported by this kernel%s\n", required ? "not ok" : "skip",
 		       mode, required ? ", but required" : "");
@@ -1732,7 +1780,7 @@ static void run_mode(const struct options *o, const char *mode, struct e2e_share
 int main(int argc, char **argv)
 {
 	struct options o = {0};
-	struct result res = {0};
+	struct e2e_tally res = {0};
 	struct e2e_shared *sh;
 
 	parse_options(argc, argv, &o);
@@ -1741,8 +1789,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	sh = e2e_shared_create();
+	probe_host(&o);
 	if (!o.only_mode && !o.only_case)
-		e2e_cli_checks(o.pvmtrace, &res.passed, &res.failed);
+		e2e_cli_checks(o.pvmtrace, &host, &res);
 	if (o.expect_auto)
 		check_auto_choice(&o, sh, &res);
 	for (size_t m = 0; m < sizeof(all_modes) / sizeof(all_modes[0]); m++)

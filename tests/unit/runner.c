@@ -59,6 +59,6 @@ int main(int argc, char **argv)
 			printf("ok - %s\n", tests[i].name);
 		}
 	}
-	printf("unit: %d passed, %d failed\n", passed, failed);
+	printf("unit: %d passed, %d failed, 0 skipped\n", passed, failed); /* none needs the host */
 	return failed ? 1 : 0;
 }
