@@ -66,6 +66,14 @@ struct e2e_case {
 	 * (the case looks at its e2e_env), and the result's label says so
 	 */
 	unsigned int partly_needs;
+	/*
+	 * the case exercises what differs between attach modes: how the hooks
+	 * get the arguments, the ABI and the result; which kfuncs their programs
+	 * may call (targets, regions); enforcement and payloads from each hook.
+	 * With --all-cases-in, the modes not named there run only these cases
+	 * (the rest are decoding and rules over the same fields).
+	 */
+	bool every_mode;
 };
 
 extern const struct e2e_case e2e_cases[];

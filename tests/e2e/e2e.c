@@ -11,11 +11,14 @@
  *
  * Usage: e2e-tests --pvmtrace PATH --trigger32 PATH --trigger64 PATH [--mode M]
  *                  [--case NAME] [--require MODE|NEED,...] [--expect-auto MODE]
+ *                  [--all-cases-in MODE,...]
  * First the host is probed for what cases need (host.h); a case whose need is
  * missing is skipped by name, with the reason.
  * --require: fail when one of these modes is unsupported here, or a case
  * needs one of these needs (ia32, int80, ...) and the host lacks it.
  * --expect-auto: fail unless `--attach auto` picks this mode.
+ * --all-cases-in: every case in these modes; in the others only the cases
+ * marked every_mode (cases.h). Without it, every case in every mode.
  * One "MODE <name> pass|fail|unsupported" line per mode, for tests/vm.
  */
 #include <dirent.h>
@@ -65,6 +68,7 @@ struct options {
 	const char *only_case;
 	const char *required;	 /* comma-separated modes and needs */
 	const char *expect_auto;
+	const char *all_cases_in; /* comma-separated modes; NULL: all of them */
 };
 
 /* Collects the mismatches of one case. */
@@ -1698,11 +1702,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->required = argv[i + 1];
 		else if (!strcmp(argv[i], "--expect-auto"))
 			o->expect_auto = argv[i + 1];
+		else if (!strcmp(argv[i], "--all-cases-in"))
+			o->all_cases_in = argv[i + 1];
 	}
 	if (!o->pvmtrace || !o->trigger32 || !o->trigger64) {
 		fprintf(stderr, "usage: e2e-tests --pvmtrace PATH --trigger32 PATH --trigger64 PATH "
 				"[--mode MODE] [--case NAME] [--require MODE|NEED,...] "
-				"[--expect-auto MODE]\n");
+				"[--expect-auto MODE] [--all-cases-in MODE,...]\n");
 		exit(2);
 	}
 }
@@ -1757,7 +1763,9 @@ static void check_auto_choice(const struct options *o, const struct e2e_shared *
 static void run_mode(const struct options *o, const char *mode, struct e2e_shared *sh,
 		     struct e2e_tally *res)
 {
-	unsigned int failed_before = res->failed;
+	unsigned int failed_before = res->failed, ran = 0;
+	bool all_cases = !o->all_cases_in || listed(o->all_cases_in, mode);
+	struct timespec started;
 
 	if (!mode_supported(o, mode)) {
 		bool required = listed(o->required, mode);
@@ -1771,9 +1779,20 @@ static void run_mode(const struct options *o, const char *mode, struct e2e_share
 			res->skipped += e2e_case_count;
 		return;
 	}
-	for (unsigned int i = 0; i < e2e_case_count; i++)
-		if (!o->only_case || !strcmp(o->only_case, e2e_cases[i].name))
-			run_case(o, mode, &e2e_cases[i], sh, res);
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	for (unsigned int i = 0; i < e2e_case_count; i++) {
+		const struct e2e_case *tc = &e2e_cases[i];
+
+		if (o->only_case && strcmp(o->only_case, tc->name))
+			continue;
+		if (all_cases || tc->every_mode) {
+			run_case(o, mode, tc, sh, res);
+			ran++;
+		}
+	}
+	printf("# mode %s: %u cases in %.0f s%s%s\n", mode, ran, seconds_since(&started),
+	       all_cases ? "" : "; the others, which do not depend on the mode, ran in ",
+	       all_cases ? "" : o->all_cases_in);
 	printf("MODE %s %s\n", mode, res->failed == failed_before ? "pass" : "fail");
 }
 
