@@ -19,9 +19,12 @@ CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/nu
 		    echo -mstringop-strategy=libcall)
 LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The kernel types: vendored, made from a Debian kernel's BTF by
+# scripts/gen-vmlinux-h.sh, never from the build host's own kernel.
+VMLINUX_H  := vmlinux/$(ARCH)/vmlinux.h
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
 	      -Wno-unused-parameter \
-	      -Isrc -Isrc/bpf -I$(BUILD)
+	      -Isrc -Isrc/bpf -I$(dir $(VMLINUX_H))
 
 # Decoding, formatting, filters, options: no libbpf, unit-tested without root.
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
@@ -73,11 +76,8 @@ vmtest: deps static
 	@scripts/install-deps.sh tests/vm/packages.txt
 	tests/vm/vmtest.sh $(BUILD)
 
-$(BUILD)/vmlinux.h:
+$(BUILD)/pvmtrace.bpf.o: src/bpf/pvmtrace.bpf.c
 	@mkdir -p $(@D)
-	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
-
-$(BUILD)/pvmtrace.bpf.o: src/bpf/pvmtrace.bpf.c $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/pvmtrace.skel.h: $(BUILD)/pvmtrace.bpf.o

@@ -79,7 +79,6 @@ die() {
 [ "$(id -u)" -eq 0 ] || die "run as root (BPF, auditd)"
 [ -x "$PVMTRACE" ] || die "$PVMTRACE is missing: run make first"
 [ -x "$READERBENCH" ] || die "$READERBENCH is missing: run make $READERBENCH first"
-[ -f "$BUILD/vmlinux.h" ] || die "$BUILD/vmlinux.h is missing: run make first"
 
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -92,7 +91,7 @@ gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc bench/writefloor.c src/output/
 # pvmfloor: bench/floor.bpf.c with the Makefile's BPF flags (BPF_PROG's ctx is
 # unused: -Wno-unused-parameter), its skeleton, and the loader bench/floor.c.
 clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-I"$BUILD" -c bench/floor.bpf.c -o "$BUILD/bench/floor.bpf.o"
+	-Ivmlinux/x86 -c bench/floor.bpf.c -o "$BUILD/bench/floor.bpf.o"
 bpftool gen skeleton "$BUILD/bench/floor.bpf.o" name floor_bpf >"$BUILD/bench/floor.skel.h"
 gcc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$BUILD/bench" bench/floor.c -o "$PVMFLOOR" -lbpf -lelf -lz
 
