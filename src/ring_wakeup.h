@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What a record takes in the BPF ring buffer, and when the kernel side wakes
- * the consumer. Compiled for the BPF target (capture.bpf.h decides wakeups)
+ * the consumer. Compiled for the BPF target (state.bpf.h decides wakeups)
  * and for the host (sensor/ring.c walks records; the unit tests check the
  * decision on every threshold position).
  *

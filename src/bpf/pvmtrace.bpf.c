@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The hooks of every attach mode. Each one is thin: it finds the syscall, the
- * ABI and the arguments, and hands them to capture.bpf.h. User space turns on
+ * ABI and the arguments, and hands them to call.bpf.h. User space turns on
  * (autoload) only the programs of the mode it chose, by section prefix.
  */
-#include "capture.bpf.h"
+#include "call.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

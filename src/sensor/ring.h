@@ -3,7 +3,7 @@
  * The consumer side of the BPF ring buffer (kernel/bpf/ringbuf.c), in place
  * of libbpf's. libbpf publishes its consumer position after every record:
  * each store takes the position's cache line from the CPU that writes
- * records, whose next reserve (and our fill query, capture.bpf.h) then
+ * records, whose next reserve (and our fill query, state.bpf.h) then
  * misses on it, ~45 ns per call measured here. pvm_ring_drain() publishes
  * once per PVM_RING_PUBLISH_BYTES consumed and when it has caught up.
  *
