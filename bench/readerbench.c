@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "event/clock.h"
+#include "layout.h"
 #include "reader/reader.h"
 
 #define PAYLOAD 64
@@ -119,7 +120,7 @@ static size_t build_record(struct flood_record *b, pid_t child)
 	memset(b->tail, 0xa5, PAYLOAD);
 	memcpy(b->tail + PAYLOAD, exe, exe_len);
 	memcpy(b->tail + PAYLOAD + exe_len, exe, exe_len);
-	return sizeof(b->rec) + sizeof(b->iov) + sizeof(b->region) + PAYLOAD + 2 * exe_len;
+	return pvm_rec_size(r);
 }
 
 static __u64 timeval_ns(struct timeval tv)

@@ -5,16 +5,9 @@
  * vmlinux.h) and for the host (with <linux/types.h>): fixed-width types only,
  * every offset pinned by the _Static_asserts at the bottom.
  *
- * Ring-buffer sample layout (one sample per call, written when the call
- * returns):
- *
- *   struct pvm_record                         fixed header, 280 bytes
- *   struct pvm_iov    iov[local_n]            the caller's local iovecs
- *   struct pvm_iov    iov[remote_n]           the remote iovecs
- *   struct pvm_region region[remote_n]        the target mapping of each
- *   __u8              data[data_captured]     the first bytes of the payload
- *   char              caller_exe[caller_exe.path_len]   no NUL
- *   char              target_exe[target.exe.path_len]   no NUL
+ * One ring-buffer sample per call, written when the call returns: this
+ * fixed header, then the iovecs, regions, payload and executable paths that
+ * layout.h places (the one owner of that arithmetic).
  *
  * local_n/remote_n are the entries decoded (at most the configured per-side
  * limit); liovcnt/riovcnt are the raw counts the caller passed. ia32 callers
@@ -282,36 +275,6 @@ enum pvm_counter {
 	PVM_CNT_CHUNKS_LOST,	 /* --capture-dir chunks with no room in the ring buffer */
 	PVM_CNT__MAX,
 };
-
-/*
- * The kernel side keeps each call's record between entry and exit in a hash
- * map keyed by thread id: an 88-byte header, the record, then, from rec->iov:
- *
- *   PVM_INFLIGHT_ENTRIES(max_iov)    2 * max_iov entries, max_iov regions
- *   PVM_INFLIGHT_PAYLOAD(capture)    the captured payload
- *   2 * PVM_EXE_PATH_MAX             a gap (below); at entry, --enforce's facts
- *   2 * PVM_EXE_SCRATCH              the executable paths walked at entry
- *   PVM_INFLIGHT_CHUNK               --capture-dir only: the chunk being sent
- *
- * At exit the paths move to just after the payload; the gap keeps that copy
- * from ever overlapping its source. The chunk is built in the calling
- * thread's own slot, which nothing else can touch, unlike per-CPU memory a
- * preempting program could share. User space sizes the map before load.
- */
-#define PVM_EXE_SCRATCH (2 * PVM_EXE_PATH_MAX) /* per path: the verifier's bound */
-#define PVM_INFLIGHT_MAX 16384	/* threads inside process_vm_* at once */
-#define PVM_INFLIGHT_HEADER_SIZE 88 /* in_call, and the kernel side's region memo */
-#define PVM_INFLIGHT_ENTRIES(max_iov)                                                    \
-	(2 * (max_iov) * sizeof(struct pvm_iov) + (max_iov) * sizeof(struct pvm_region))
-/* Twice the capture length: the verifier cannot see that offset + length
- * stays within one capture length, only that each does. 8-byte aligned. */
-#define PVM_INFLIGHT_PAYLOAD(capture) ((2 * (capture) + 7) / 8 * 8)
-#define PVM_INFLIGHT_EXES (2 * PVM_EXE_PATH_MAX + 2 * PVM_EXE_SCRATCH)
-#define PVM_CHUNK_CURSOR_SIZE 32 /* where the kernel side is in the payload */
-#define PVM_INFLIGHT_CHUNK (PVM_CHUNK_CURSOR_SIZE + sizeof(struct pvm_chunk) + PVM_CHUNK_DATA_MAX)
-#define PVM_INFLIGHT_VALUE_SIZE(max_iov, capture, store)                                 \
-	(PVM_INFLIGHT_HEADER_SIZE + sizeof(struct pvm_record) + PVM_INFLIGHT_ENTRIES(max_iov) + \
-	 PVM_INFLIGHT_PAYLOAD(capture) + PVM_INFLIGHT_EXES + ((store) ? PVM_INFLIGHT_CHUNK : 0))
 
 _Static_assert(sizeof(struct pvm_iov) == 16, "pvm_iov layout");
 _Static_assert(sizeof(struct pvm_exe) == 16, "pvm_exe layout");

@@ -100,11 +100,10 @@ static __always_inline int pvm_on_exit(struct task_struct *task, __u8 sys, long 
 	slot->rec.ret = ret;
 	slot->rec.duration_ns = bpf_ktime_get_boot_ns() - slot->rec.start_boot_ns;
 	finish_payload(&slot->rec, ret, reread_faulted_arrays(&slot->rec));
-	data_off = ((__u32)slot->rec.local_n + slot->rec.remote_n) * sizeof(struct pvm_iov) +
-		   (__u32)slot->rec.remote_n * sizeof(struct pvm_region);
+	data_off = pvm_rec_data_off(slot->rec.local_n, slot->rec.remote_n);
 	size = sizeof(slot->rec) + data_off + slot->rec.data_captured +
 	       append_exe_paths(&slot->rec, data_off);
-	if (size <= PVM_INFLIGHT_VALUE_SIZE(max_iov, capture_len, false) - PVM_INFLIGHT_HEADER_SIZE) {
+	if (size <= PVM_SLOT_VALUE_SIZE(max_iov, capture_len, false) - PVM_INFLIGHT_HEADER_SIZE) {
 		if (bpf_ringbuf_output(&events, &slot->rec, size, ringbuf_wakeup_flag(size)))
 			count(PVM_CNT_RINGBUF_FULL);
 		else

@@ -6,6 +6,8 @@
 #include "region.bpf.h"
 #include "task.bpf.h"
 
+_Static_assert(sizeof(struct pvm_enforce_input) <= PVM_SLOT_GAP, "the facts fit in the slot's gap");
+
 #define SIGKILL 9
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
@@ -44,13 +46,13 @@ static __always_inline void read_ancestors(struct pvm_enforce_input *in, struct 
  */
 static __always_inline bool regions_critical(const struct pvm_record *rec)
 {
-	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	__u32 first = pvm_rec_regions_off(rec->local_n, rec->remote_n);
 
 	for (__u32 i = 0; i < REGIONS_IN_KERNEL && i < rec->remote_n; i++) {
 		__u32 off = first + i * sizeof(struct pvm_region);
 		const struct pvm_region *r;
 
-		if (off > PVM_INFLIGHT_ENTRIES(max_iov) - sizeof(struct pvm_region))
+		if (off > PVM_SLOT_REGION_OFF_MAX(max_iov))
 			break;
 		r = (const void *)((const __u8 *)rec->iov + off);
 		if (r->state == PVM_REGION_UNRESOLVED)
@@ -78,9 +80,9 @@ static __always_inline bool protected_caller(struct task_struct *task)
 static __always_inline void enforce(struct pvm_record *rec, struct task_struct *task,
 				    struct task_struct *target)
 {
-	/* too big for the stack; the gap is free at entry (PVM_INFLIGHT_VALUE_SIZE) */
-	struct pvm_enforce_input *in = (void *)((__u8 *)rec->iov + PVM_INFLIGHT_ENTRIES(max_iov) +
-						PVM_INFLIGHT_PAYLOAD(capture_len));
+	/* too big for the stack; the slot's gap is free at entry (layout.h) */
+	struct pvm_enforce_input *in =
+		(void *)((__u8 *)rec->iov + PVM_SLOT_GAP_OFF(max_iov, capture_len));
 	int allowed_by;
 
 	if (enforce_level == PVM_ENFORCE_OFF || rec->syscall != PVM_SYS_WRITEV)

@@ -10,7 +10,7 @@
 
 /*
  * The executable paths wait between entry and exit after the payload area,
- * one PVM_EXE_SCRATCH area per side (PVM_INFLIGHT_VALUE_SIZE); a path ends
+ * one PVM_EXE_SCRATCH area per side (layout.h); a path ends
  * at PVM_EXE_PATH_MAX in its area and is walked backwards from there.
  */
 enum exe_side {
@@ -20,8 +20,7 @@ enum exe_side {
 
 static __always_inline __u8 *exe_scratch(struct pvm_record *rec, enum exe_side side)
 {
-	__u32 off = PVM_INFLIGHT_ENTRIES(max_iov) + PVM_INFLIGHT_PAYLOAD(capture_len) +
-		    2 * PVM_EXE_PATH_MAX + side * PVM_EXE_SCRATCH;
+	__u32 off = PVM_SLOT_EXE_OFF(max_iov, capture_len, side);
 
 	return (__u8 *)rec->iov + off;
 }
@@ -203,8 +202,8 @@ static __always_inline __u32 append_exe_paths(struct pvm_record *rec, __u32 data
 	__u8 *at;
 
 	/* each bound on its own, for the verifier; the layout has room for all */
-	if (data_off > PVM_INFLIGHT_ENTRIES(max_iov) || captured > capture_len || caller_len > PVM_EXE_PATH_MAX ||
-	    target_len > PVM_EXE_PATH_MAX)
+	if (data_off > PVM_SLOT_DATA_OFF_MAX(max_iov) || captured > capture_len ||
+	    caller_len > PVM_EXE_PATH_MAX || target_len > PVM_EXE_PATH_MAX)
 		return 0;
 	/*
 	 * The masks change no value, but the v6.1 verifier loses the bounds

@@ -62,7 +62,7 @@ static long payload_step(__u64 i, void *data)
 		n = entry.len;
 	/* each bound on its own, for the verifier; the area has room for both */
 	if (n > capture_len || w->copied > capture_len ||
-	    w->data_off > 2 * max_iov * sizeof(struct pvm_iov) + max_iov * sizeof(struct pvm_region))
+	    w->data_off > PVM_SLOT_DATA_OFF_MAX(max_iov))
 		return 1;
 	if (read_user_bytes((__u8 *)w->rec->iov + w->data_off + w->copied, n, entry.base)) {
 		w->fault = true;
@@ -76,8 +76,7 @@ static __always_inline void capture_payload(struct pvm_record *rec, __u64 wanted
 {
 	struct payload_walk w = {
 		.rec = rec,
-		.data_off = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov) +
-			    (__u32)rec->remote_n * sizeof(struct pvm_region),
+		.data_off = pvm_rec_data_off(rec->local_n, rec->remote_n),
 		.limit = wanted < capture_len ? wanted : capture_len,
 	};
 
@@ -168,8 +167,7 @@ static long chunk_step(__u64 i, void *data)
 static __always_inline void send_payload_chunks(struct pvm_record *rec, __u64 total)
 {
 	struct chunk_walk w = {.rec = rec, .limit = total};
-	__u8 *area = (__u8 *)rec->iov + PVM_INFLIGHT_ENTRIES(max_iov) +
-		     PVM_INFLIGHT_PAYLOAD(capture_len) + PVM_INFLIGHT_EXES;
+	__u8 *area = (__u8 *)rec->iov + PVM_SLOT_CHUNK_OFF(max_iov, capture_len);
 
 	rec->store_bytes = 0;
 	rec->store_state = PVM_STORE_OFF;

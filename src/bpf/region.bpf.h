@@ -156,7 +156,7 @@ static __always_inline void find_region(struct task_struct *target, __u64 base, 
 static __always_inline void resolve_regions(struct pvm_record *rec, struct pvm_region_memo *memo,
 					    struct task_struct *target)
 {
-	__u32 first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov);
+	__u32 first = pvm_rec_regions_off(rec->local_n, rec->remote_n);
 	struct pvm_region_memo key = {};
 	bool keyed, valid;
 
@@ -167,9 +167,7 @@ static __always_inline void resolve_regions(struct pvm_record *rec, struct pvm_r
 		__u32 entry = (__u32)rec->local_n + i;
 		__u32 off = first + i * sizeof(struct pvm_region);
 
-		if (entry >= 2 * max_iov ||
-		    off > 2 * max_iov * sizeof(struct pvm_iov) +
-				  (max_iov - 1) * sizeof(struct pvm_region))
+		if (entry >= 2 * max_iov || off > PVM_SLOT_REGION_OFF_MAX(max_iov))
 			break;
 		if (!recall_region(memo, valid, target, rec->iov[entry].base, &r)) {
 			find_region(target, rec->iov[entry].base, &r);
@@ -193,7 +191,7 @@ static long clear_region_step(__u64 i, void *data)
 	struct pvm_region blank = {};
 	__u64 off = c->first + i * sizeof(struct pvm_region);
 
-	if (off > 2 * max_iov * sizeof(struct pvm_iov) + (max_iov - 1) * sizeof(struct pvm_region))
+	if (off > PVM_SLOT_REGION_OFF_MAX(max_iov))
 		return 1;
 	__builtin_memcpy((__u8 *)c->rec->iov + off, &blank, sizeof(blank));
 	return 0;
@@ -203,7 +201,7 @@ static __always_inline void clear_regions(struct pvm_record *rec)
 {
 	struct region_clear c = {
 		.rec = rec,
-		.first = ((__u32)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov),
+		.first = pvm_rec_regions_off(rec->local_n, rec->remote_n),
 	};
 
 	bpf_loop(rec->remote_n, clear_region_step, &c, 0);

@@ -40,18 +40,18 @@ _Static_assert(sizeof(struct pvm_inflight) == PVM_INFLIGHT_HEADER_SIZE + sizeof(
 /*
  * Slots by thread id, allocated on a thread's first call (no preallocation:
  * memory only for threads that call). The value has no BTF type because user
- * space sizes it before load: PVM_INFLIGHT_VALUE_SIZE().
+ * space sizes it before load: PVM_SLOT_VALUE_SIZE() (layout.h).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, PVM_INFLIGHT_MAX);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT, false));
+	__uint(value_size, PVM_SLOT_VALUE_SIZE(PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT, false));
 } inflight SEC(".maps");
 
 /* What a new slot is created from; every field used is overwritten. */
-static const char blank_inflight[PVM_INFLIGHT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTURE_MAX, true)];
+static const char blank_inflight[PVM_SLOT_VALUE_SIZE(PVM_IOV_MAX, PVM_CAPTURE_MAX, true)];
 
 /*
  * Slots kept between calls, and how many may be (set by user space: half the

@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "record.h"
+#include "layout.h"
 #include "enforce.h"
 #include "ring_wakeup.h"
 

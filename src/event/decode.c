@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event/digest.h"
+#include "layout.h"
 
 #define KERNEL_MAX_ERRNO 4095 /* MAX_ERRNO, include/linux/err.h */
 
@@ -139,7 +140,7 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 		     struct pvm_event *ev, const char **why)
 {
 	const struct pvm_record *rec = data;
-	size_t iov_bytes;
+	const struct pvm_region *regions;
 
 	if (size < sizeof(*rec))
 		return reject(why, "record shorter than its header");
@@ -157,8 +158,6 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	if (!data_state_valid(rec->data_state) || rec->data_captured > cfg->capture ||
 	    (rec->data_state == PVM_DATA_OFF && rec->data_captured))
 		return reject(why, "payload out of range");
-	iov_bytes = ((size_t)rec->local_n + rec->remote_n) * sizeof(struct pvm_iov) +
-		    (size_t)rec->remote_n * sizeof(struct pvm_region);
 	if (rec->caller_exe.path_len > PVM_EXE_PATH_MAX ||
 	    rec->target.exe.path_len > PVM_EXE_PATH_MAX)
 		return reject(why, "executable path too long");
@@ -166,11 +165,11 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 		return reject(why, "unknown store state");
 	if (rec->action > PVM_ACTION_ALLOWED)
 		return reject(why, "unknown action");
-	if (size != sizeof(*rec) + iov_bytes + rec->data_captured + rec->caller_exe.path_len +
-			    rec->target.exe.path_len)
+	if (size != pvm_rec_size(rec))
 		return reject(why, "record size does not match its contents");
-	if (!regions_valid((const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n),
-			   rec->remote_n))
+	regions = (const void *)((const __u8 *)rec->iov +
+				 pvm_rec_regions_off(rec->local_n, rec->remote_n));
+	if (!regions_valid(regions, rec->remote_n))
 		return reject(why, "unknown region state or kind");
 
 	memset(ev, 0, offsetof(struct pvm_event, caller_exe));
@@ -178,14 +177,16 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 	ev->rec = rec;
 	ev->iov_read_at_exit = rec->iov_late != 0;
 	ev->wall_ns = rec->start_boot_ns + cfg->boot_to_wall_ns;
-	decode_payload(&ev->data, rec, (const __u8 *)rec->iov + iov_bytes, cfg->capture);
+	decode_payload(&ev->data, rec,
+		       (const __u8 *)rec->iov + pvm_rec_data_off(rec->local_n, rec->remote_n),
+		       cfg->capture);
 	pvm_event_set_target(ev, &rec->target, false);
 	decode_side(&ev->local, rec->local_state, rec->liovcnt, rec->local_n, rec->iov,
 		    rec->local_bytes);
 	decode_side(&ev->remote, rec->remote_state, rec->riovcnt, rec->remote_n,
 		    rec->iov + rec->local_n, rec->remote_bytes);
-	ev->remote.regions = (const struct pvm_region *)(rec->iov + rec->local_n + rec->remote_n);
-	decode_exes(ev, (const char *)rec->iov + iov_bytes + rec->data_captured);
+	ev->remote.regions = regions;
+	decode_exes(ev, (const char *)rec->iov + pvm_rec_exes_off(rec));
 	ev->stored.state = rec->store_state;
 	ev->stored.bytes = rec->store_bytes;
 	return 0;

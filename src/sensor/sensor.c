@@ -16,6 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "layout.h"
 #include "pvmtrace.skel.h"
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
@@ -231,7 +232,7 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 	skel->rodata->events_size = ringbuf_size(cfg->store_max);
 	err = bpf_map__set_max_entries(skel->maps.events, skel->rodata->events_size);
 	return err ? err
-		   : size_inflight(skel, PVM_INFLIGHT_VALUE_SIZE(cfg->max_iov, cfg->capture,
+		   : size_inflight(skel, PVM_SLOT_VALUE_SIZE(cfg->max_iov, cfg->capture,
 								 cfg->store_max > 0));
 }
 

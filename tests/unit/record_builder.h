@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "record.h"
+#include "layout.h"
 
 #define BUILDER_MAX_IOV 2048
 
@@ -17,14 +17,12 @@ struct record_buffer {
 /* Bytes after the header up to the payload: iovecs, then the remote regions. */
 static inline size_t entries_size(const struct record_buffer *b)
 {
-	return ((size_t)b->rec.local_n + b->rec.remote_n) * sizeof(struct pvm_iov) +
-	       (size_t)b->rec.remote_n * sizeof(struct pvm_region);
+	return pvm_rec_data_off(b->rec.local_n, b->rec.remote_n);
 }
 
 static inline size_t record_size(const struct record_buffer *b)
 {
-	return sizeof(b->rec) + entries_size(b) + b->rec.data_captured +
-	       b->rec.caller_exe.path_len + b->rec.target.exe.path_len;
+	return pvm_rec_size(&b->rec);
 }
 
 /*
@@ -34,7 +32,7 @@ static inline size_t record_size(const struct record_buffer *b)
 static inline void set_exes(struct record_buffer *b, const char *caller, __u8 caller_flags,
 			    const char *target, __u8 target_flags)
 {
-	char *at = (char *)b->iov + entries_size(b) + b->rec.data_captured;
+	char *at = (char *)b->iov + pvm_rec_exes_off(&b->rec);
 
 	b->rec.caller_exe = (struct pvm_exe){.flags = caller ? caller_flags : 0,
 					     .path_len = caller ? strlen(caller) : 0};
@@ -47,7 +45,8 @@ static inline void set_exes(struct record_buffer *b, const char *caller, __u8 ca
 /* The region of remote entry i (call after the counts are final). */
 static inline void set_region(struct record_buffer *b, __u32 i, struct pvm_region r)
 {
-	struct pvm_region *regions = (struct pvm_region *)(b->iov + b->rec.local_n + b->rec.remote_n);
+	struct pvm_region *regions =
+		(void *)((char *)b->iov + pvm_rec_regions_off(b->rec.local_n, b->rec.remote_n));
 
 	regions[i] = r;
 }
