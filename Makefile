@@ -12,8 +12,8 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
 # GCC turns a memcpy or memset whose size it can bound (a path clamped to its
 # buffer) into `rep movs`/`rep stos`, whose start-up cost outweighs the short
-# copies of each event: 8% of the reader's CPU under perf, in pvm_fact_path_set
-# alone. glibc's own functions choose by size.
+# copies of each event (perf showed it in pvm_fact_path_set). glibc's own
+# functions choose by size.
 # (GCC on x86 only: another compiler builds without it.)
 CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
 		    echo -mstringop-strategy=libcall)

@@ -165,7 +165,7 @@ static __always_inline void read_exe(struct pvm_exe *exe, struct mm_struct *mm, 
 	struct file *file;
 
 	__builtin_memset(exe, 0, sizeof(*exe));
-	/* loaded, not read: typed pointers; a helper call per field cost ~5 ns each */
+	/* loaded, not read: typed pointers; a helper call per field costs more */
 	file = mm ? mm->exe_file : 0;
 	if (!file)
 		return; /* a kernel thread, or an exiting process */

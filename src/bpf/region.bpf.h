@@ -45,11 +45,11 @@ static long region_of_vma(struct task_struct *task, struct vm_area_struct *vma, 
 
 /*
  * --- the region memo: bpf_find_vma once per target and change of its maps --
- * bpf_find_vma (the target's mmap_lock, a maple tree walk, a callback) cost
- * the entry hook about 220 of its 2050 ns on a 64-byte write (bpf_stats, AMD
- * EPYC, 6.18). A thread writing into the same mapping call after call reuses
- * what it found, for as long as that provably holds. Every change of a mapping's
- * bounds, permissions or file (mmap, munmap, mprotect, mremap, brk) is made
+ * bpf_find_vma (the target's mmap_lock, a maple tree walk, a callback) is a
+ * tenth of the entry hook on a small write. A thread writing into the same
+ * mapping call after call reuses what it found, for as long as that provably
+ * holds. Every change of a mapping's bounds, permissions or file (mmap,
+ * munmap, mprotect, mremap, brk) is made
  * under mmap_write_lock, and since v6.14 ("mm: convert mm_lock_seq to a
  * proper seqcount", eb449bd96954) mm->mm_lock_seq is odd while that lock is
  * held and two further on after it: a count that is even and unchanged means

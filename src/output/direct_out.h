@@ -2,10 +2,10 @@
 /*
  * -o FILE written around the page cache (O_DIRECT), by a thread of its own,
  * while the reader fills the other of two buffers. Through the page cache a
- * flood's 1.4 GB/s of JSON cost the reader 0.5 us of system time per event
- * (a fresh page, a copy, writeback and the trim behind it), about as much as
- * its formatting; written direct, the same bytes cost a fifth of that, and the
- * disk's waits fall on the thread, not on the reader draining the ring.
+ * flood's JSON cost the reader about as much system time per event as its
+ * formatting (a fresh page, a copy, writeback and the trim behind it);
+ * written direct, the same bytes cost a fraction of that, and the disk's
+ * waits fall on the thread, not on the reader draining the ring.
  *
  * Direct writes start at offsets and have lengths that are multiples of the
  * file's alignment. Each buffer starts at such an offset: the part of a

@@ -20,8 +20,7 @@ FILE *pvm_output_open(const char *path, FILE *err);
  * dropped from the page cache a window later. A flood of events is gigabytes
  * a minute: left in the page cache it crowds out the machine's own, and each
  * page it takes is a fresh one, which on a VM whose free memory goes back to
- * the host cost the reader 4.6 us of system time per event in a flood here;
- * with its pages reused, 0.55 us.
+ * the host costs the reader several times the system time of a reused page.
  */
 struct pvm_output_trim {
 	int fd;			    /* -1: not a regular file, nothing to do */
@@ -43,8 +42,8 @@ void pvm_output_trim(struct pvm_output_trim *t, unsigned long long end);
 
 /*
  * The trim in a thread of its own, behind the writer: starting writeback
- * waits for the disk when it cannot keep up, 40 to 85 ms at a time in a
- * flood here, and a reader waiting there let the ring buffer overflow. The
+ * waits for the disk when it cannot keep up, for tens of milliseconds in a
+ * flood, and a reader waiting there let the ring buffer overflow. The
  * writer only says how far the file reaches.
  */
 struct pvm_output_trimmer {

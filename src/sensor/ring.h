@@ -4,7 +4,7 @@
  * of libbpf's. libbpf publishes its consumer position after every record:
  * each store takes the position's cache line from the CPU that writes
  * records, whose next reserve (and our fill query, state.bpf.h) then
- * misses on it, ~45 ns per call measured here. pvm_ring_drain() publishes
+ * misses on it: a cost on every traced call. pvm_ring_drain() publishes
  * once per PVM_RING_PUBLISH_BYTES consumed and when it has caught up.
  *
  * The drain works on plain pointers, so it is unit-tested on memory laid

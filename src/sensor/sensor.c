@@ -195,9 +195,9 @@ static int size_inflight(struct pvmtrace_bpf *skel, size_t value_size)
  * The ring buffer holds several whole payloads of --capture-dir at once (a
  * payload crosses it as chunks, all sent before the call's record), and never
  * less than the default. A power of two, as the kernel requires. The default
- * is 70 ms of a one-writer flood here (345k calls/s, records of ~650 bytes):
- * the reader must ride out its vCPU taken away by the hypervisor for 20 to
- * 30 ms, and the disk's slower moments. Mapped once (ring.h), it counts
+ * holds tens of milliseconds of a one-writer flood: the reader must ride out
+ * its vCPU taken away by the hypervisor and the disk's slower moments (sizes
+ * and drops measured in bench/results.md). Mapped once (ring.h), it counts
  * once in RSS.
  */
 #define RINGBUF_DEFAULT (16u << 20)
@@ -380,10 +380,9 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_ring_fn 
 		return PVM_EXIT_MODE;
 	}
 	/*
-	 * Loading leaves the kernel's BTF, parsed for CO-RE, freed on the heap
-	 * (11 MiB), which glibc would keep mapped for the whole run. Given back
-	 * before the ring buffer is mapped (all of it at once, twice), RSS peaks
-	 * at 24 MiB instead of 34.
+	 * Loading leaves the kernel's BTF, parsed for CO-RE, freed on the heap,
+	 * where glibc would keep it mapped for the whole run. Given back before
+	 * the ring buffer is mapped, it does not add to the peak RSS.
 	 */
 	malloc_trim(0);
 	s->ring = pvm_ring_open(bpf_map__fd(s->skel->maps.events),
