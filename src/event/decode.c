@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "event/digest.h"
+#include "json_keys.h"
 #include "layout.h"
 
 #define KERNEL_MAX_ERRNO 4095 /* MAX_ERRNO, include/linux/err.h */
 
 const char *pvm_syscall_name(enum pvm_syscall sys)
 {
-	return sys == PVM_SYS_WRITEV ? "process_vm_writev" : "process_vm_readv";
+	return sys == PVM_SYS_WRITEV ? PVM_EVENT_WRITEV : PVM_EVENT_READV;
 }
 
 const char *pvm_action_name(enum pvm_action action)
@@ -28,7 +29,7 @@ const char *pvm_action_name(enum pvm_action action)
 
 const char *pvm_abi_name(enum pvm_abi abi)
 {
-	return abi == PVM_ABI_IA32 ? "ia32" : "x86_64";
+	return abi == PVM_ABI_IA32 ? PVM_ABI_NAME_IA32 : PVM_ABI_NAME_X86_64;
 }
 
 const char *pvm_errno_name(__s64 ret)

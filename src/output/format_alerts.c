@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_keys.h"
+
 /* The rule's id, name, severity and ATT&CK ids are the program's own names. */
 static void json_name(struct json_writer *w, const char *name)
 {
@@ -13,21 +15,21 @@ static void json_name(struct json_writer *w, const char *name)
 static void json_alert(struct json_writer *w, const struct pvm_alert *a)
 {
 	jw_object_begin(w);
-	jw_key(w, "rule");
+	jw_key(w, PVM_KEY_RULE);
 	json_name(w, a->rule->id);
-	jw_key(w, "name");
+	jw_key(w, PVM_KEY_NAME);
 	json_name(w, a->rule->name);
-	jw_key(w, "severity");
+	jw_key(w, PVM_KEY_SEVERITY);
 	json_name(w, pvm_severity_name(a->severity));
-	jw_key(w, "mitre");
+	jw_key(w, PVM_KEY_MITRE);
 	jw_array_begin(w);
 	for (const char *const *id = a->rule->mitre; *id; id++)
 		json_name(w, *id);
 	jw_array_end(w);
-	jw_key(w, "reason");
+	jw_key(w, PVM_KEY_REASON);
 	jw_string(w, a->reason, strnlen(a->reason, sizeof(a->reason)));
 	if (a->allowed_by) {
-		jw_key(w, "allowed_by");
+		jw_key(w, PVM_KEY_ALLOWED_BY);
 		jw_cstring(w, a->allowed_by);
 	}
 	jw_object_end(w);
@@ -43,7 +45,7 @@ void pvm_json_alert_array(struct json_writer *w, const struct pvm_alerts *a)
 
 void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a)
 {
-	jw_key(w, "alerts");
+	jw_key(w, PVM_KEY_ALERTS);
 	pvm_json_alert_array(w, a);
 }
 

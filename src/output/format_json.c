@@ -2,6 +2,7 @@
 #include "output/format.h"
 
 #include "event/regions.h"
+#include "json_keys.h"
 #include "output/format_alerts.h"
 #include "output/store_payload.h"
 
@@ -44,9 +45,9 @@ static const char *code_name(__u8 code_mode)
 {
 	switch (code_mode) {
 	case PVM_CODE_64:
-		return "x86_64";
+		return PVM_CODE_NAME_64;
 	case PVM_CODE_32:
-		return "i386";
+		return PVM_CODE_NAME_32;
 	default:
 		return NULL;
 	}
@@ -72,7 +73,7 @@ static void json_optional_name(struct json_writer *w, const char *name)
 /* null: not looked up (the event raised no alert); "" for one without an exe */
 static void json_ancestors(struct json_writer *w, const struct pvm_event *ev)
 {
-	jw_key(w, "ancestors");
+	jw_key(w, PVM_KEY_ANCESTORS);
 	if (!ev->looked_up_ancestors) {
 		jw_null(w);
 		return;
@@ -89,31 +90,31 @@ static void json_caller_value(struct json_writer *w, const void *arg)
 	const struct pvm_record *r = ev->rec;
 
 	jw_object_begin(w);
-	jw_key(w, "pid");
+	jw_key(w, PVM_KEY_PID);
 	jw_uint(w, r->caller_pid);
-	jw_key(w, "tid");
+	jw_key(w, PVM_KEY_TID);
 	jw_uint(w, r->caller_tid);
-	jw_key(w, "ppid");
+	jw_key(w, PVM_KEY_PPID);
 	jw_uint(w, r->caller_ppid);
-	jw_key(w, "uid");
+	jw_key(w, PVM_KEY_UID);
 	jw_uint(w, r->caller_uid);
-	jw_key(w, "gid");
+	jw_key(w, PVM_KEY_GID);
 	jw_uint(w, r->caller_gid);
-	jw_key(w, "comm");
+	jw_key(w, PVM_KEY_COMM);
 	jw_string(w, r->comm, strnlen(r->comm, sizeof(r->comm)));
-	jw_key(w, "exe");
+	jw_key(w, PVM_KEY_EXE);
 	json_optional_string(w, ev->caller_exe[0] ? ev->caller_exe : NULL);
-	jw_key(w, "cgroup_id");
+	jw_key(w, PVM_KEY_CGROUP_ID);
 	jw_uint(w, r->cgroup_id);
-	jw_key(w, "pidns");
+	jw_key(w, PVM_KEY_PIDNS);
 	jw_uint(w, r->pidns);
-	jw_key(w, "mntns");
+	jw_key(w, PVM_KEY_MNTNS);
 	jw_uint(w, r->mntns);
-	jw_key(w, "code");
+	jw_key(w, PVM_KEY_CODE);
 	json_optional_name(w, code_name(r->code_mode));
-	jw_key(w, "start_time");
+	jw_key(w, PVM_KEY_START_TIME);
 	jw_uint(w, r->caller_start_boot_ns);
-	jw_key(w, "container_id");
+	jw_key(w, PVM_KEY_CONTAINER_ID);
 	json_optional_string(w, ev->caller_container[0] ? ev->caller_container : NULL);
 	json_ancestors(w, ev);
 	jw_object_end(w);
@@ -166,7 +167,7 @@ static void json_memo_value(struct json_writer *w, struct jw_memo *m, const void
 
 static void json_caller(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
 {
-	jw_key(w, "caller");
+	jw_key(w, PVM_KEY_CALLER);
 	json_memo_value(w, m, ev, caller_key, json_caller_value);
 }
 
@@ -184,37 +185,37 @@ static void json_target_value(struct json_writer *w, const void *arg)
 
 	jw_object_begin(w);
 	if (t->source == PVM_TARGET_KERNEL) {
-		jw_key(w, "pid");
+		jw_key(w, PVM_KEY_PID);
 		jw_uint(w, t->pid);
-		jw_key(w, "tid");
+		jw_key(w, PVM_KEY_TID);
 		jw_uint(w, t->tid);
-		jw_key(w, "ppid");
+		jw_key(w, PVM_KEY_PPID);
 		jw_uint(w, t->ppid);
-		jw_key(w, "comm");
+		jw_key(w, PVM_KEY_COMM);
 		jw_string(w, t->comm, strnlen(t->comm, sizeof(t->comm)));
-		jw_key(w, "exe");
+		jw_key(w, PVM_KEY_EXE);
 		json_optional_string(w, ev->target_exe[0] ? ev->target_exe : NULL);
-		jw_key(w, "uid");
+		jw_key(w, PVM_KEY_UID);
 		jw_uint(w, t->uid);
-		jw_key(w, "cgroup_id");
+		jw_key(w, PVM_KEY_CGROUP_ID);
 		if (v->from_proc)
 			jw_null(w); /* /proc offers no cgroup id */
 		else
 			jw_uint(w, t->cgroup_id);
-		jw_key(w, "pidns");
+		jw_key(w, PVM_KEY_PIDNS);
 		jw_uint(w, t->pidns);
-		jw_key(w, "start_time");
+		jw_key(w, PVM_KEY_START_TIME);
 		jw_uint(w, t->start_boot_ns);
-		json_relation(w, "same_process", v->same_process);
-		json_relation(w, "child", v->child);
-		json_relation(w, "parent", v->parent);
-		json_relation(w, "same_uid", v->same_uid);
-		json_relation(w, "same_pidns", v->same_pidns);
+		json_relation(w, PVM_KEY_SAME_PROCESS, v->same_process);
+		json_relation(w, PVM_KEY_CHILD, v->child);
+		json_relation(w, PVM_KEY_PARENT, v->parent);
+		json_relation(w, PVM_KEY_SAME_UID, v->same_uid);
+		json_relation(w, PVM_KEY_SAME_PIDNS, v->same_pidns);
 	}
-	jw_key(w, "source");
-	json_optional_name(w, t->source == PVM_TARGET_UNRESOLVED ? "unresolved"
-			      : v->from_proc			  ? "proc"
-								  : "kernel");
+	jw_key(w, PVM_KEY_SOURCE);
+	json_optional_name(w, t->source == PVM_TARGET_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
+			      : v->from_proc			  ? PVM_SOURCE_PROC
+								  : PVM_SOURCE_KERNEL);
 	jw_object_end(w);
 }
 
@@ -251,7 +252,7 @@ static void target_key(struct pvm_memo_key *k, const void *arg)
  */
 static void json_target(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
 {
-	jw_key(w, "target");
+	jw_key(w, PVM_KEY_TARGET);
 	if (ev->target.t->source == PVM_TARGET_NONE)
 		jw_null(w);
 	else
@@ -260,19 +261,19 @@ static void json_target(struct json_writer *w, const struct pvm_event *ev, struc
 
 static void json_args(struct json_writer *w, const struct pvm_record *r)
 {
-	jw_key(w, "args");
+	jw_key(w, PVM_KEY_ARGS);
 	jw_object_begin(w);
-	jw_key(w, "pid");
+	jw_key(w, PVM_KEY_PID);
 	jw_int(w, r->pid);
-	jw_key(w, "local_iov");
+	jw_key(w, PVM_KEY_LOCAL_IOV);
 	jw_hex(w, r->local_iov);
-	jw_key(w, "liovcnt");
+	jw_key(w, PVM_KEY_LIOVCNT);
 	jw_uint(w, r->liovcnt);
-	jw_key(w, "remote_iov");
+	jw_key(w, PVM_KEY_REMOTE_IOV);
 	jw_hex(w, r->remote_iov);
-	jw_key(w, "riovcnt");
+	jw_key(w, PVM_KEY_RIOVCNT);
 	jw_uint(w, r->riovcnt);
-	jw_key(w, "flags");
+	jw_key(w, PVM_KEY_FLAGS);
 	jw_uint(w, r->flags);
 	jw_object_end(w);
 }
@@ -286,24 +287,24 @@ static void json_region_value(struct json_writer *w, const void *arg)
 	jw_object_begin(w);
 	if (v && v->r.state == PVM_REGION_FOUND) {
 		pvm_region_perms(v->r.vm_flags, perms);
-		jw_key(w, "start");
+		jw_key(w, PVM_KEY_START);
 		jw_hex(w, v->r.start);
-		jw_key(w, "end");
+		jw_key(w, PVM_KEY_END);
 		jw_hex(w, v->r.end);
-		jw_key(w, "perms");
+		jw_key(w, PVM_KEY_PERMS);
 		jw_plain_string(w, perms, 4);
-		jw_key(w, "kind");
+		jw_key(w, PVM_KEY_KIND);
 		json_optional_name(w, pvm_region_kind_name(v->r.kind));
-		jw_key(w, "path");
+		jw_key(w, PVM_KEY_PATH);
 		if (v->has_path)
 			jw_cstring(w, v->path);
 		else
 			jw_null(w);
 	}
-	jw_key(w, "source");
-	json_optional_name(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? "unresolved"
-			      : v->from_proc				 ? "proc"
-									 : "kernel");
+	jw_key(w, PVM_KEY_SOURCE);
+	json_optional_name(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
+			      : v->from_proc				 ? PVM_SOURCE_PROC
+									 : PVM_SOURCE_KERNEL);
 	jw_object_end(w);
 }
 
@@ -330,7 +331,7 @@ static void region_key(struct pvm_memo_key *k, const void *arg)
 /* null: the address is in no mapping. */
 static void json_region(struct json_writer *w, const struct pvm_region_view *v, struct jw_memo *m)
 {
-	jw_key(w, "region");
+	jw_key(w, PVM_KEY_REGION);
 	if (v && v->r.state == PVM_REGION_NONE)
 		jw_null(w);
 	else
@@ -351,9 +352,9 @@ static void json_iov_array(struct json_writer *w, const struct pvm_iov_side *sid
 	jw_array_begin(w);
 	for (__u32 i = 0; i < side->n; i++) {
 		jw_object_begin(w);
-		jw_key(w, "base");
+		jw_key(w, PVM_KEY_BASE);
 		jw_hex(w, side->iov[i].base);
-		jw_key(w, "len");
+		jw_key(w, PVM_KEY_LEN);
 		jw_uint(w, side->iov[i].len);
 		if (ev)
 			json_region(w, i < ev->n_regions ? &ev->regions[i] : NULL, region);
@@ -380,16 +381,16 @@ static void json_stored(struct json_writer *w, const struct pvm_stored_payload *
 {
 	char name[PVM_SHA256_HEX_LEN + 5];
 
-	jw_key(w, "file");
+	jw_key(w, PVM_KEY_FILE);
 	if (payload_stored(s)) {
 		pvm_store_file_name(s, name);
 		jw_cstring(w, name);
 	} else {
 		jw_null(w);
 	}
-	jw_key(w, "stored_bytes");
+	jw_key(w, PVM_KEY_STORED_BYTES);
 	jw_uint(w, payload_stored(s) ? s->len : 0);
-	jw_key(w, "store");
+	jw_key(w, PVM_KEY_STORE);
 	json_optional_name(w, pvm_store_outcome(s));
 }
 
@@ -400,21 +401,21 @@ static void json_payload(struct json_writer *w, const struct pvm_event *ev)
 	const struct pvm_stored_payload *s = &ev->stored;
 	bool store_on = s->state != PVM_STORE_OFF;
 
-	jw_key(w, "data");
+	jw_key(w, PVM_KEY_DATA);
 	if (p->state == PVM_DATA_OFF && !store_on) {
 		jw_null(w);
 		return;
 	}
 	jw_object_begin(w);
-	jw_key(w, "captured");
+	jw_key(w, PVM_KEY_CAPTURED);
 	jw_uint(w, p->captured);
-	jw_key(w, "total");
+	jw_key(w, PVM_KEY_TOTAL);
 	jw_uint(w, p->total);
-	jw_key(w, "complete");
+	jw_key(w, PVM_KEY_COMPLETE);
 	jw_bool(w, p->complete);
-	jw_key(w, "hex");
+	jw_key(w, PVM_KEY_HEX);
 	jw_hex_bytes(w, p->bytes, p->captured);
-	jw_key(w, "sha256");
+	jw_key(w, PVM_KEY_SHA256);
 	jw_hex_bytes(w, payload_stored(s) ? s->sha256 : p->sha256, sizeof(p->sha256));
 	if (store_on)
 		json_stored(w, s);
@@ -449,7 +450,7 @@ static void alerts_key(struct pvm_memo_key *k, const void *arg)
 /* [] for an event the rules did not judge */
 static void json_alerts(struct json_writer *w, const struct pvm_alerts *a, struct jw_memo *m)
 {
-	jw_key(w, "alerts");
+	jw_key(w, PVM_KEY_ALERTS);
 	if (a) {
 		json_memo_value(w, m, a, alerts_key, json_alerts_value);
 	} else {
@@ -466,34 +467,34 @@ void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
 
 	pvm_format_time_utc(time, ev->wall_ns);
 	jw_object_begin(w);
-	jw_key(w, "time");
+	jw_key(w, PVM_KEY_TIME);
 	jw_plain_string(w, time, strlen(time));
-	jw_key(w, "event");
+	jw_key(w, PVM_KEY_EVENT);
 	json_optional_name(w, pvm_syscall_name(r->syscall));
-	jw_key(w, "abi");
+	jw_key(w, PVM_KEY_ABI);
 	json_optional_name(w, pvm_abi_name(r->abi));
 	json_caller(w, ev, memos ? &memos->caller : NULL);
 	json_target(w, ev, memos ? &memos->target : NULL);
 	json_args(w, r);
-	jw_key(w, "local_iov");
+	jw_key(w, PVM_KEY_LOCAL_IOV);
 	json_iov_array(w, &ev->local, NULL, NULL);
-	jw_key(w, "remote_iov");
+	jw_key(w, PVM_KEY_REMOTE_IOV);
 	json_iov_array(w, &ev->remote, ev, memos ? &memos->region : NULL);
-	jw_key(w, "iov_truncated");
+	jw_key(w, PVM_KEY_IOV_TRUNCATED);
 	jw_bool(w, ev->local.truncated || ev->remote.truncated);
-	jw_key(w, "iov_read_at_exit");
+	jw_key(w, PVM_KEY_IOV_READ_AT_EXIT);
 	jw_bool(w, ev->iov_read_at_exit);
-	jw_key(w, "local_bytes");
+	jw_key(w, PVM_KEY_LOCAL_BYTES);
 	json_bytes(w, &ev->local);
-	jw_key(w, "remote_bytes");
+	jw_key(w, PVM_KEY_REMOTE_BYTES);
 	json_bytes(w, &ev->remote);
-	jw_key(w, "ret");
+	jw_key(w, PVM_KEY_RET);
 	jw_int(w, r->ret);
-	jw_key(w, "error");
+	jw_key(w, PVM_KEY_ERROR);
 	json_optional_name(w, pvm_errno_name(r->ret));
-	jw_key(w, "duration_ns");
+	jw_key(w, PVM_KEY_DURATION_NS);
 	jw_uint(w, r->duration_ns);
-	jw_key(w, "action");
+	jw_key(w, PVM_KEY_ACTION);
 	json_optional_name(w, pvm_action_name(r->action));
 	json_alerts(w, ev->alerts, memos ? &memos->alerts : NULL);
 	json_payload(w, ev);

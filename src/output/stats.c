@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output/format.h"
+#include "json_keys.h"
 
 static const char *const counter_names[PVM_CNT__MAX] = {
 	[PVM_CNT_CALLS] = "calls",
@@ -70,11 +71,11 @@ void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u6
 	user_counters(s, user);
 	pvm_format_time_utc(time, wall_ns);
 	jw_object_begin(w);
-	jw_key(w, "time");
+	jw_key(w, PVM_KEY_TIME);
 	jw_cstring(w, time);
-	jw_key(w, "event");
-	jw_cstring(w, "stats");
-	jw_key(w, "counters");
+	jw_key(w, PVM_KEY_EVENT);
+	jw_cstring(w, PVM_EVENT_STATS);
+	jw_key(w, PVM_KEY_COUNTERS);
 	jw_object_begin(w);
 	for (int i = 0; i < PVM_CNT__MAX; i++) {
 		jw_key_text(w, counter_names[i]);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "event/event.h"
+#include "json_keys.h"
 #include "output/escape.h"
 #include "output/format_alerts.h"
 #include "output/json_writer.h"
@@ -62,7 +63,7 @@ static json_object *alerts_object(const struct pvm_alerts *a)
 	jw_object_end(&w);
 	jw_flush(&w);
 	if (fclose(m) == 0 && (wrapper = json_tokener_parse(text))) {
-		if (json_object_object_get_ex(wrapper, "alerts", &alerts))
+		if (json_object_object_get_ex(wrapper, PVM_KEY_ALERTS, &alerts))
 			json_object_get(alerts);
 		json_object_put(wrapper);
 	}
@@ -110,7 +111,7 @@ static int print_json(struct replay *r, json_object *ev, const struct pvm_alerts
 	json_object *alerts = alerts_object(a);
 
 	/* an existing "alerts" keeps its place; an old recording gets one at the end */
-	if (!alerts || json_object_object_add(ev, "alerts", alerts)) {
+	if (!alerts || json_object_object_add(ev, PVM_KEY_ALERTS, alerts)) {
 		json_object_put(alerts);
 		return -1;
 	}
@@ -148,8 +149,8 @@ static void print_header(FILE *out)
 static void print_row(struct replay *r, json_object *ev, const struct pvm_facts *f,
 		      const struct pvm_alerts *a)
 {
-	const char *time = string_member(ev, NULL, "time");
-	const char *comm = string_member(ev, "caller", "comm");
+	const char *time = string_member(ev, NULL, PVM_KEY_TIME);
+	const char *comm = string_member(ev, PVM_KEY_CALLER, PVM_KEY_COMM);
 	const char *error = pvm_errno_name(f->ret);
 	char result[32], alerts[PVM_ALERT_COLUMN_LEN];
 
@@ -218,8 +219,8 @@ static int replay_line(struct replay *r, const char *line, size_t len, unsigned 
 		malformed(r, number, why);
 		return 0;
 	}
-	event = string_member(ev, NULL, "event");
-	if (event && !strcmp(event, "stats")) {
+	event = string_member(ev, NULL, PVM_KEY_EVENT);
+	if (event && !strcmp(event, PVM_EVENT_STATS)) {
 		r->stats++; /* the final counters of the recording run */
 	} else if (pvm_facts_from_json(ev, &facts, &why)) {
 		malformed(r, number, why);

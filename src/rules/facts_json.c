@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_keys.h"
+
 static __thread char why_buf[192];
 
 __attribute__((format(printf, 2, 3))) static int fail(const char **why, const char *fmt, ...)
@@ -184,16 +186,16 @@ static int get_name(json_object *obj, const char *at, const char *key, const cha
 #define NAMES(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
 
 static const char *const calls[] = {
-	[PVM_CALL_READV] = "process_vm_readv",
-	[PVM_CALL_WRITEV] = "process_vm_writev",
+	[PVM_CALL_READV] = PVM_EVENT_READV,
+	[PVM_CALL_WRITEV] = PVM_EVENT_WRITEV,
 };
 static const char *const abis[] = {
-	[PVM_FACT_ABI_X86_64] = "x86_64",
-	[PVM_FACT_ABI_IA32] = "ia32",
+	[PVM_FACT_ABI_X86_64] = PVM_ABI_NAME_X86_64,
+	[PVM_FACT_ABI_IA32] = PVM_ABI_NAME_IA32,
 };
 static const char *const codes[] = {
-	[PVM_FACT_CODE_64] = "x86_64",
-	[PVM_FACT_CODE_32] = "i386",
+	[PVM_FACT_CODE_64] = PVM_CODE_NAME_64,
+	[PVM_FACT_CODE_32] = PVM_CODE_NAME_32,
 };
 static const char *const kinds[] = {
 	[PVM_FACT_REGION_HEAP] = "heap", [PVM_FACT_REGION_STACK] = "stack",
@@ -204,9 +206,9 @@ static const char *const kinds[] = {
 /* target.source and remote_iov[].region.source */
 enum { SOURCE_KERNEL, SOURCE_PROC, SOURCE_UNRESOLVED };
 static const char *const sources[] = {
-	[SOURCE_KERNEL] = "kernel",
-	[SOURCE_PROC] = "proc",
-	[SOURCE_UNRESOLVED] = "unresolved",
+	[SOURCE_KERNEL] = PVM_SOURCE_KERNEL,
+	[SOURCE_PROC] = PVM_SOURCE_PROC,
+	[SOURCE_UNRESOLVED] = PVM_SOURCE_UNRESOLVED,
 };
 
 /* "0x" and 1 to 16 hex digits, as jw_hex() writes them. */
@@ -235,11 +237,11 @@ static int get_perms(json_object *obj, const char *at, struct pvm_fact_region *r
 {
 	const char *p;
 
-	if (get_string(obj, at, "perms", false, &p, why))
+	if (get_string(obj, at, PVM_KEY_PERMS, false, &p, why))
 		return -1;
 	if (strlen(p) != 4 || (p[0] != 'r' && p[0] != '-') || (p[1] != 'w' && p[1] != '-') ||
 	    (p[2] != 'x' && p[2] != '-') || (p[3] != 's' && p[3] != 'p'))
-		return fail(why, KEY " is not like \"rwxp\"", KEY_ARGS(at, "perms"));
+		return fail(why, KEY " is not like \"rwxp\"", KEY_ARGS(at, PVM_KEY_PERMS));
 	r->read = p[0] == 'r';
 	r->write = p[1] == 'w';
 	r->exec = p[2] == 'x';
@@ -264,7 +266,7 @@ static int ancestors_from_json(json_object *caller, struct pvm_facts *f, const c
 {
 	json_object *list; /* null: not looked up */
 
-	if (get_array(caller, "caller", "ancestors", PVM_FACTS_ANCESTORS, &list,
+	if (get_array(caller, PVM_KEY_CALLER, PVM_KEY_ANCESTORS, PVM_FACTS_ANCESTORS, &list,
 		      &f->caller.n_ancestors, why))
 		return -1;
 	for (unsigned int i = 0; i < f->caller.n_ancestors; i++) {
@@ -272,10 +274,10 @@ static int ancestors_from_json(json_object *caller, struct pvm_facts *f, const c
 		char at[32];
 		const char *s = NULL;
 
-		snprintf(at, sizeof(at), "ancestors[%u]", i);
+		snprintf(at, sizeof(at), PVM_KEY_ANCESTORS "[%u]", i);
 		if (v && !json_object_is_type(v, json_type_string))
-			return fail(why, "'caller.%s' is not a string or null", at);
-		if (v && string_of(v, "caller", at, &s, why))
+			return fail(why, "'" PVM_KEY_CALLER ".%s' is not a string or null", at);
+		if (v && string_of(v, PVM_KEY_CALLER, at, &s, why))
 			return -1;
 		pvm_fact_path_set(&f->caller.ancestors[i], s);
 	}
@@ -288,15 +290,15 @@ static int caller_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	json_object *c;
 	int code;
 
-	if (member(ev, "", "caller", json_type_object, false, &c, why) ||
-	    get_u32(c, "caller", "pid", &f->caller.pid, why) ||
-	    get_u32(c, "caller", "tid", &f->caller.tid, why) ||
-	    get_u32(c, "caller", "uid", &f->caller.uid, why) ||
-	    get_u32(c, "caller", "pidns", &f->caller.pidns, why) ||
-	    get_string(c, "caller", "comm", false, &comm, why) ||
-	    get_string(c, "caller", "exe", true, &exe, why) ||
-	    get_name(c, "caller", "code", NAMES(codes), true, &code, why) ||
-	    get_string(c, "caller", "container_id", true, &container, why))
+	if (member(ev, "", PVM_KEY_CALLER, json_type_object, false, &c, why) ||
+	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_PID, &f->caller.pid, why) ||
+	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_TID, &f->caller.tid, why) ||
+	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_UID, &f->caller.uid, why) ||
+	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_PIDNS, &f->caller.pidns, why) ||
+	    get_string(c, PVM_KEY_CALLER, PVM_KEY_COMM, false, &comm, why) ||
+	    get_string(c, PVM_KEY_CALLER, PVM_KEY_EXE, true, &exe, why) ||
+	    get_name(c, PVM_KEY_CALLER, PVM_KEY_CODE, NAMES(codes), true, &code, why) ||
+	    get_string(c, PVM_KEY_CALLER, PVM_KEY_CONTAINER_ID, true, &container, why))
 		return -1;
 	f->code = code < 0 ? PVM_FACT_CODE_UNKNOWN : (enum pvm_fact_code)code;
 	pvm_fact_comm_set(f->caller.comm, comm, PVM_FACTS_COMM_LEN);
@@ -314,13 +316,13 @@ static int target_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	json_object *t;
 	int source;
 
-	if (member(ev, "", "target", json_type_object, true, &t, why))
+	if (member(ev, "", PVM_KEY_TARGET, json_type_object, true, &t, why))
 		return -1;
 	if (!t) {
 		f->target.state = PVM_FACT_TARGET_NONE;
 		return 0;
 	}
-	if (get_name(t, "target", "source", NAMES(sources), false, &source, why))
+	if (get_name(t, PVM_KEY_TARGET, PVM_KEY_SOURCE, NAMES(sources), false, &source, why))
 		return -1;
 	if (source == SOURCE_UNRESOLVED) {
 		f->target.state = PVM_FACT_TARGET_UNRESOLVED;
@@ -328,16 +330,16 @@ static int target_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	}
 	/* kernel or proc: resolved, the same facts */
 	f->target.state = PVM_FACT_TARGET_KNOWN;
-	if (get_u32(t, "target", "pid", &f->target.pid, why) ||
-	    get_u32(t, "target", "uid", &f->target.uid, why) ||
-	    get_u32(t, "target", "pidns", &f->target.pidns, why) ||
-	    get_string(t, "target", "comm", false, &comm, why) ||
-	    get_string(t, "target", "exe", true, &exe, why) ||
-	    get_bool(t, "target", "same_process", &f->target.same_process, why) ||
-	    get_bool(t, "target", "child", &f->target.child, why) ||
-	    get_bool(t, "target", "parent", &f->target.parent, why) ||
-	    get_bool(t, "target", "same_uid", &f->target.same_uid, why) ||
-	    get_bool(t, "target", "same_pidns", &f->target.same_pidns, why))
+	if (get_u32(t, PVM_KEY_TARGET, PVM_KEY_PID, &f->target.pid, why) ||
+	    get_u32(t, PVM_KEY_TARGET, PVM_KEY_UID, &f->target.uid, why) ||
+	    get_u32(t, PVM_KEY_TARGET, PVM_KEY_PIDNS, &f->target.pidns, why) ||
+	    get_string(t, PVM_KEY_TARGET, PVM_KEY_COMM, false, &comm, why) ||
+	    get_string(t, PVM_KEY_TARGET, PVM_KEY_EXE, true, &exe, why) ||
+	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_SAME_PROCESS, &f->target.same_process, why) ||
+	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_CHILD, &f->target.child, why) ||
+	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_PARENT, &f->target.parent, why) ||
+	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_SAME_UID, &f->target.same_uid, why) ||
+	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_SAME_PIDNS, &f->target.same_pidns, why))
 		return -1;
 	pvm_fact_comm_set(f->target.comm, comm, PVM_FACTS_COMM_LEN);
 	pvm_fact_path_set(&f->target.exe, exe);
@@ -353,19 +355,19 @@ static int region_from_json(json_object *iov, const char *at, struct pvm_fact_re
 	json_object *r;
 	int source, kind;
 
-	if (member(iov, at, "region", json_type_object, true, &r, why))
+	if (member(iov, at, PVM_KEY_REGION, json_type_object, true, &r, why))
 		return -1;
 	if (!r) {
 		out->kind = PVM_FACT_REGION_NONE;
 		return 0;
 	}
-	snprintf(here, sizeof(here), "%s.region", at);
-	if (get_name(r, here, "source", NAMES(sources), false, &source, why))
+	snprintf(here, sizeof(here), "%s." PVM_KEY_REGION, at);
+	if (get_name(r, here, PVM_KEY_SOURCE, NAMES(sources), false, &source, why))
 		return -1;
 	if (source == SOURCE_UNRESOLVED)
 		return 0; /* PVM_FACT_REGION_UNKNOWN */
-	if (get_name(r, here, "kind", NAMES(kinds), false, &kind, why) ||
-	    get_perms(r, here, out, why) || get_string(r, here, "path", true, &path, why))
+	if (get_name(r, here, PVM_KEY_KIND, NAMES(kinds), false, &kind, why) ||
+	    get_perms(r, here, out, why) || get_string(r, here, PVM_KEY_PATH, true, &path, why))
 		return -1;
 	out->kind = (enum pvm_fact_region_kind)kind;
 	pvm_fact_path_set(&out->path, path);
@@ -376,18 +378,18 @@ static int regions_from_json(json_object *ev, struct pvm_facts *f, const char **
 {
 	json_object *list; /* null: the array could not be read */
 
-	if (get_array(ev, "", "remote_iov", PVM_FACTS_REGIONS, &list, &f->n_regions, why))
+	if (get_array(ev, "", PVM_KEY_REMOTE_IOV, PVM_FACTS_REGIONS, &list, &f->n_regions, why))
 		return -1;
 	for (unsigned int i = 0; i < f->n_regions; i++) {
 		json_object *iov = json_object_array_get_idx(list, i);
 		struct pvm_fact_region *out = &f->regions[i];
 		char at[32];
 
-		snprintf(at, sizeof(at), "remote_iov[%u]", i);
+		snprintf(at, sizeof(at), PVM_KEY_REMOTE_IOV "[%u]", i);
 		if (!json_object_is_type(iov, json_type_object))
 			return fail(why, "'%s' is not an object", at);
-		if (get_hex(iov, at, "base", &out->base, why) ||
-		    get_u64(iov, at, "len", &out->len, why) ||
+		if (get_hex(iov, at, PVM_KEY_BASE, &out->base, why) ||
+		    get_u64(iov, at, PVM_KEY_LEN, &out->len, why) ||
 		    region_from_json(iov, at, out, why))
 			return -1;
 	}
@@ -399,12 +401,12 @@ static int payload_from_json(json_object *ev, struct pvm_facts *f, const char **
 {
 	json_object *local;
 
-	if (member(ev, "", "local_bytes", json_type_int, true, &local, why))
+	if (member(ev, "", PVM_KEY_LOCAL_BYTES, json_type_int, true, &local, why))
 		return -1;
 	if (f->ret > 0)
 		f->payload = (uint64_t)f->ret;
 	else if (f->call == PVM_CALL_WRITEV && local)
-		return uint_of(local, "", "local_bytes", UINT64_MAX, &f->payload, why);
+		return uint_of(local, "", PVM_KEY_LOCAL_BYTES, UINT64_MAX, &f->payload, why);
 	return 0;
 }
 
@@ -417,11 +419,11 @@ int pvm_facts_from_json(json_object *ev, struct pvm_facts *f, const char **why)
 	memset(f, 0, sizeof(*f));
 	if (!json_object_is_type(ev, json_type_object))
 		return fail(why, "not an event object");
-	if (get_name(ev, "", "event", NAMES(calls), false, &call, why) ||
-	    get_name(ev, "", "abi", NAMES(abis), false, &abi, why) ||
-	    get_int(ev, "", "ret", INT64_MIN, INT64_MAX, &f->ret, why) ||
-	    member(ev, "", "args", json_type_object, false, &args, why) ||
-	    get_int(args, "args", "pid", INT32_MIN, INT32_MAX, &pid, why))
+	if (get_name(ev, "", PVM_KEY_EVENT, NAMES(calls), false, &call, why) ||
+	    get_name(ev, "", PVM_KEY_ABI, NAMES(abis), false, &abi, why) ||
+	    get_int(ev, "", PVM_KEY_RET, INT64_MIN, INT64_MAX, &f->ret, why) ||
+	    member(ev, "", PVM_KEY_ARGS, json_type_object, false, &args, why) ||
+	    get_int(args, PVM_KEY_ARGS, PVM_KEY_PID, INT32_MIN, INT32_MAX, &pid, why))
 		return -1;
 	f->call = (enum pvm_fact_call)call;
 	f->abi = (enum pvm_fact_abi)abi;

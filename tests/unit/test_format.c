@@ -5,9 +5,11 @@
 #include "output/stats.h"
 #include "output/store_payload.h"
 #include "rules/rules.h"
+#include "json_keys.h"
 #include "record_builder.h"
 #include "unit.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 
 /* 2026-11-27T15:45:08.123456789Z */
@@ -563,4 +565,92 @@ UNIT_TEST(json_names_need_no_escape)
 		pvm_format_time_utc(time, EXAMPLE_WALL_NS + ns);
 		CHECK(plain(time));
 	}
+}
+
+/*
+ * Every key of a JSON value, into keys as "|key|key|...|", each once; not
+ * the stats record's counters, which the counters' own table names.
+ */
+static void collect_keys(json_object *v, char *keys, size_t len)
+{
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			collect_keys(json_object_array_get_idx(v, i), keys, len);
+		return;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	json_object_object_foreach(v, key, member) {
+		char quoted[64];
+
+		snprintf(quoted, sizeof(quoted), "|%s|", key);
+		if (!strstr(keys, quoted))
+			strncat(keys, quoted + 1, len - strlen(keys) - 1);
+		if (strcmp(key, PVM_KEY_COUNTERS))
+			collect_keys(member, keys, len);
+	}
+}
+
+static void collect_line_keys(const char *line, char *keys, size_t len)
+{
+	json_object *v = json_tokener_parse(line);
+
+	CHECK(v != NULL);
+	collect_keys(v, keys, len);
+	json_object_put(v);
+}
+
+/* The keys src/json_keys.h defines, as "|key|key|...|" (run from the tree's top). */
+static void defined_keys(char *keys, size_t len)
+{
+	FILE *h = fopen("src/json_keys.h", "r");
+	char line[256], name[64], key[64];
+
+	CHECK(h != NULL);
+	while (h && fgets(line, sizeof(line), h))
+		if (sscanf(line, "#define PVM_KEY_%63s \"%63[a-z0-9_]\"", name, key) == 2) {
+			strncat(keys, key, len - strlen(keys) - 2);
+			strcat(keys, "|");
+		}
+	if (h)
+		fclose(h);
+}
+
+/* Each "|key|" of `some` that `all` lacks, reported as `what`. */
+static void check_keys_within(const char *some, const char *all, const char *what)
+{
+	for (const char *k = some + 1; *k; k += strcspn(k, "|") + 1) {
+		char quoted[64];
+
+		snprintf(quoted, sizeof(quoted), "|%.*s|", (int)strcspn(k, "|"), k);
+		if (!strstr(all, quoted))
+			unit_fail(__FILE__, __LINE__, "%s: %s", what, quoted);
+	}
+}
+
+/*
+ * The keys of an event with every part present (alerts, ancestors, a region,
+ * a stored payload) and of a stats record are exactly the PVM_KEY_* of
+ * json_keys.h, which the readers of a recording use too: a key spelled
+ * anywhere else, or one defined and never written, fails here.
+ */
+UNIT_TEST(json_keys_are_those_json_keys_h_defines)
+{
+	static const struct pvm_stats stats;
+	char written[2048] = "|", defined[2048] = "|";
+	struct pvm_event ev = memo_base();
+	char *json;
+
+	ev.stored = (struct pvm_stored_payload){.state = PVM_STORE_SENT, .result = PVM_STORED_NEW,
+						.len = 64};
+	json = unit_capture(fresh_json_of, &ev);
+	collect_line_keys(json, written, sizeof(written));
+	free(json);
+	json = unit_capture(stats_json_of, &stats);
+	collect_line_keys(json, written, sizeof(written));
+	free(json);
+	defined_keys(defined, sizeof(defined));
+	CHECK(strlen(defined) > 300);
+	check_keys_within(written, defined, "written, not defined in json_keys.h");
+	check_keys_within(defined, written, "defined in json_keys.h, never written");
 }
