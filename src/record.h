@@ -21,6 +21,8 @@
 #include <linux/types.h>
 #endif
 
+#include "call_kind.h"
+
 #define PVM_COMM_LEN 16
 #define PVM_IOV_DEFAULT 64
 #define PVM_IOV_MAX 1024 /* UIO_MAXIOV: the kernel refuses more with EINVAL */
@@ -30,20 +32,6 @@
 enum pvm_record_kind {
 	PVM_REC_CALL = 1,	/* struct pvm_record */
 	PVM_REC_CHUNK = 2,	/* struct pvm_chunk */
-};
-
-enum pvm_syscall {
-	PVM_SYS_READV = 0,
-	PVM_SYS_WRITEV = 1,
-};
-
-/* Bits of pvm_filter.syscalls. */
-#define PVM_SYS_BIT(sys) (1u << (sys))
-#define PVM_SYS_ALL (PVM_SYS_BIT(PVM_SYS_READV) | PVM_SYS_BIT(PVM_SYS_WRITEV))
-
-enum pvm_abi {
-	PVM_ABI_X86_64 = 0,
-	PVM_ABI_IA32 = 1,
 };
 
 /* What the kernel side could make of one iovec array. */
@@ -151,13 +139,6 @@ struct pvm_region {
 	__u8 state;		/* enum pvm_region_state */
 	__u8 kind;		/* enum pvm_region_kind */
 	__u8 reserved[6];
-};
-
-/* Which instruction set the caller's code runs in (not the syscall ABI). */
-enum pvm_code_mode {
-	PVM_CODE_UNKNOWN = 0,
-	PVM_CODE_64 = 1,
-	PVM_CODE_32 = 2,
 };
 
 struct pvm_iov {

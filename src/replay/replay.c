@@ -158,7 +158,7 @@ static void print_row(struct replay *r, json_object *ev, const struct pvm_facts 
 		 error ? error : "");
 	pvm_alerts_column(alerts, a);
 	term_column(r->out, time ? time : "-", TIME_COLUMN);
-	fprintf(r->out, " %-6s %7u ", f->call == PVM_CALL_WRITEV ? "writev" : "readv",
+	fprintf(r->out, " %-6s %7u ", f->call == PVM_SYS_WRITEV ? "writev" : "readv",
 		f->caller.pid);
 	term_column(r->out, comm ? comm : f->caller.comm, COMM_COLUMN);
 	fprintf(r->out, " %7d %-10s %-*s ", f->pid_arg, result, PVM_ALERT_COLUMN_WIDTH, alerts);

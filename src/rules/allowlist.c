@@ -153,18 +153,18 @@ static int check_fields(struct parser *p, const struct fields *fl, struct pvm_al
 		return fail(p, "comm '%s' is longer than %d bytes: it can never match", fl->comm,
 			    PVM_FACTS_COMM_LEN - 1);
 	if (!fl->via || !strcmp(fl->via, "caller"))
-		e->via = PVM_VIA_CALLER;
+		e->via = PVM_ALLOW_CALLER;
 	else if (!strcmp(fl->via, "parent"))
-		e->via = PVM_VIA_PARENT;
+		e->via = PVM_ALLOW_PARENT;
 	else if (!strcmp(fl->via, "ancestor"))
-		e->via = PVM_VIA_ANCESTOR;
+		e->via = PVM_ALLOW_ANCESTOR;
 	else
 		return fail(p, "via must be caller, parent or ancestor, not '%s'", fl->via);
 	e->any_call = !fl->syscall;
 	if (!fl->syscall || !strcmp(fl->syscall, "readv"))
-		e->call = PVM_CALL_READV;
+		e->call = PVM_SYS_READV;
 	else if (!strcmp(fl->syscall, "writev"))
-		e->call = PVM_CALL_WRITEV;
+		e->call = PVM_SYS_WRITEV;
 	else
 		return fail(p, "syscall must be readv or writev, not '%s'", fl->syscall);
 	return 0;
@@ -347,9 +347,9 @@ static bool exe_matches(const struct pvm_allow_entry *e, const struct pvm_fact_p
 static bool caller_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f)
 {
 	switch (e->via) {
-	case PVM_VIA_CALLER:
+	case PVM_ALLOW_CALLER:
 		return exe_matches(e, &f->caller.exe);
-	case PVM_VIA_PARENT:
+	case PVM_ALLOW_PARENT:
 		return f->caller.n_ancestors > 0 && exe_matches(e, &f->caller.ancestors[0]);
 	default:
 		for (unsigned int i = 0; i < f->caller.n_ancestors; i++)

@@ -11,14 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "enforce.h"
 #include "rules/facts.h"
-
-/* Whose executable `exe=` names. */
-enum pvm_via {
-	PVM_VIA_CALLER = 0,
-	PVM_VIA_PARENT,
-	PVM_VIA_ANCESTOR, /* the parent or any ancestor above it */
-};
 
 struct pvm_allow_entry {
 	unsigned int line;
@@ -27,13 +21,13 @@ struct pvm_allow_entry {
 	char *exe;	     /* glob, fnmatch(3) with FNM_PATHNAME */
 	size_t exe_len;	     /* strlen(exe) */
 	bool exe_literal;    /* exe has no wildcard: it names one path */
-	enum pvm_via via;
+	enum pvm_allow_via via; /* whose executable `exe=` names, as the kernel's rules do */
 	char *comm;	     /* the caller's comm, glob; NULL: any */
 	char *target_exe;    /* glob; NULL: any */
 	bool same_exe;	     /* caller and target run the same executable */
 	bool same_uid;	     /* caller and target have the same uid */
 	bool any_call;	     /* no syscall= */
-	enum pvm_fact_call call;
+	enum pvm_syscall call;
 };
 
 struct pvm_allowlist {

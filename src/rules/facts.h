@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "call_kind.h"
 #include "memo_key.h"
 
 #define PVM_FACTS_COMM_LEN 16	   /* comm: at most 15 bytes and a NUL */
@@ -20,23 +21,6 @@
 #define PVM_FACTS_CONTAINER_LEN 65 /* 64 hex digits and a NUL */
 #define PVM_FACTS_ANCESTORS 8
 #define PVM_FACTS_REGIONS 16
-
-enum pvm_fact_call {
-	PVM_CALL_READV = 0,
-	PVM_CALL_WRITEV = 1,
-};
-
-enum pvm_fact_abi {
-	PVM_FACT_ABI_X86_64 = 0,
-	PVM_FACT_ABI_IA32 = 1,
-};
-
-/* The caller's code segment at entry (not the syscall ABI). */
-enum pvm_fact_code {
-	PVM_FACT_CODE_UNKNOWN = 0,
-	PVM_FACT_CODE_64 = 1,
-	PVM_FACT_CODE_32 = 2,
-};
 
 enum pvm_fact_target {
 	PVM_FACT_TARGET_NONE = 0,	/* the pid named no process (ESRCH) */
@@ -77,10 +61,10 @@ struct pvm_fact_region {
 };
 
 struct pvm_facts {
-	enum pvm_fact_call call;
+	enum pvm_syscall call;
 	int64_t ret;		/* bytes moved, or -errno */
-	enum pvm_fact_abi abi;
-	enum pvm_fact_code code;
+	enum pvm_abi abi;
+	enum pvm_code_mode code;
 	int32_t pid_arg;	/* the pid argument, as the caller passed it */
 	uint64_t payload;	/* bytes moved; for a failed write, bytes it asked to move */
 	struct {

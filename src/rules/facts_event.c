@@ -7,17 +7,6 @@
 #include "event/event.h"
 #include "event/regions.h"
 
-static enum pvm_fact_code code_of(__u8 mode)
-{
-	static const enum pvm_fact_code codes[] = {
-		[PVM_CODE_UNKNOWN] = PVM_FACT_CODE_UNKNOWN,
-		[PVM_CODE_64] = PVM_FACT_CODE_64,
-		[PVM_CODE_32] = PVM_FACT_CODE_32,
-	};
-
-	return mode < sizeof(codes) / sizeof(codes[0]) ? codes[mode] : PVM_FACT_CODE_UNKNOWN;
-}
-
 /* Decoding checked the kind; anything else would read as anonymous memory. */
 static enum pvm_fact_region_kind kind_of(__u8 kind)
 {
@@ -125,10 +114,11 @@ void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f)
 	const struct pvm_record *r = ev->rec;
 
 	memset(f, 0, sizeof(*f));
-	f->call = r->syscall == PVM_SYS_WRITEV ? PVM_CALL_WRITEV : PVM_CALL_READV;
+	/* the record's own enums (call_kind.h); decoding checked syscall and ABI */
+	f->call = r->syscall;
 	f->ret = r->ret;
-	f->abi = r->abi == PVM_ABI_IA32 ? PVM_FACT_ABI_IA32 : PVM_FACT_ABI_X86_64;
-	f->code = code_of(r->code_mode);
+	f->abi = r->abi;
+	f->code = r->code_mode <= PVM_CODE_32 ? r->code_mode : PVM_CODE_UNKNOWN;
 	f->pid_arg = r->pid;
 	if (r->ret > 0)
 		f->payload = (uint64_t)r->ret;

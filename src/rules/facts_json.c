@@ -186,16 +186,16 @@ static int get_name(json_object *obj, const char *at, const char *key, const cha
 #define NAMES(a) (a), (int)(sizeof(a) / sizeof((a)[0]))
 
 static const char *const calls[] = {
-	[PVM_CALL_READV] = PVM_EVENT_READV,
-	[PVM_CALL_WRITEV] = PVM_EVENT_WRITEV,
+	[PVM_SYS_READV] = PVM_EVENT_READV,
+	[PVM_SYS_WRITEV] = PVM_EVENT_WRITEV,
 };
 static const char *const abis[] = {
-	[PVM_FACT_ABI_X86_64] = PVM_ABI_NAME_X86_64,
-	[PVM_FACT_ABI_IA32] = PVM_ABI_NAME_IA32,
+	[PVM_ABI_X86_64] = PVM_ABI_NAME_X86_64,
+	[PVM_ABI_IA32] = PVM_ABI_NAME_IA32,
 };
 static const char *const codes[] = {
-	[PVM_FACT_CODE_64] = PVM_CODE_NAME_64,
-	[PVM_FACT_CODE_32] = PVM_CODE_NAME_32,
+	[PVM_CODE_64] = PVM_CODE_NAME_64,
+	[PVM_CODE_32] = PVM_CODE_NAME_32,
 };
 static const char *const kinds[] = {
 	[PVM_FACT_REGION_HEAP] = "heap", [PVM_FACT_REGION_STACK] = "stack",
@@ -300,7 +300,7 @@ static int caller_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	    get_name(c, PVM_KEY_CALLER, PVM_KEY_CODE, NAMES(codes), true, &code, why) ||
 	    get_string(c, PVM_KEY_CALLER, PVM_KEY_CONTAINER_ID, true, &container, why))
 		return -1;
-	f->code = code < 0 ? PVM_FACT_CODE_UNKNOWN : (enum pvm_fact_code)code;
+	f->code = code < 0 ? PVM_CODE_UNKNOWN : (enum pvm_code_mode)code;
 	pvm_fact_comm_set(f->caller.comm, comm, PVM_FACTS_COMM_LEN);
 	pvm_fact_path_set(&f->caller.exe, exe);
 	f->caller.container_known = true; /* null: the host */
@@ -405,7 +405,7 @@ static int payload_from_json(json_object *ev, struct pvm_facts *f, const char **
 		return -1;
 	if (f->ret > 0)
 		f->payload = (uint64_t)f->ret;
-	else if (f->call == PVM_CALL_WRITEV && local)
+	else if (f->call == PVM_SYS_WRITEV && local)
 		return uint_of(local, "", PVM_KEY_LOCAL_BYTES, UINT64_MAX, &f->payload, why);
 	return 0;
 }
@@ -425,8 +425,8 @@ int pvm_facts_from_json(json_object *ev, struct pvm_facts *f, const char **why)
 	    member(ev, "", PVM_KEY_ARGS, json_type_object, false, &args, why) ||
 	    get_int(args, PVM_KEY_ARGS, PVM_KEY_PID, INT32_MIN, INT32_MAX, &pid, why))
 		return -1;
-	f->call = (enum pvm_fact_call)call;
-	f->abi = (enum pvm_fact_abi)abi;
+	f->call = (enum pvm_syscall)call;
+	f->abi = (enum pvm_abi)abi;
 	f->pid_arg = (int32_t)pid;
 	if (payload_from_json(ev, f, why) || caller_from_json(ev, f, why) ||
 	    target_from_json(ev, f, why) || regions_from_json(ev, f, why))

@@ -46,10 +46,8 @@ static int add_rule(struct kernel_rules *k, const struct pvm_allow_entry *e,
 	memset(r, 0, sizeof(*r));
 	r->exe = *exe;
 	r->line = e->line;
-	r->via = (__u8)e->via; /* enum pvm_via has enum pvm_allow_via's values */
-	r->syscalls = e->any_call ? PVM_SYS_ALL
-				  : PVM_SYS_BIT(e->call == PVM_CALL_WRITEV ? PVM_SYS_WRITEV
-									   : PVM_SYS_READV);
+	r->via = (__u8)e->via;
+	r->syscalls = e->any_call ? PVM_SYS_ALL : PVM_SYS_BIT(e->call);
 	if (e->same_uid)
 		r->conditions |= PVM_ALLOW_SAME_UID;
 	if (e->same_exe)

@@ -138,7 +138,7 @@ static bool boundary_text(const struct pvm_facts *f, char *buf, size_t len)
 
 static bool is_write(const struct pvm_facts *f)
 {
-	return f->call == PVM_CALL_WRITEV;
+	return f->call == PVM_SYS_WRITEV;
 }
 
 /* A call that moved bytes to or from another thread group. */
@@ -318,7 +318,7 @@ static bool ia32_from_64bit(const struct pvm_facts *f, char *reason, size_t len)
 {
 	char target[128];
 
-	if (f->abi != PVM_FACT_ABI_IA32 || f->code != PVM_FACT_CODE_64)
+	if (f->abi != PVM_ABI_IA32 || f->code != PVM_CODE_64)
 		return false;
 	target_text(f, target, sizeof(target));
 	snprintf(reason, len, "%s through the 32-bit syscall ABI from 64-bit code, naming %s",

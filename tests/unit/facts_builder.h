@@ -38,10 +38,10 @@ static inline void set_fact_region(struct pvm_facts *f, unsigned int i,
 static inline struct pvm_facts example_write(void)
 {
 	struct pvm_facts f = {
-		.call = PVM_CALL_WRITEV,
+		.call = PVM_SYS_WRITEV,
 		.ret = 64,
-		.abi = PVM_FACT_ABI_X86_64,
-		.code = PVM_FACT_CODE_64,
+		.abi = PVM_ABI_X86_64,
+		.code = PVM_CODE_64,
 		.pid_arg = 4300,
 		.payload = 64,
 		.caller = {.pid = 4242, .tid = 4243, .uid = 1000, .pidns = INIT_PIDNS,
@@ -65,7 +65,7 @@ static inline struct pvm_facts example_read(void)
 {
 	struct pvm_facts f = example_write();
 
-	f.call = PVM_CALL_READV;
+	f.call = PVM_SYS_READV;
 	return f;
 }
 

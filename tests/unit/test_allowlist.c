@@ -85,7 +85,7 @@ UNIT_TEST(allowlist_format)
 	CHECK_STR(e->exe, "/usr/bin/gdb");
 	CHECK_STR(e->label, "gdb");
 	CHECK_STR(e->where, "test.conf:4 (gdb)");
-	CHECK_EQ(e->via, PVM_VIA_CALLER);
+	CHECK_EQ(e->via, PVM_ALLOW_CALLER);
 	CHECK(e->comm == NULL && e->target_exe == NULL);
 	CHECK(e->any_call && !e->same_exe && !e->same_uid);
 
@@ -93,20 +93,20 @@ UNIT_TEST(allowlist_format)
 	CHECK_STR(e->exe, "/usr/lib/llvm-*/bin/lldb-server");
 	CHECK_STR(e->where, "test.conf:5 (lldb)");
 	CHECK(!e->any_call);
-	CHECK_EQ(e->call, PVM_CALL_READV);
+	CHECK_EQ(e->call, PVM_SYS_READV);
 
 	e = &list.entries[2];
 	CHECK_STR(e->exe, "/opt/My App/bin/x#1");
 	CHECK_STR(e->label, "x#1");
 	CHECK_STR(e->comm, "w k*");
-	CHECK_EQ(e->via, PVM_VIA_ANCESTOR);
+	CHECK_EQ(e->via, PVM_ALLOW_ANCESTOR);
 	CHECK(e->same_exe && e->same_uid && e->any_call);
 
 	e = &list.entries[3];
 	CHECK_EQ(e->line, 7);
-	CHECK_EQ(e->via, PVM_VIA_PARENT);
+	CHECK_EQ(e->via, PVM_ALLOW_PARENT);
 	CHECK_STR(e->target_exe, "/usr/bin/victim");
-	CHECK_EQ(e->call, PVM_CALL_WRITEV);
+	CHECK_EQ(e->call, PVM_SYS_WRITEV);
 
 	e = &list.entries[4];
 	CHECK_EQ(e->line, 8);
@@ -146,7 +146,7 @@ UNIT_TEST(allowlist_default_parses)
 	/* the MPI launchers allow only calls between ranks of one job */
 	CHECK_STR(list.entries[0].exe, "/usr/bin/orterun");
 	CHECK_STR(list.entries[0].label, "openmpi-mpirun");
-	CHECK(list.entries[0].via == PVM_VIA_ANCESTOR && list.entries[0].same_exe &&
+	CHECK(list.entries[0].via == PVM_ALLOW_ANCESTOR && list.entries[0].same_exe &&
 	      list.entries[0].same_uid);
 	pvm_allowlist_free(&list);
 }
@@ -253,7 +253,7 @@ static void other_uid(struct pvm_facts *f)
 
 static void to_readv(struct pvm_facts *f)
 {
-	f->call = PVM_CALL_READV;
+	f->call = PVM_SYS_READV;
 }
 
 static void keep(struct pvm_facts *f)
@@ -327,10 +327,10 @@ UNIT_TEST(allowlist_default_entries_match)
 	CHECK_STR(e ? e->label : NULL, "strace");
 
 	f = caller("/usr/lib/llvm-16/bin/lldb-server", NULL, NULL, NULL);
-	f.call = PVM_CALL_READV;
+	f.call = PVM_SYS_READV;
 	e = pvm_allowlist_match(&list, &f);
 	CHECK_STR(e ? e->label : NULL, "lldb-server");
-	f.call = PVM_CALL_WRITEV; /* lldb-server writes through ptrace */
+	f.call = PVM_SYS_WRITEV; /* lldb-server writes through ptrace */
 	CHECK(pvm_allowlist_match(&list, &f) == NULL);
 
 	f = caller("/usr/sbin/criu", NULL, NULL, NULL); /* criu only reads */
@@ -486,7 +486,7 @@ static const char memo_list[] =
 	{                                                                                  \
 		stmt;                                                                      \
 	}
-MEMO_CHANGE(call_readv, f->call = PVM_CALL_READV)
+MEMO_CHANGE(call_readv, f->call = PVM_SYS_READV)
 MEMO_CHANGE(other_comm, f->caller.comm[0] = 'I')
 MEMO_CHANGE(other_exe, pvm_fact_path_set(&f->caller.exe, "/opt/tool/injectoR"))
 MEMO_CHANGE(cut_exe, f->caller.exe.truncated = true)

@@ -57,10 +57,10 @@ UNIT_TEST(facts_from_example_event)
 
 	build();
 	f = facts_of(ancestors, 2);
-	CHECK_EQ(f.call, PVM_CALL_WRITEV);
+	CHECK_EQ(f.call, PVM_SYS_WRITEV);
 	CHECK_EQ(f.ret, 64);
-	CHECK_EQ(f.abi, PVM_FACT_ABI_X86_64);
-	CHECK_EQ(f.code, PVM_FACT_CODE_64);
+	CHECK_EQ(f.abi, PVM_ABI_X86_64);
+	CHECK_EQ(f.code, PVM_CODE_64);
 	CHECK_EQ(f.pid_arg, 4300);
 	CHECK_EQ(f.payload, 64);
 	CHECK_EQ(f.caller.pid, 4242);
@@ -112,7 +112,7 @@ UNIT_TEST(facts_from_event_variants)
 				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
 				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_STACK});
 	f = facts_of(NULL, 0);
-	CHECK_EQ(f.abi, PVM_FACT_ABI_IA32);
+	CHECK_EQ(f.abi, PVM_ABI_IA32);
 	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_STACK);
 	CHECK_STR(fired(&f), "PVM-W001 PVM-W002 PVM-A001");
 
@@ -126,7 +126,7 @@ UNIT_TEST(facts_from_event_variants)
 	set_exes(&buf, "/usr/bin/injector", PVM_EXE_KNOWN, NULL, 0);
 	f = facts_of(NULL, 0);
 	CHECK_EQ(f.target.state, PVM_FACT_TARGET_NONE);
-	CHECK_EQ(f.code, PVM_FACT_CODE_UNKNOWN);
+	CHECK_EQ(f.code, PVM_CODE_UNKNOWN);
 	CHECK_EQ(f.payload, 64);
 	CHECK_EQ(f.regions[0].kind, PVM_FACT_REGION_UNKNOWN);
 	CHECK_STR(fired(&f), "PVM-W004");
@@ -150,7 +150,7 @@ UNIT_TEST(facts_from_event_variants)
 	buf.rec.remote_n = 0;
 	set_exes(&buf, NULL, 0, NULL, 0);
 	f = facts_of(NULL, 0);
-	CHECK_EQ(f.call, PVM_CALL_READV);
+	CHECK_EQ(f.call, PVM_SYS_READV);
 	CHECK_EQ(f.n_regions, 0);
 	CHECK(!f.caller.exe.known && !f.target.exe.known);
 	CHECK_STR(fired(&f), "PVM-R001");
@@ -283,10 +283,10 @@ UNIT_TEST(facts_foreign)
 	{                                                                                  \
 		stmt;                                                                      \
 	}
-KEY_CHANGE(key_call, f->call = PVM_CALL_READV)
+KEY_CHANGE(key_call, f->call = PVM_SYS_READV)
 KEY_CHANGE(key_ret, f->ret = -14)
-KEY_CHANGE(key_abi, f->abi = PVM_FACT_ABI_IA32)
-KEY_CHANGE(key_code, f->code = PVM_FACT_CODE_32)
+KEY_CHANGE(key_abi, f->abi = PVM_ABI_IA32)
+KEY_CHANGE(key_code, f->code = PVM_CODE_32)
 KEY_CHANGE(key_pid_arg, f->pid_arg++)
 KEY_CHANGE(key_payload, f->payload++)
 KEY_CHANGE(key_caller_pid, f->caller.pid++)

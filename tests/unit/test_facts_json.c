@@ -181,7 +181,7 @@ UNIT_TEST(facts_json_cross_write_into_child_heap)
 				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
 				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_HEAP});
 	f = check_decoded(__LINE__);
-	CHECK(f.call == PVM_CALL_WRITEV && f.target.child && f.payload == 64);
+	CHECK(f.call == PVM_SYS_WRITEV && f.target.child && f.payload == 64);
 	CHECK(f.n_regions == 1 && f.regions[0].kind == PVM_FACT_REGION_HEAP);
 
 	/* looked-up ancestors (one without an exe) and a container */

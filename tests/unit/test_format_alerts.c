@@ -137,7 +137,7 @@ UNIT_TEST(alerts_table_column)
 	CHECK_STR(col, "HIGH PVM-W001");
 	f.regions[0].kind = PVM_FACT_REGION_STACK;
 	f.target.same_uid = false;
-	f.abi = PVM_FACT_ABI_IA32;
+	f.abi = PVM_ABI_IA32;
 	pvm_rules_eval(&f, NULL, &a); /* W001 W002 W003 A001: the first critical one */
 	pvm_alerts_column(col, &a);
 	CHECK_STR(col, "CRIT PVM-W002+3");

@@ -167,22 +167,22 @@ static void unresolved(struct pvm_facts *f)
 
 static void ia32(struct pvm_facts *f)
 {
-	f->abi = PVM_FACT_ABI_IA32;
+	f->abi = PVM_ABI_IA32;
 }
 
 static void code32(struct pvm_facts *f)
 {
-	f->code = PVM_FACT_CODE_32;
+	f->code = PVM_CODE_32;
 }
 
 static void code_unknown(struct pvm_facts *f)
 {
-	f->code = PVM_FACT_CODE_UNKNOWN;
+	f->code = PVM_CODE_UNKNOWN;
 }
 
 static void to_read(struct pvm_facts *f)
 {
-	f->call = PVM_CALL_READV;
+	f->call = PVM_SYS_READV;
 }
 
 static void target_named(struct pvm_facts *f, const char *comm, const char *exe)
