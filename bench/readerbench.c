@@ -132,7 +132,7 @@ static long long output_size(const struct pvm_reader *r)
 {
 	struct stat st;
 
-	return fstat(fileno(r->out), &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+	return fstat(fileno(r->sink.out), &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
 }
 
 static void run(struct pvm_reader *r, struct flood_record *b, size_t size, unsigned long events)
@@ -146,10 +146,10 @@ static void run(struct pvm_reader *r, struct flood_record *b, size_t size, unsig
 	for (unsigned long i = 0; i < events; i++) {
 		b->rec.start_boot_ns += 1000;
 		pvm_reader_record(r, b, size);
-		if (i % 4096 == 4095 && r->wrote && !pvm_reader_flush(r, false))
+		if (i % 4096 == 4095 && r->sink.wrote && !pvm_sink_flush(&r->sink, false))
 			die("output");
 	}
-	if (!pvm_reader_flush(r, true))
+	if (!pvm_sink_flush(&r->sink, true))
 		die("output");
 	wall = pvm_monotonic_now() - start;
 	getrusage(RUSAGE_SELF, &after);

@@ -88,7 +88,7 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 			fprintf(stderr, "pvmtrace: ring buffer poll: %s\n", strerror(-err));
 			return PVM_EXIT_FAILURE;
 		}
-		if (r->wrote && !pvm_reader_flush(r, false))
+		if (r->sink.wrote && !pvm_sink_flush(&r->sink, false))
 			return PVM_EXIT_FAILURE;
 		if (stats_requested) {
 			stats_requested = 0;
@@ -96,10 +96,10 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 		}
 	}
 	pvm_sensor_stop_and_drain(sensor);
-	if (!pvm_reader_flush(r, true))
+	if (!pvm_sink_flush(&r->sink, true))
 		return PVM_EXIT_FAILURE;
 	print_stats(r, sensor, true);
-	return pvm_reader_flush(r, true) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
+	return pvm_sink_flush(&r->sink, true) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
 }
 
 static enum pvm_exit trace(const struct pvm_options *opts)
@@ -130,7 +130,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	status = pvm_sensor_start(&cfg, pvm_reader_record, &reader, &sensor);
 	if (status == PVM_EXIT_OK) {
 		if (!opts->json)
-			pvm_format_table_header(reader.out);
+			pvm_format_table_header(reader.sink.out);
 		announce(sensor, kernel_serves_ia32);
 		status = trace_loop(&reader, sensor);
 	}

@@ -2,7 +2,6 @@
 #include "reader/reader.h"
 
 #include <errno.h>
-#include <stdio_ext.h>
 #include <string.h>
 
 #include "event/clock.h"
@@ -10,19 +9,6 @@
 #include "output/format.h"
 #include "output/store_payload.h"
 #include "rules/kernel_allow.h"
-
-#define OUTPUT_BUFFER_SIZE (256 * 1024)
-#define TRIM_EVERY 1024 /* events between two looks at the output's end (a syscall) */
-
-/*
- * JSON lines gather here, in the JSON writer's buffer, and go out a write(2)
- * per buffer through an unbuffered FILE: copied through stdio's buffer too,
- * a line cost a twentieth more. The table's rows go through stdio, with this
- * as its buffer: static, stdout may still be flushed from it at exit; and
- * given, since glibc ignores setvbuf's size when the buffer is NULL and then
- * writes st_blksize (4 KiB) at a time, a write(2) per few events.
- */
-static char output_buffer[OUTPUT_BUFFER_SIZE];
 
 /*
  * What the kernel side could not resolve, from /proc: later than the call,
@@ -96,17 +82,6 @@ static bool judge(struct pvm_reader *r, struct pvm_event *ev, struct pvm_alerts 
 	return r->opts->min_severity < 0 || pvm_alerts_at_least(alerts, r->opts->min_severity);
 }
 
-/* What reached the file: ftello() counts what stdio still holds too. */
-static void trim_output(struct pvm_reader *r)
-{
-	off_t end;
-
-	r->since_trim = 0;
-	if (!r->trim.running || (end = ftello(r->out)) < 0)
-		return;
-	pvm_output_trimmer_reach(&r->trim, (unsigned long long)end - __fpending(r->out));
-}
-
 /*
  * The kernel side wrote the record from another CPU: each of its cache lines
  * is a miss here. Asked for all at once, they arrive together instead of
@@ -144,52 +119,10 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 	if (!judge(r, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
 	if (r->opts->json)
-		pvm_format_json(&r->jw, &ev, &r->memos);
+		pvm_format_json(&r->sink.jw, &ev, &r->memos);
 	else
-		pvm_format_table_row(r->out, &ev);
-	r->wrote = true;
-	if (++r->since_trim == TRIM_EVERY)
-		trim_output(r);
-}
-
-static char *hand_direct(void *ctx, char *buf, size_t *len)
-{
-	return pvm_direct_out_hand(ctx, buf, len);
-}
-
-/* A failed write is seen at the next flush that finds the thread done. */
-static int flush_direct(struct pvm_reader *r, bool wait)
-{
-	int err;
-
-	if (!wait && pvm_direct_out_busy(&r->direct_out))
-		return 0;
-	err = pvm_direct_out_wait(&r->direct_out); /* not busy: at once */
-	if (err)
-		return err;
-	r->wrote = false;
-	jw_flush(&r->jw);
-	return wait ? pvm_direct_out_wait(&r->direct_out) : 0;
-}
-
-/* Events that could not be written are lost: say so. */
-bool pvm_reader_flush(struct pvm_reader *r, bool wait)
-{
-	int err = 0;
-
-	if (r->direct) {
-		err = -flush_direct(r, wait);
-	} else {
-		r->wrote = false;
-		errno = 0; /* an error stream's errno may be long gone: EIO then */
-		jw_flush(&r->jw);
-		if (fflush(r->out) || ferror(r->out))
-			err = errno ? errno : EIO;
-	}
-	if (!err)
-		return true;
-	fprintf(stderr, "pvmtrace: writing events failed: %s\n", strerror(err));
-	return false;
+		pvm_format_table_row(r->sink.out, &ev);
+	pvm_sink_line(&r->sink);
 }
 
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
@@ -199,7 +132,7 @@ void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
 	pvm_stats_print_text(stderr, &r->stats);
 	pvm_alert_summary_print(stderr, &r->summary);
 	if (to_output && r->opts->json)
-		pvm_stats_print_json(&r->jw, &r->stats, pvm_wall_now());
+		pvm_stats_print_json(&r->sink.jw, &r->stats, pvm_wall_now());
 }
 
 /* Room for a few whole payloads at their largest, held until their records come. */
@@ -257,39 +190,12 @@ static enum pvm_exit load_allowlist(struct pvm_reader *r, const struct pvm_optio
 	return PVM_EXIT_USAGE;
 }
 
-/*
- * JSON to -o FILE: direct (direct_out.h) where the file system can; else,
- * and to standard output, through r->out, with its pages trimmed behind it.
- */
-static void open_writer(struct pvm_reader *r)
-{
-	size_t len;
-	char *buf;
-
-	if (r->opts->json && r->opts->output_path &&
-	    pvm_direct_out_open(&r->direct_out, fileno(r->out), PVM_DIRECT_BUFFER_SIZE) == 0) {
-		r->direct = true;
-		buf = pvm_direct_out_first(&r->direct_out, &len);
-		jw_init_handing(&r->jw, buf, len, PVM_DIRECT_BUFFER_SIZE, hand_direct, &r->direct_out);
-		return;
-	}
-	if (r->opts->json) {
-		setvbuf(r->out, NULL, _IONBF, 0);
-		jw_init_buffer(&r->jw, r->out, output_buffer, sizeof(output_buffer));
-	} else {
-		setvbuf(r->out, output_buffer, _IOFBF, sizeof(output_buffer));
-		jw_init(&r->jw, r->out);
-	}
-	pvm_output_trimmer_start(&r->trim, fileno(r->out), PVM_OUTPUT_TRIM_WINDOW);
-}
-
 enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts)
 {
 	enum pvm_exit status;
 
 	memset(r, 0, sizeof(*r));
 	r->opts = opts;
-	r->out = stdout;
 	r->ancestry.proc_root = "/proc";
 	status = load_allowlist(r, opts);
 	if (status != PVM_EXIT_OK)
@@ -298,12 +204,11 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
-	if (opts->output_path && !(r->out = pvm_output_open(opts->output_path, stderr))) {
+	if (pvm_sink_open(&r->sink, opts->output_path, opts->json)) {
 		close_capture_dir(r);
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
-	open_writer(r);
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	r->decode.capture = opts->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
@@ -312,14 +217,8 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
 
 void pvm_reader_close(struct pvm_reader *r)
 {
-	/* lines still in the writer's buffer when tracing ended on an error */
-	jw_flush(&r->jw);
-	if (r->direct)
-		pvm_direct_out_close(&r->direct_out);
-	pvm_output_trimmer_stop(&r->trim);
+	pvm_sink_close(&r->sink);
 	pvm_cgroups_free(&r->cgroups);
 	close_capture_dir(r);
 	pvm_allowlist_free(&r->allow);
-	if (r->out != stdout)
-		fclose(r->out);
 }

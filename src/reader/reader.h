@@ -20,26 +20,18 @@
 #include "event/reassembly.h"
 #include "event/regions.h"
 #include "output/capture_store.h"
-#include "output/direct_out.h"
 #include "output/format.h"
-#include "output/json_writer.h"
-#include "output/output_file.h"
+#include "output/sink.h"
 #include "output/stats.h"
 #include "rules/allowlist.h"
 #include "rules/rules.h"
 
 struct pvm_reader {
 	const struct pvm_options *opts;
-	FILE *out;
-	struct json_writer jw;
+	struct pvm_sink sink;	/* where the lines go */
 	struct pvm_json_memos memos;
-	struct pvm_output_trimmer trim;
-	bool direct; /* -o FILE written by `direct_out`, not through r->out */
-	struct pvm_direct_out direct_out;
-	unsigned int since_trim; /* events written since the last trim */
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
-	bool wrote;		/* events written since the last flush */
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
 	struct pvm_cgroups cgroups;
 	/* the rules */
@@ -68,15 +60,6 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *op
  * becomes a line of output, a --capture-dir chunk waits for its call's.
  */
 void pvm_reader_record(void *ctx, const void *data, size_t size);
-
-/*
- * Hands what was written to the output; with `wait`, returns once it is
- * written. Without, JSON to -o FILE stays in its buffer while the thread
- * writing the file is busy: it goes with the next flush or when the buffer
- * is full, and the thread writes large buffers when the events come fast.
- * false after saying why on stderr.
- */
-bool pvm_reader_flush(struct pvm_reader *r, bool wait);
 
 /*
  * The counters, with the kernel's already in r->stats.kernel: a line on
