@@ -19,22 +19,23 @@
  * A slot: a PVM_INFLIGHT_HEADER_SIZE header (in_call and the region memo),
  * the record, then room for each part at its largest:
  *
- *   pvm_slot_entries_size(max_iov)   2 * max_iov entries, max_iov regions
+ *   PVM_SLOT_ENTRIES(max_iov)        2 * max_iov entries, max_iov regions
  *   PVM_SLOT_PAYLOAD(capture)        the captured payload
- *   2 * PVM_EXE_PATH_MAX             a gap (below); at entry, --enforce's facts
+ *   PVM_SLOT_GAP                     a gap (below); at entry, --enforce's facts
  *   2 * PVM_EXE_SCRATCH              the executable paths walked at entry
  *   PVM_SLOT_CHUNK                   --capture-dir only: the chunk being sent
  *
  * The entries, regions and payload are written packed, as the record
  * carries them, from the start of the first area; at exit the paths are
  * copied after the payload and the record is sent from the slot as it is.
- * The gap keeps that copy from ever overlapping its source. The chunk is built in the calling thread's own slot, which
- * nothing else can touch, unlike per-CPU memory a preempting program could
- * share. User space sizes the map before load: PVM_SLOT_VALUE_SIZE().
+ * The gap keeps that copy from ever overlapping its source. The chunk is
+ * built in the calling thread's own slot, which nothing else can touch,
+ * unlike per-CPU memory a preempting program could share. User space sizes
+ * the map before load: PVM_SLOT_VALUE_SIZE().
  *
- * The bounds the BPF side checks an offset against (pvm_slot_*_max) are the
- * largest offset each part can start at: the verifier needs them spelled out
- * at each access, and they are these.
+ * The bounds the BPF side checks an offset against (PVM_SLOT_*_OFF_MAX) are
+ * the largest offset each part can start at: the verifier needs them spelled
+ * out at each access, and they are these.
  */
 #ifndef PVMTRACE_LAYOUT_H
 #define PVMTRACE_LAYOUT_H

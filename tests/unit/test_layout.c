@@ -28,7 +28,11 @@ UNIT_TEST(layout_slot_areas_follow_each_other)
 {
 	static const struct {
 		__u32 max_iov, capture;
-	} settings[] = {{1, 0}, {PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT}, {PVM_IOV_MAX, PVM_CAPTURE_MAX}};
+	} settings[] = {
+		{1, 0},
+		{PVM_IOV_DEFAULT, PVM_CAPTURE_DEFAULT},
+		{PVM_IOV_MAX, PVM_CAPTURE_MAX},
+	};
 
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		__u32 max_iov = settings[i].max_iov, capture = settings[i].capture;
@@ -50,8 +54,9 @@ UNIT_TEST(layout_slot_areas_follow_each_other)
 		CHECK_EQ(PVM_SLOT_VALUE_SIZE(max_iov, capture, true),
 			 PVM_SLOT_VALUE_SIZE(max_iov, capture, false) + PVM_SLOT_CHUNK);
 		/* the paths copied after the largest payload end before their scratch */
-		CHECK(entries + capture + 2 * PVM_EXE_PATH_MAX <= PVM_SLOT_EXE_OFF(max_iov, capture, 0));
+		CHECK(entries + capture + 2 * PVM_EXE_PATH_MAX <=
+		      PVM_SLOT_EXE_OFF(max_iov, capture, 0));
 		/* --enforce's facts fit in the gap */
-		CHECK(sizeof(struct pvm_enforce_input) <= 2 * PVM_EXE_PATH_MAX);
+		CHECK(sizeof(struct pvm_enforce_input) <= PVM_SLOT_GAP);
 	}
 }
