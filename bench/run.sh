@@ -646,7 +646,7 @@ flood() {
 	done
 	[ -n "$pid" ] || die "flood: pvmtrace did not start under /usr/bin/time"
 	wait_for "$out.err" '^pvmtrace: tracing' "$pid" 30 || die "flood: pvmtrace: $(tail -1 "$out.err")"
-	mode=$(sed -n 's/^pvmtrace: tracing (mode \([a-z_]*\)).*/\1/p' "$out.err" | head -1)
+	mode=$(sed -n 's/^pvmtrace: tracing (mode \([a-z_]*\)[;)].*/\1/p' "$out.err" | head -1)
 	OUR_PROGS+=" $(prog_ids "$pid" | tr , ' ')"
 	line=$("$PVMBENCH" flood --threads "$threads" --seconds "$FLOOD_SECS" --rate "$paced")
 	kill -TERM "$pid"
