@@ -59,9 +59,9 @@ static void print_stats(struct pvm_reader *r, struct pvm_sensor *sensor, bool to
 }
 
 /* What of the calls on this kernel the mode cannot see: "" when none. */
-static const char *ia32_blind_spot(enum pvm_mode mode, bool kernel_serves_ia32)
+static const char *ia32_blind_spot(enum pvm_mode mode, enum pvm_ia32 kernel_ia32)
 {
-	if (!kernel_serves_ia32)
+	if (kernel_ia32 == PVM_IA32_NONE)
 		return "; this kernel serves no ia32 (32-bit) calls: "
 		       "none can be made, no ia32 rule can fire";
 	if (!pvm_mode_sees_ia32(mode))
@@ -69,13 +69,13 @@ static const char *ia32_blind_spot(enum pvm_mode mode, bool kernel_serves_ia32)
 	return "";
 }
 
-static void announce(const struct pvm_sensor *sensor, bool kernel_serves_ia32)
+static void announce(const struct pvm_sensor *sensor, enum pvm_ia32 kernel_ia32)
 {
 	enum pvm_mode mode = pvm_sensor_mode(sensor);
 
 	fprintf(stderr, "pvmtrace: tracing (mode %s%s%s)\n", pvm_mode_name(mode),
 		pvm_sensor_targets_in_kernel(sensor) ? "" : "; targets from /proc",
-		ia32_blind_spot(mode, kernel_serves_ia32));
+		ia32_blind_spot(mode, kernel_ia32));
 }
 
 /* Events that could not be written are lost: then pvmtrace stops. */
@@ -118,7 +118,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	struct pvm_sensor *sensor = NULL;
 	char ia32_how[128];
 	/* before the reader's threads and the sensor's mappings: a cheap fork */
-	bool kernel_serves_ia32 = pvm_kernel_serves_ia32(ia32_how, sizeof(ia32_how));
+	enum pvm_ia32 kernel_ia32 = pvm_kernel_ia32(ia32_how, sizeof(ia32_how));
 	enum pvm_exit status = pvm_reader_open(&reader, opts);
 
 	if (status != PVM_EXIT_OK)
@@ -131,7 +131,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	if (status == PVM_EXIT_OK) {
 		if (!opts->json)
 			pvm_format_table_header(reader.sink.out);
-		announce(sensor, kernel_serves_ia32);
+		announce(sensor, kernel_ia32);
 		status = trace_loop(&reader, sensor);
 	}
 	pvm_sensor_destroy(sensor);
@@ -144,15 +144,13 @@ static enum pvm_exit list_modes(bool verbose)
 	enum pvm_exit status = pvm_sensor_preflight();
 	bool any = false;
 	char ia32_how[128];
-	bool ia32 = pvm_kernel_serves_ia32(ia32_how, sizeof(ia32_how));
+	enum pvm_ia32 ia32 = pvm_kernel_ia32(ia32_how, sizeof(ia32_how));
 
 	if (status != PVM_EXIT_OK)
 		return status;
 	for (size_t i = 0; i < PVM_MODE__COUNT - 1; i++)
 		any |= pvm_sensor_mode_works(pvm_mode_preference[i], verbose);
-	printf("\nia32 calls: %s (%s)\n",
-	       ia32 ? "served by this kernel" : "none on this kernel, no ia32 rule can fire",
-	       ia32_how);
+	printf("\nia32 calls: %s (%s)\n", pvm_ia32_name(ia32), ia32_how);
 	return any ? PVM_EXIT_OK : PVM_EXIT_MODE;
 }
 

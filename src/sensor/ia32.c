@@ -29,7 +29,7 @@ static long ia32_getpid(void)
 	return ret;
 }
 
-bool pvm_kernel_serves_ia32(char *how, size_t len)
+enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 {
 	int status = 0;
 	pid_t child;
@@ -43,25 +43,44 @@ bool pvm_kernel_serves_ia32(char *how, size_t len)
 		_exit(ia32_getpid() == getpid() ? 0 : 1);
 	}
 	if (child < 0 || waitpid(child, &status, 0) != child) {
-		snprintf(how, len, "cannot tell: the probe's child did not run");
-		return false;
+		snprintf(how, len, "the probe's child did not run");
+		return PVM_IA32_UNKNOWN;
 	}
-	if (WIFSIGNALED(status)) {
-		snprintf(how, len, "int 0x80 answered with SIG%s: ia32 emulation is off",
-			 sigabbrev_np(WTERMSIG(status)));
-		return false;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(how, len, "int 0x80 served");
+		return PVM_IA32_SERVED;
 	}
-	if (WEXITSTATUS(status)) {
-		snprintf(how, len, "int 0x80 getpid returned another pid");
-		return false;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
+		snprintf(how, len, "int 0x80 answered with SIGSEGV: ia32 emulation is off");
+		return PVM_IA32_NONE;
 	}
-	snprintf(how, len, "int 0x80 served");
-	return true;
+	/*
+	 * No answer of the kernel's: SIGSYS or an error is a seccomp filter on
+	 * pvmtrace itself (systemd's SystemCallArchitectures=native), which other
+	 * processes need not have.
+	 */
+	if (WIFSIGNALED(status))
+		snprintf(how, len, "int 0x80 answered with SIG%s", sigabbrev_np(WTERMSIG(status)));
+	else
+		snprintf(how, len, "int 0x80 getpid did not return the pid");
+	return PVM_IA32_UNKNOWN;
 }
 #else
-bool pvm_kernel_serves_ia32(char *how, size_t len)
+enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 {
 	snprintf(how, len, "not an x86-64 kernel");
-	return false;
+	return PVM_IA32_NONE;
 }
 #endif
+
+const char *pvm_ia32_name(enum pvm_ia32 answer)
+{
+	switch (answer) {
+	case PVM_IA32_SERVED:
+		return "served by this kernel";
+	case PVM_IA32_NONE:
+		return "none on this kernel, no ia32 rule can fire";
+	default:
+		return "unknown";
+	}
+}

@@ -9,10 +9,18 @@
 #ifndef PVMTRACE_IA32_H
 #define PVMTRACE_IA32_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
-/* True when it does; `how` says how the probe found out either way. */
-bool pvm_kernel_serves_ia32(char *how, size_t len);
+enum pvm_ia32 {
+	PVM_IA32_SERVED,  /* a 32-bit call was served */
+	PVM_IA32_NONE,	  /* the kernel refused it: no 32-bit call can happen */
+	PVM_IA32_UNKNOWN, /* the probe cannot tell (a seccomp filter on pvmtrace, say) */
+};
+
+/* What the kernel answered; `how` says how the probe found out. */
+enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len);
+
+/* "served by this kernel", "none on this kernel, ...", "unknown" */
+const char *pvm_ia32_name(enum pvm_ia32 answer);
 
 #endif /* PVMTRACE_IA32_H */
