@@ -5,13 +5,18 @@
  */
 #include "cli.h"
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -316,6 +321,42 @@ static bool list_modes_says_whether_ia32_is_served(void)
 		      &o);
 }
 
+/*
+ * What systemd's SystemCallArchitectures=native does: any syscall of another
+ * ABI kills the process. Set in pvmtrace's child before the exec.
+ */
+static bool native_syscalls_only(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+
+	return !prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/*
+ * Under such a filter the probe's int 0x80 is answered by the filter, not by
+ * the kernel (SIGSYS): pvmtrace must claim nothing. Where ia32 emulation is
+ * off the kernel answers first (SIGSEGV), and "none" stays true.
+ */
+static bool list_modes_under_native_seccomp(void)
+{
+	bool none = e2e_host_lacks(probed, E2E_NEED_INT80);
+	const char *want = none ? "\nia32 calls: none on this kernel"
+				: "\nia32 calls: unknown (int 0x80 answered with SIGSYS)";
+	struct outcome o;
+
+	run_with(&o, 0, native_syscalls_only, 0, (const char *[]){"--list-modes", NULL});
+	return expect(o.exit_code == 0 && strstr(o.out, want),
+		      none ? "a seccomp filter does not change the kernel's \"none\""
+			   : "under a native-only seccomp filter --list-modes claims nothing",
+		      &o);
+}
+
 void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_tally *tally)
 {
 	static const struct {
@@ -334,6 +375,8 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0, 0},
 		{"list_modes_names_a_mode", list_modes_names_a_mode, 0},
 		{"list_modes_says_whether_ia32_is_served", list_modes_says_whether_ia32_is_served,
+		 0},
+		{"list_modes_under_a_native_only_seccomp_filter", list_modes_under_native_seccomp,
 		 0},
 		{"bad_config_exits_2", bad_config_exits_2, 0},
 	};
