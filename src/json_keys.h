@@ -85,7 +85,7 @@
 #define PVM_KEY_MITRE "mitre"
 #define PVM_KEY_REASON "reason"
 
-/* values both sides spell: "event", "abi", "code", "source" (target, region) */
+/* values both sides spell: "event", "abi", "code", "source", a region's "kind" */
 #define PVM_EVENT_READV "process_vm_readv"
 #define PVM_EVENT_WRITEV "process_vm_writev"
 #define PVM_EVENT_STATS "stats"
@@ -96,5 +96,10 @@
 #define PVM_ABI_NAME_IA32 "ia32"
 #define PVM_CODE_NAME_64 "x86_64"
 #define PVM_CODE_NAME_32 "i386"
+#define PVM_KIND_ANON "anon"
+#define PVM_KIND_FILE "file"
+#define PVM_KIND_HEAP "heap"
+#define PVM_KIND_STACK "stack"
+#define PVM_KIND_VDSO "vdso"
 
 #endif /* PVMTRACE_JSON_KEYS_H */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_keys.h"
+
 #define DELETED_SUFFIX " (deleted)" /* d_path() of an unlinked file */
 
 static int hex_digit(char c)
@@ -140,21 +142,21 @@ const char *pvm_region_kind(const struct pvm_maps_entry *e)
 	const char *path = e->path;
 
 	if (!path[0])
-		return "anon";
+		return PVM_KIND_ANON;
 	if (path[0] != '[')
-		return "file";
+		return PVM_KIND_FILE;
 	if (name_is(path, "[heap]"))
-		return "heap";
+		return PVM_KIND_HEAP;
 	if (name_is(path, "[stack]") || name_starts(path, "[stack:"))
-		return "stack";
+		return PVM_KIND_STACK;
 	if (name_is(path, "[vdso]"))
-		return "vdso";
+		return PVM_KIND_VDSO;
 	if (name_is(path, "[vvar]") || name_is(path, "[vvar_vclock]"))
 		return "vvar";
 	if (name_is(path, "[vsyscall]"))
 		return "vsyscall";
 	if (name_starts(path, "[anon:") || name_starts(path, "[anon_shmem:"))
-		return "anon";
+		return PVM_KIND_ANON;
 	return "other";
 }
 

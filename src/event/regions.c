@@ -5,6 +5,7 @@
 
 #include "event/event.h"
 #include "event/maps.h"
+#include "json_keys.h"
 
 void pvm_region_perms(__u32 vm_flags, char buf[5])
 {
@@ -19,15 +20,15 @@ const char *pvm_region_kind_name(enum pvm_region_kind kind)
 {
 	switch (kind) {
 	case PVM_REGION_FILE:
-		return "file";
+		return PVM_KIND_FILE;
 	case PVM_REGION_HEAP:
-		return "heap";
+		return PVM_KIND_HEAP;
 	case PVM_REGION_STACK:
-		return "stack";
+		return PVM_KIND_STACK;
 	case PVM_REGION_VDSO:
-		return "vdso";
+		return PVM_KIND_VDSO;
 	default:
-		return "anon";
+		return PVM_KIND_ANON;
 	}
 }
 
@@ -41,13 +42,13 @@ static enum pvm_region_kind kind_of_entry(const struct pvm_maps_entry *e)
 {
 	const char *kind = pvm_region_kind(e);
 
-	if (!strcmp(kind, "file"))
+	if (!strcmp(kind, PVM_KIND_FILE))
 		return PVM_REGION_FILE;
-	if (!strcmp(kind, "heap"))
+	if (!strcmp(kind, PVM_KIND_HEAP))
 		return PVM_REGION_HEAP;
-	if (!strcmp(kind, "stack"))
+	if (!strcmp(kind, PVM_KIND_STACK))
 		return PVM_REGION_STACK;
-	if (!strcmp(kind, "vdso"))
+	if (!strcmp(kind, PVM_KIND_VDSO))
 		return PVM_REGION_VDSO;
 	return PVM_REGION_ANON;
 }

@@ -198,9 +198,9 @@ static const char *const codes[] = {
 	[PVM_CODE_32] = PVM_CODE_NAME_32,
 };
 static const char *const kinds[] = {
-	[PVM_FACT_REGION_HEAP] = "heap", [PVM_FACT_REGION_STACK] = "stack",
-	[PVM_FACT_REGION_ANON] = "anon", [PVM_FACT_REGION_FILE] = "file",
-	[PVM_FACT_REGION_VDSO] = "vdso",
+	[PVM_FACT_REGION_HEAP] = PVM_KIND_HEAP, [PVM_FACT_REGION_STACK] = PVM_KIND_STACK,
+	[PVM_FACT_REGION_ANON] = PVM_KIND_ANON, [PVM_FACT_REGION_FILE] = PVM_KIND_FILE,
+	[PVM_FACT_REGION_VDSO] = PVM_KIND_VDSO,
 };
 
 /* target.source and remote_iov[].region.source */
