@@ -10,12 +10,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__x86_64__)
 #define NR_IA32_GETPID 20
+#define EXIT_SEGV 2 /* the child's SIGSEGV handler: the kernel refused the call */
 
 static long ia32_getpid(void)
 {
@@ -29,6 +31,27 @@ static long ia32_getpid(void)
 	return ret;
 }
 
+static void on_segv(int sig)
+{
+	(void)sig;
+	_exit(EXIT_SEGV);
+}
+
+/*
+ * The child's answer is an exit status: the SIGSEGV is caught, and nothing
+ * else it dies of may leave a core (a host's coredump handler would log
+ * pvmtrace crashing at every start).
+ */
+static void probe_in_child(void)
+{
+	struct rlimit no_core = {0, 0};
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	prctl(PR_SET_DUMPABLE, 0); /* a piped core_pattern ignores RLIMIT_CORE */
+	signal(SIGSEGV, on_segv);
+	_exit(ia32_getpid() == getpid() ? 0 : 1);
+}
+
 enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 {
 	int status = 0;
@@ -36,12 +59,8 @@ enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 
 	fflush(NULL); /* the child leaves with _exit: nothing of ours twice */
 	child = fork();
-	if (child == 0) {
-		struct rlimit no_core = {0, 0};
-
-		setrlimit(RLIMIT_CORE, &no_core); /* the answer may be a SIGSEGV */
-		_exit(ia32_getpid() == getpid() ? 0 : 1);
-	}
+	if (child == 0)
+		probe_in_child();
 	if (child < 0 || waitpid(child, &status, 0) != child) {
 		snprintf(how, len, "the probe's child did not run");
 		return PVM_IA32_UNKNOWN;
@@ -50,7 +69,7 @@ enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 		snprintf(how, len, "int 0x80 served");
 		return PVM_IA32_SERVED;
 	}
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_SEGV) {
 		snprintf(how, len, "int 0x80 answered with SIGSEGV: ia32 emulation is off");
 		return PVM_IA32_NONE;
 	}
