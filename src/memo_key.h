@@ -70,4 +70,48 @@ static inline void pvm_memo_key_keep(struct pvm_memo_key *to, const struct pvm_m
 	memcpy(to->bytes, from->bytes, from->len);
 }
 
+/*
+ * Inputs that are their own key: a struct of numbers whose strings are kept
+ * in its last member, a PVM_MEMO_TEXT, one after another with their NULs and
+ * each named by its offset. Zeroed before it is filled (so that its padding
+ * compares equal), the struct's bytes up to the end of the text used
+ * (pvm_memo_inputs_len) are the key of what is made from it: a result made
+ * from these inputs alone cannot have one left out of its key.
+ */
+#define PVM_MEMO_TEXT(cap)        \
+	struct {                  \
+		size_t len;       \
+		char bytes[cap];  \
+	}
+
+#define PVM_MEMO_NO_TEXT UINT32_MAX
+
+/* Zeroes the numbers and empties the text. */
+#define pvm_memo_inputs_start(in) memset((in), 0, offsetof(__typeof__(*(in)), text.bytes))
+
+/* The key's length: the inputs up to the last byte of text used. */
+#define pvm_memo_inputs_len(in) (offsetof(__typeof__(*(in)), text.bytes) + (in)->text.len)
+
+/* Adds s (NULL: none) to the text; returns its offset, or PVM_MEMO_NO_TEXT. */
+#define pvm_memo_text_add(text, s) pvm_memo_text_put(&(text)->len, (text)->bytes, sizeof((text)->bytes), (s))
+
+/* The string at `at` in the text, or NULL. */
+#define pvm_memo_text_at(text, at) ((at) == PVM_MEMO_NO_TEXT ? NULL : (const char *)(text)->bytes + (at))
+
+/* What does not fit is cut: the capacities are those of the strings' sources. */
+static inline uint32_t pvm_memo_text_put(size_t *len, char *bytes, size_t cap, const char *s)
+{
+	size_t at = *len, n;
+
+	if (!s || at >= cap)
+		return PVM_MEMO_NO_TEXT;
+	n = strlen(s);
+	if (n > cap - at - 1)
+		n = cap - at - 1;
+	memcpy(bytes + at, s, n);
+	bytes[at + n] = '\0';
+	*len = at + n + 1;
+	return (uint32_t)at;
+}
+
 #endif /* PVMTRACE_MEMO_KEY_H */

@@ -4,6 +4,7 @@
 #define PVMTRACE_FORMAT_ALERTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "output/json_writer.h"
 #include "rules/rules.h"
@@ -17,8 +18,26 @@
  */
 void pvm_json_alerts(struct json_writer *w, const struct pvm_alerts *a);
 
-/* The array alone, as the value of a key already written. */
-void pvm_json_alert_array(struct json_writer *w, const struct pvm_alerts *a);
+/*
+ * Everything the array is written from: inputs that are their own memo key
+ * (memo_key.h). A rule is one of pvm_rules and an allowlist entry's text does
+ * not change while the allowlist lives, so their addresses say which.
+ */
+struct pvm_alerts_json {
+	unsigned int n;
+	struct {
+		const struct pvm_rule *rule;
+		const char *allowed_by; /* NULL: not allowed */
+		enum pvm_severity severity;
+		uint32_t reason; /* offset in text */
+	} alert[PVM_RULE_COUNT];
+	PVM_MEMO_TEXT(PVM_RULE_COUNT *PVM_REASON_MAX) text;
+};
+
+void pvm_alerts_json_from(struct pvm_alerts_json *in, const struct pvm_alerts *a);
+
+/* The array alone, as the value of a key already written (a jw_value_fn). */
+void pvm_json_alert_array(struct json_writer *w, const void *alerts_json);
 
 /* Width of the table's ALERT column, and the buffer the column needs. */
 #define PVM_ALERT_COLUMN_WIDTH 16

@@ -70,105 +70,110 @@ static void json_optional_name(struct json_writer *w, const char *name)
 		jw_null(w);
 }
 
-/* null: not looked up (the event raised no alert); "" for one without an exe */
-static void json_ancestors(struct json_writer *w, const struct pvm_event *ev)
+#define CALLER_ANCESTORS (sizeof(((struct pvm_event *)0)->caller_ancestors) / sizeof(const char *))
+
+/*
+ * Everything the caller's JSON is written from: inputs that are their own
+ * memo key (memo_key.h). Strings are offsets in text, PVM_MEMO_NO_TEXT null.
+ */
+struct caller_json {
+	__u64 pid, tid, ppid, uid, gid, cgroup_id, pidns, mntns, start_time;
+	char comm[PVM_COMM_LEN];
+	__u8 code_mode;
+	bool looked_up_ancestors; /* else ancestors null: the event raised no alert */
+	__u32 n_ancestors;
+	__u32 exe, container, ancestors[CALLER_ANCESTORS];
+	PVM_MEMO_TEXT((2 + CALLER_ANCESTORS) * PVM_EXE_DISPLAY_MAX) text;
+};
+
+/* "" (not known) is null */
+static __u32 optional_text(struct caller_json *in, const char *s)
+{
+	return pvm_memo_text_add(&in->text, s[0] ? s : NULL);
+}
+
+static void caller_json_from(struct caller_json *in, const struct pvm_event *ev)
+{
+	const struct pvm_record *r = ev->rec;
+
+	pvm_memo_inputs_start(in);
+	in->pid = r->caller_pid;
+	in->tid = r->caller_tid;
+	in->ppid = r->caller_ppid;
+	in->uid = r->caller_uid;
+	in->gid = r->caller_gid;
+	in->cgroup_id = r->cgroup_id;
+	in->pidns = r->pidns;
+	in->mntns = r->mntns;
+	in->start_time = r->caller_start_boot_ns;
+	memcpy(in->comm, r->comm, sizeof(in->comm));
+	in->code_mode = r->code_mode;
+	in->exe = optional_text(in, ev->caller_exe);
+	in->container = optional_text(in, ev->caller_container);
+	in->looked_up_ancestors = ev->looked_up_ancestors;
+	if (!ev->looked_up_ancestors)
+		return;
+	in->n_ancestors = ev->n_ancestors < CALLER_ANCESTORS ? ev->n_ancestors : CALLER_ANCESTORS;
+	for (unsigned int i = 0; i < in->n_ancestors; i++)
+		in->ancestors[i] = pvm_memo_text_add(&in->text, ev->caller_ancestors[i]);
+}
+
+/* "" for an ancestor without an exe */
+static void json_ancestors(struct json_writer *w, const struct caller_json *in)
 {
 	jw_key(w, PVM_KEY_ANCESTORS);
-	if (!ev->looked_up_ancestors) {
+	if (!in->looked_up_ancestors) {
 		jw_null(w);
 		return;
 	}
 	jw_array_begin(w);
-	for (unsigned int i = 0; i < ev->n_ancestors; i++)
-		jw_cstring(w, ev->caller_ancestors[i]);
+	for (unsigned int i = 0; i < in->n_ancestors; i++)
+		jw_cstring(w, pvm_memo_text_at(&in->text, in->ancestors[i]));
 	jw_array_end(w);
 }
 
-static void json_caller_value(struct json_writer *w, const void *arg)
+static void json_caller_value(struct json_writer *w, const void *inputs)
 {
-	const struct pvm_event *ev = arg;
-	const struct pvm_record *r = ev->rec;
+	const struct caller_json *in = inputs;
 
 	jw_object_begin(w);
 	jw_key(w, PVM_KEY_PID);
-	jw_uint(w, r->caller_pid);
+	jw_uint(w, in->pid);
 	jw_key(w, PVM_KEY_TID);
-	jw_uint(w, r->caller_tid);
+	jw_uint(w, in->tid);
 	jw_key(w, PVM_KEY_PPID);
-	jw_uint(w, r->caller_ppid);
+	jw_uint(w, in->ppid);
 	jw_key(w, PVM_KEY_UID);
-	jw_uint(w, r->caller_uid);
+	jw_uint(w, in->uid);
 	jw_key(w, PVM_KEY_GID);
-	jw_uint(w, r->caller_gid);
+	jw_uint(w, in->gid);
 	jw_key(w, PVM_KEY_COMM);
-	jw_string(w, r->comm, strnlen(r->comm, sizeof(r->comm)));
+	jw_string(w, in->comm, strnlen(in->comm, sizeof(in->comm)));
 	jw_key(w, PVM_KEY_EXE);
-	json_optional_string(w, ev->caller_exe[0] ? ev->caller_exe : NULL);
+	json_optional_string(w, pvm_memo_text_at(&in->text, in->exe));
 	jw_key(w, PVM_KEY_CGROUP_ID);
-	jw_uint(w, r->cgroup_id);
+	jw_uint(w, in->cgroup_id);
 	jw_key(w, PVM_KEY_PIDNS);
-	jw_uint(w, r->pidns);
+	jw_uint(w, in->pidns);
 	jw_key(w, PVM_KEY_MNTNS);
-	jw_uint(w, r->mntns);
+	jw_uint(w, in->mntns);
 	jw_key(w, PVM_KEY_CODE);
-	json_optional_name(w, code_name(r->code_mode));
+	json_optional_name(w, code_name(in->code_mode));
 	jw_key(w, PVM_KEY_START_TIME);
-	jw_uint(w, r->caller_start_boot_ns);
+	jw_uint(w, in->start_time);
 	jw_key(w, PVM_KEY_CONTAINER_ID);
-	json_optional_string(w, ev->caller_container[0] ? ev->caller_container : NULL);
-	json_ancestors(w, ev);
+	json_optional_string(w, pvm_memo_text_at(&in->text, in->container));
+	json_ancestors(w, in);
 	jw_object_end(w);
-}
-
-/* Everything json_caller_value() reads. */
-static void caller_key(struct pvm_memo_key *k, const void *arg)
-{
-	const struct pvm_event *ev = arg;
-	const struct pvm_record *r = ev->rec;
-
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, r->caller_pid);
-	pvm_memo_key_u64(k, r->caller_tid);
-	pvm_memo_key_u64(k, r->caller_ppid);
-	pvm_memo_key_u64(k, r->caller_uid);
-	pvm_memo_key_u64(k, r->caller_gid);
-	pvm_memo_key_bytes(k, r->comm, sizeof(r->comm));
-	pvm_memo_key_str(k, ev->caller_exe);
-	pvm_memo_key_u64(k, r->cgroup_id);
-	pvm_memo_key_u64(k, r->pidns);
-	pvm_memo_key_u64(k, r->mntns);
-	pvm_memo_key_u64(k, r->code_mode);
-	pvm_memo_key_u64(k, r->caller_start_boot_ns);
-	pvm_memo_key_str(k, ev->caller_container);
-	pvm_memo_key_u64(k, ev->looked_up_ancestors);
-	pvm_memo_key_u64(k, ev->n_ancestors);
-	for (unsigned int i = 0; ev->looked_up_ancestors && i < ev->n_ancestors; i++)
-		pvm_memo_key_str(k, ev->caller_ancestors[i]);
-}
-
-/*
- * A value from its memo when there is one and its inputs are those it was
- * kept for; else written afresh (and kept).
- */
-static void json_memo_value(struct json_writer *w, struct jw_memo *m, const void *arg,
-			    void (*key)(struct pvm_memo_key *, const void *),
-			    void (*value)(struct json_writer *, const void *))
-{
-	if (!m) {
-		value(w, arg);
-		return;
-	}
-	key(&m->next, arg);
-	if (jw_memo_write(w, m))
-		return;
-	value(w, arg);
-	jw_memo_keep(w, m);
 }
 
 static void json_caller(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
 {
+	struct caller_json in;
+
+	caller_json_from(&in, ev);
 	jw_key(w, PVM_KEY_CALLER);
-	json_memo_value(w, m, ev, caller_key, json_caller_value);
+	jw_memoised(w, m, json_caller_value, &in, pvm_memo_inputs_len(&in));
 }
 
 static void json_relation(struct json_writer *w, const char *key, bool value)
@@ -177,72 +182,80 @@ static void json_relation(struct json_writer *w, const char *key, bool value)
 	jw_bool(w, value);
 }
 
-static void json_target_value(struct json_writer *w, const void *arg)
+/* Everything the target's JSON is written from: inputs that are their own memo key. */
+struct target_json {
+	__u64 pid, tid, ppid, uid, cgroup_id, pidns, start_time;
+	char comm[PVM_COMM_LEN];
+	__u8 source; /* enum pvm_target_source */
+	bool from_proc, same_process, child, parent, same_uid, same_pidns;
+	__u32 exe;
+	PVM_MEMO_TEXT(PVM_EXE_DISPLAY_MAX) text;
+};
+
+static void target_json_from(struct target_json *in, const struct pvm_event *ev)
 {
-	const struct pvm_event *ev = arg;
 	const struct pvm_target_view *v = &ev->target;
 	const struct pvm_target *t = v->t;
 
-	jw_object_begin(w);
-	if (t->source == PVM_TARGET_KERNEL) {
-		jw_key(w, PVM_KEY_PID);
-		jw_uint(w, t->pid);
-		jw_key(w, PVM_KEY_TID);
-		jw_uint(w, t->tid);
-		jw_key(w, PVM_KEY_PPID);
-		jw_uint(w, t->ppid);
-		jw_key(w, PVM_KEY_COMM);
-		jw_string(w, t->comm, strnlen(t->comm, sizeof(t->comm)));
-		jw_key(w, PVM_KEY_EXE);
-		json_optional_string(w, ev->target_exe[0] ? ev->target_exe : NULL);
-		jw_key(w, PVM_KEY_UID);
-		jw_uint(w, t->uid);
-		jw_key(w, PVM_KEY_CGROUP_ID);
-		if (v->from_proc)
-			jw_null(w); /* /proc offers no cgroup id */
-		else
-			jw_uint(w, t->cgroup_id);
-		jw_key(w, PVM_KEY_PIDNS);
-		jw_uint(w, t->pidns);
-		jw_key(w, PVM_KEY_START_TIME);
-		jw_uint(w, t->start_boot_ns);
-		json_relation(w, PVM_KEY_SAME_PROCESS, v->same_process);
-		json_relation(w, PVM_KEY_CHILD, v->child);
-		json_relation(w, PVM_KEY_PARENT, v->parent);
-		json_relation(w, PVM_KEY_SAME_UID, v->same_uid);
-		json_relation(w, PVM_KEY_SAME_PIDNS, v->same_pidns);
-	}
-	jw_key(w, PVM_KEY_SOURCE);
-	json_optional_name(w, t->source == PVM_TARGET_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
-			      : v->from_proc			  ? PVM_SOURCE_PROC
-								  : PVM_SOURCE_KERNEL);
-	jw_object_end(w);
+	pvm_memo_inputs_start(in);
+	in->source = t->source;
+	in->from_proc = v->from_proc;
+	if (t->source != PVM_TARGET_KERNEL)
+		return;
+	in->pid = t->pid;
+	in->tid = t->tid;
+	in->ppid = t->ppid;
+	in->uid = t->uid;
+	in->cgroup_id = t->cgroup_id;
+	in->pidns = t->pidns;
+	in->start_time = t->start_boot_ns;
+	memcpy(in->comm, t->comm, sizeof(in->comm));
+	in->same_process = v->same_process;
+	in->child = v->child;
+	in->parent = v->parent;
+	in->same_uid = v->same_uid;
+	in->same_pidns = v->same_pidns;
+	in->exe = pvm_memo_text_add(&in->text, ev->target_exe[0] ? ev->target_exe : NULL);
 }
 
-/* Everything json_target_value() reads. */
-static void target_key(struct pvm_memo_key *k, const void *arg)
+static void json_target_value(struct json_writer *w, const void *inputs)
 {
-	const struct pvm_event *ev = arg;
-	const struct pvm_target_view *v = &ev->target;
-	const struct pvm_target *t = v->t;
+	const struct target_json *in = inputs;
 
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, t->source);
-	pvm_memo_key_u64(k, t->pid);
-	pvm_memo_key_u64(k, t->tid);
-	pvm_memo_key_u64(k, t->ppid);
-	pvm_memo_key_bytes(k, t->comm, sizeof(t->comm));
-	pvm_memo_key_str(k, ev->target_exe);
-	pvm_memo_key_u64(k, t->uid);
-	pvm_memo_key_u64(k, t->cgroup_id);
-	pvm_memo_key_u64(k, t->pidns);
-	pvm_memo_key_u64(k, t->start_boot_ns);
-	pvm_memo_key_u64(k, v->from_proc);
-	pvm_memo_key_u64(k, v->same_process);
-	pvm_memo_key_u64(k, v->child);
-	pvm_memo_key_u64(k, v->parent);
-	pvm_memo_key_u64(k, v->same_uid);
-	pvm_memo_key_u64(k, v->same_pidns);
+	jw_object_begin(w);
+	if (in->source == PVM_TARGET_KERNEL) {
+		jw_key(w, PVM_KEY_PID);
+		jw_uint(w, in->pid);
+		jw_key(w, PVM_KEY_TID);
+		jw_uint(w, in->tid);
+		jw_key(w, PVM_KEY_PPID);
+		jw_uint(w, in->ppid);
+		jw_key(w, PVM_KEY_COMM);
+		jw_string(w, in->comm, strnlen(in->comm, sizeof(in->comm)));
+		jw_key(w, PVM_KEY_EXE);
+		json_optional_string(w, pvm_memo_text_at(&in->text, in->exe));
+		jw_key(w, PVM_KEY_UID);
+		jw_uint(w, in->uid);
+		jw_key(w, PVM_KEY_CGROUP_ID);
+		if (in->from_proc)
+			jw_null(w); /* /proc offers no cgroup id */
+		else
+			jw_uint(w, in->cgroup_id);
+		jw_key(w, PVM_KEY_PIDNS);
+		jw_uint(w, in->pidns);
+		jw_key(w, PVM_KEY_START_TIME);
+		jw_uint(w, in->start_time);
+		json_relation(w, PVM_KEY_SAME_PROCESS, in->same_process);
+		json_relation(w, PVM_KEY_CHILD, in->child);
+		json_relation(w, PVM_KEY_PARENT, in->parent);
+		json_relation(w, PVM_KEY_SAME_UID, in->same_uid);
+		json_relation(w, PVM_KEY_SAME_PIDNS, in->same_pidns);
+	}
+	jw_key(w, PVM_KEY_SOURCE);
+	json_optional_name(w, in->source == PVM_TARGET_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
+			      : in->from_proc			   ? PVM_SOURCE_PROC
+								   : PVM_SOURCE_KERNEL);
+	jw_object_end(w);
 }
 
 /*
@@ -252,11 +265,15 @@ static void target_key(struct pvm_memo_key *k, const void *arg)
  */
 static void json_target(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
 {
+	struct target_json in;
+
 	jw_key(w, PVM_KEY_TARGET);
-	if (ev->target.t->source == PVM_TARGET_NONE)
+	if (ev->target.t->source == PVM_TARGET_NONE) {
 		jw_null(w);
-	else
-		json_memo_value(w, m, ev, target_key, json_target_value);
+		return;
+	}
+	target_json_from(&in, ev);
+	jw_memoised(w, m, json_target_value, &in, pvm_memo_inputs_len(&in));
 }
 
 static void json_args(struct json_writer *w, const struct pvm_record *r)
@@ -278,64 +295,72 @@ static void json_args(struct json_writer *w, const struct pvm_record *r)
 	jw_object_end(w);
 }
 
+/* Everything a remote entry's region is written from: inputs that are their own memo key. */
+struct region_json {
+	__u64 start, end, vm_flags;
+	__u8 state; /* enum pvm_region_state */
+	__u8 kind;
+	bool from_proc;
+	__u32 path;
+	PVM_MEMO_TEXT(sizeof(((struct pvm_region_view *)0)->path)) text;
+};
+
 /* NULL: past the enriched ones, unresolved. */
-static void json_region_value(struct json_writer *w, const void *arg)
+static void region_json_from(struct region_json *in, const struct pvm_region_view *v)
 {
-	const struct pvm_region_view *v = arg;
+	pvm_memo_inputs_start(in);
+	in->state = v ? v->r.state : PVM_REGION_UNRESOLVED;
+	in->path = PVM_MEMO_NO_TEXT;
+	if (!v)
+		return;
+	in->from_proc = v->from_proc;
+	if (v->r.state != PVM_REGION_FOUND)
+		return;
+	in->start = v->r.start;
+	in->end = v->r.end;
+	in->vm_flags = v->r.vm_flags;
+	in->kind = v->r.kind;
+	in->path = pvm_memo_text_add(&in->text, v->has_path ? v->path : NULL);
+}
+
+static void json_region_value(struct json_writer *w, const void *inputs)
+{
+	const struct region_json *in = inputs;
 	char perms[5];
 
 	jw_object_begin(w);
-	if (v && v->r.state == PVM_REGION_FOUND) {
-		pvm_region_perms(v->r.vm_flags, perms);
+	if (in->state == PVM_REGION_FOUND) {
+		pvm_region_perms(in->vm_flags, perms);
 		jw_key(w, PVM_KEY_START);
-		jw_hex(w, v->r.start);
+		jw_hex(w, in->start);
 		jw_key(w, PVM_KEY_END);
-		jw_hex(w, v->r.end);
+		jw_hex(w, in->end);
 		jw_key(w, PVM_KEY_PERMS);
 		jw_plain_string(w, perms, 4);
 		jw_key(w, PVM_KEY_KIND);
-		json_optional_name(w, pvm_region_kind_name(v->r.kind));
+		json_optional_name(w, pvm_region_kind_name(in->kind));
 		jw_key(w, PVM_KEY_PATH);
-		if (v->has_path)
-			jw_cstring(w, v->path);
-		else
-			jw_null(w);
+		json_optional_string(w, pvm_memo_text_at(&in->text, in->path));
 	}
 	jw_key(w, PVM_KEY_SOURCE);
-	json_optional_name(w, !v || v->r.state == PVM_REGION_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
-			      : v->from_proc				 ? PVM_SOURCE_PROC
-									 : PVM_SOURCE_KERNEL);
+	json_optional_name(w, in->state == PVM_REGION_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
+			      : in->from_proc			   ? PVM_SOURCE_PROC
+								   : PVM_SOURCE_KERNEL);
 	jw_object_end(w);
-}
-
-/* Everything json_region_value() reads. */
-static void region_key(struct pvm_memo_key *k, const void *arg)
-{
-	const struct pvm_region_view *v = arg;
-
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, v != NULL);
-	if (!v)
-		return;
-	pvm_memo_key_u64(k, v->r.state);
-	pvm_memo_key_u64(k, v->r.start);
-	pvm_memo_key_u64(k, v->r.end);
-	pvm_memo_key_u64(k, v->r.vm_flags);
-	pvm_memo_key_u64(k, v->r.kind);
-	pvm_memo_key_u64(k, v->from_proc);
-	pvm_memo_key_u64(k, v->has_path);
-	if (v->has_path)
-		pvm_memo_key_str(k, v->path);
 }
 
 /* null: the address is in no mapping. */
 static void json_region(struct json_writer *w, const struct pvm_region_view *v, struct jw_memo *m)
 {
+	struct region_json in;
+
 	jw_key(w, PVM_KEY_REGION);
-	if (v && v->r.state == PVM_REGION_NONE)
+	if (v && v->r.state == PVM_REGION_NONE) {
 		jw_null(w);
-	else
-		json_memo_value(w, m, v, region_key, json_region_value);
+		return;
+	}
+	region_json_from(&in, v);
+	jw_memoised(w, m, json_region_value, &in, pvm_memo_inputs_len(&in));
 }
 
 /*
@@ -422,41 +447,15 @@ static void json_payload(struct json_writer *w, const struct pvm_event *ev)
 	jw_object_end(w);
 }
 
-static void json_alerts_value(struct json_writer *w, const void *arg)
-{
-	pvm_json_alert_array(w, arg);
-}
-
-/* Everything pvm_json_alert_array() reads. */
-static void alerts_key(struct pvm_memo_key *k, const void *arg)
-{
-	const struct pvm_alerts *a = arg;
-
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, a->n);
-	for (unsigned int i = 0; i < a->n; i++) {
-		const struct pvm_alert *alert = &a->alert[i];
-
-		pvm_memo_key_u64(k, (__u64)(alert->rule - pvm_rules));
-		pvm_memo_key_u64(k, alert->severity);
-		pvm_memo_key_u64(k, alert->allowed_by != NULL);
-		if (alert->allowed_by)
-			pvm_memo_key_str(k, alert->allowed_by);
-		pvm_memo_key_bytes(k, alert->reason, strnlen(alert->reason, sizeof(alert->reason)));
-		pvm_memo_key_u64(k, 0); /* the reason's end */
-	}
-}
-
 /* [] for an event the rules did not judge */
 static void json_alerts(struct json_writer *w, const struct pvm_alerts *a, struct jw_memo *m)
 {
+	static const struct pvm_alerts none;
+	struct pvm_alerts_json in;
+
+	pvm_alerts_json_from(&in, a ? a : &none);
 	jw_key(w, PVM_KEY_ALERTS);
-	if (a) {
-		json_memo_value(w, m, a, alerts_key, json_alerts_value);
-	} else {
-		jw_array_begin(w);
-		jw_array_end(w);
-	}
+	jw_memoised(w, m, pvm_json_alert_array, &in, pvm_memo_inputs_len(&in));
 }
 
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,

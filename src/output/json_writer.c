@@ -382,28 +382,32 @@ void jw_end_line(struct json_writer *w)
 		jw_flush(w);
 }
 
-bool jw_memo_write(struct json_writer *w, struct jw_memo *m)
+static bool memo_holds(const struct jw_memo *m, const void *inputs, size_t len)
 {
-	if (m->text_len && pvm_memo_key_equal(&m->next, &m->key)) {
-		before_item(w);
-		put(w, m->text, m->text_len);
-		return true;
-	}
-	/* after a key the value starts with no comma: its text is all that follows */
-	m->recording = w->after_key && !m->next.too_long;
-	m->start = w->len;
-	m->flushes = w->flushes;
-	return false;
+	return m->inputs_len == len && !memcmp(m->inputs, inputs, len);
 }
 
-void jw_memo_keep(struct json_writer *w, struct jw_memo *m)
+void jw_memoised(struct json_writer *w, struct jw_memo *m, jw_value_fn *value,
+		 const void *inputs, size_t len)
 {
-	size_t len = w->len - m->start;
+	/* after a key the value starts with no comma: its text is all that follows */
+	bool keep = m && w->after_key && len <= sizeof(m->inputs);
+	size_t start = w->len;
+	unsigned long flushes = w->flushes;
 
-	m->text_len = 0;
-	if (!m->recording || w->flushes != m->flushes || len > sizeof(m->text))
+	if (m && memo_holds(m, inputs, len)) {
+		before_item(w);
+		put(w, m->text, m->text_len);
 		return;
-	memcpy(m->text, w->buf + m->start, len);
-	pvm_memo_key_keep(&m->key, &m->next);
-	m->text_len = len;
+	}
+	value(w, inputs);
+	if (!m)
+		return;
+	m->inputs_len = 0;
+	if (!keep || w->flushes != flushes || w->len - start > sizeof(m->text))
+		return;
+	m->text_len = w->len - start;
+	memcpy(m->text, w->buf + start, m->text_len);
+	memcpy(m->inputs, inputs, len);
+	m->inputs_len = len;
 }

@@ -128,39 +128,31 @@ void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
 /*
  * A value's text, kept to be written again while what it is written from
- * stays the same (memo_key.h): the caller and the target of a flood are the
- * same call after call, and writing them afresh (escapes, digits) was a
- * fifth of the reader's CPU. The key, built in `next`, holds every input of
- * the value.
- *
- *	pvm_memo_key_start(&m->next); pvm_memo_key_u64(&m->next, pid); ...
- *	jw_key(w, "caller");
- *	if (!jw_memo_write(w, m)) {
- *		... write the value ...
- *		jw_memo_keep(w, m);
- *	}
- *
- * Zeroed, a memo holds nothing. A value too long for it is written every time.
+ * stays the same: the caller and the target of a flood are the same call
+ * after call, and writing them afresh (escapes, digits) was a fifth of the
+ * reader's CPU. Zeroed, a memo holds nothing. Values too long for it, or
+ * made from more than it keeps, are written every time.
  */
 #define JW_MEMO_TEXT_MAX 2048
+#define JW_MEMO_INPUTS_MAX 8192
 
 struct jw_memo {
-	struct pvm_memo_key key, next; /* what the text was written from; the new key */
-	size_t text_len;	       /* 0: nothing kept */
+	size_t inputs_len;			/* 0: nothing kept */
+	unsigned char inputs[JW_MEMO_INPUTS_MAX]; /* what the text was written from */
+	size_t text_len;
 	char text[JW_MEMO_TEXT_MAX];
-	/* where the value being written starts */
-	bool recording;
-	size_t start;
-	unsigned long flushes;
 };
 
+typedef void jw_value_fn(struct json_writer *w, const void *inputs);
+
 /*
- * Right after a key: writes the kept value and returns true when the key
- * built is the one it was kept under. Else returns false, and the caller
- * writes the value, then jw_memo_keep().
+ * Right after a key: what value(w, inputs) writes, from m when its text was
+ * kept for inputs the same byte for byte (the first `len`). The value must be
+ * written from the inputs alone: memo_key.h's inputs that are their own key.
+ * With m NULL, written afresh.
  */
-bool jw_memo_write(struct json_writer *w, struct jw_memo *m);
-void jw_memo_keep(struct json_writer *w, struct jw_memo *m);
+void jw_memoised(struct json_writer *w, struct jw_memo *m, jw_value_fn *value,
+		 const void *inputs, size_t len);
 
 /*
  * Ends a top-level value with a newline (one object per line), and hands the

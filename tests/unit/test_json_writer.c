@@ -239,38 +239,58 @@ UNIT_TEST(json_writer_numbers_at_the_buffer_end)
 	}
 }
 
+/* What memo_value's value is written from: a string, `repeat` times. */
+struct memo_inputs {
+	unsigned int repeat;
+	uint32_t s;
+	PVM_MEMO_TEXT(JW_BUFFER_SIZE + 64) text;
+};
+
 struct memo_case {
 	struct jw_memo *memo;
-	const char *key;   /* the memo's key: one string */
-	const char *value; /* the value written on a miss */
+	const char *value; /* the string the value is written from */
+	unsigned int repeat;
 	bool in_array;	   /* the value an array element, not after a key */
 	size_t filler;	   /* bytes of a string first: the value then spans a flush */
 	bool hit;	   /* out: written from the memo */
 };
 
+static unsigned int values_written;
+
+static void memo_inputs_value(struct json_writer *w, const void *inputs)
+{
+	const struct memo_inputs *in = inputs;
+
+	values_written++;
+	jw_array_begin(w);
+	for (unsigned int i = 0; i < in->repeat; i++)
+		jw_cstring(w, pvm_memo_text_at(&in->text, in->s));
+	jw_array_end(w);
+}
+
 /* {"v":VALUE} (or [VALUE]) through the memo, after the filler if any. */
 static void memo_value(FILE *out, const void *arg)
 {
 	static char filler[JW_BUFFER_SIZE];
+	static struct memo_inputs in;
 	struct memo_case *c = (struct memo_case *)arg;
 	struct json_writer w;
+	unsigned int written = values_written;
 
 	memset(filler, 'f', sizeof(filler));
+	pvm_memo_inputs_start(&in);
+	in.repeat = c->repeat ? c->repeat : 1;
+	in.s = pvm_memo_text_add(&in.text, c->value);
 	jw_init(&w, out);
 	if (c->filler)
 		jw_string(&w, filler, c->filler);
 	c->in_array ? jw_array_begin(&w) : jw_object_begin(&w);
 	if (!c->in_array)
 		jw_key(&w, "v");
-	pvm_memo_key_start(&c->memo->next);
-	pvm_memo_key_str(&c->memo->next, c->key);
-	c->hit = jw_memo_write(&w, c->memo);
-	if (!c->hit) {
-		jw_cstring(&w, c->value);
-		jw_memo_keep(&w, c->memo);
-	}
+	jw_memoised(&w, c->memo, memo_inputs_value, &in, pvm_memo_inputs_len(&in));
 	c->in_array ? jw_array_end(&w) : jw_object_end(&w);
 	jw_flush(&w);
+	c->hit = values_written == written;
 }
 
 static void check_memo(struct memo_case c, const char *want, bool hit, int line)
@@ -279,64 +299,67 @@ static void check_memo(struct memo_case c, const char *want, bool hit, int line)
 	const char *text = got + (c.filler ? c.filler + 3 : 0); /* past "fff...", */
 
 	if (strcmp(text, want) || c.hit != hit)
-		unit_fail(__FILE__, line, "got %s%s, want %s%s", text, c.hit ? " (hit)" : "", want,
-			  hit ? " (hit)" : "");
+		unit_fail(__FILE__, line, "got %.200s%s, want %.200s%s", text, c.hit ? " (hit)" : "",
+			  want, hit ? " (hit)" : "");
 	free(got);
 }
 
-/* A value is written from its memo only for the very key it was kept under. */
-UNIT_TEST(json_writer_memo_reuses_a_value_for_its_key_only)
+/* A value is written from its memo only for the very inputs it was kept for. */
+UNIT_TEST(json_writer_memo_reuses_a_value_for_its_inputs_only)
 {
 	static struct jw_memo m;
-	static char long_key[PVM_MEMO_KEY_MAX], long_value[1500], want[1600];
-	static char huge_value[JW_BUFFER_SIZE + 50], huge_want[JW_BUFFER_SIZE + 60];
+	static char long_value[1500], want[1600], huge_value[JW_MEMO_INPUTS_MAX], huge_want[JW_MEMO_INPUTS_MAX + 20];
+	static char repeated_want[2200];
 	const size_t filler = JW_BUFFER_SIZE - 1000;
 
-	check_memo((struct memo_case){.memo = &m, .key = "k1", .value = "one"},
-		   "{\"v\":\"one\"}", false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "k1", .value = "other"},
-		   "{\"v\":\"one\"}", true, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "k2", .value = "two"},
-		   "{\"v\":\"two\"}", false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "k1", .value = "one!"},
-		   "{\"v\":\"one!\"}", false, __LINE__);
-	/* a key that is a prefix of the kept one is another key */
-	check_memo((struct memo_case){.memo = &m, .key = "k", .value = "k"}, "{\"v\":\"k\"}",
-		   false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "k", .value = "x"}, "{\"v\":\"k\"}",
-		   true, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "one"}, "{\"v\":[\"one\"]}", false,
+		   __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "one"}, "{\"v\":[\"one\"]}", true,
+		   __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "two"}, "{\"v\":[\"two\"]}", false,
+		   __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "one"}, "{\"v\":[\"one\"]}", false,
+		   __LINE__);
+	/* inputs that differ in a number, or are a prefix of the kept ones, are others */
+	check_memo((struct memo_case){.memo = &m, .value = "one", .repeat = 2},
+		   "{\"v\":[\"one\",\"one\"]}", false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "on", .repeat = 2},
+		   "{\"v\":[\"on\",\"on\"]}", false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "on", .repeat = 2},
+		   "{\"v\":[\"on\",\"on\"]}", true, __LINE__);
 
 	/* an array element keeps nothing: its text would start with its comma */
-	check_memo((struct memo_case){.memo = &m, .key = "a", .value = "elem", .in_array = true},
-		   "[\"elem\"]", false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "a", .value = "again", .in_array = true},
-		   "[\"again\"]", false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "elem", .in_array = true},
+		   "[[\"elem\"]]", false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "elem", .in_array = true},
+		   "[[\"elem\"]]", false, __LINE__);
 
 	/* nor a value whose text went out in two pieces */
 	memset(long_value, 'v', sizeof(long_value) - 1);
-	snprintf(want, sizeof(want), "{\"v\":\"%s\"}", long_value);
-	check_memo((struct memo_case){.memo = &m, .key = "f", .value = long_value,
-				      .filler = filler},
-		   want, false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "f", .value = long_value}, want, false,
-		   __LINE__);
+	snprintf(want, sizeof(want), "{\"v\":[\"%s\"]}", long_value);
+	check_memo((struct memo_case){.memo = &m, .value = long_value, .filler = filler}, want,
+		   false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = long_value}, want, false, __LINE__);
 	/* kept whole, it comes out whole where it spans a flush */
-	check_memo((struct memo_case){.memo = &m, .key = "f", .value = "x", .filler = filler},
-		   want, true, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = long_value, .filler = filler}, want,
+		   true, __LINE__);
 
-	/* even one that ends just past where it started, in the buffer's next fill */
+	/* nor one whose text is longer than a memo keeps */
+	snprintf(repeated_want, sizeof(repeated_want), "{\"v\":[");
+	for (int i = 0; i < 300; i++)
+		strcat(repeated_want, i ? ",\"abcd\"" : "\"abcd\"");
+	strcat(repeated_want, "]}");
+	check_memo((struct memo_case){.memo = &m, .value = "abcd", .repeat = 300}, repeated_want,
+		   false, __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = "abcd", .repeat = 300}, repeated_want,
+		   false, __LINE__);
+	/* nor one made from more than it keeps */
 	memset(huge_value, 'h', sizeof(huge_value) - 1);
-	snprintf(huge_want, sizeof(huge_want), "{\"v\":\"%s\"}", huge_value);
-	check_memo((struct memo_case){.memo = &m, .key = "h", .value = huge_value}, huge_want,
-		   false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = "h", .value = "x"}, "{\"v\":\"x\"}",
-		   false, __LINE__);
-	/* and none is kept under a key longer than a memo holds */
-	memset(long_key, 'k', sizeof(long_key) - 1);
-	check_memo((struct memo_case){.memo = &m, .key = long_key, .value = "long"},
-		   "{\"v\":\"long\"}", false, __LINE__);
-	check_memo((struct memo_case){.memo = &m, .key = long_key, .value = "long2"},
-		   "{\"v\":\"long2\"}", false, __LINE__);
+	snprintf(huge_want, sizeof(huge_want), "{\"v\":[\"%s\"]}", huge_value);
+	check_memo((struct memo_case){.memo = &m, .value = huge_value}, huge_want, false,
+		   __LINE__);
+	check_memo((struct memo_case){.memo = &m, .value = huge_value}, huge_want, false,
+		   __LINE__);
 }
 
 /* Every byte value, at every length and start: sixteen at a time, then one by one. */
