@@ -2,7 +2,7 @@
 /*
  * readerbench: what pvmtrace's reader costs per event, with no kernel.
  *
- *   readerbench [--events N] [-- PVMTRACE-OPTIONS...]
+ *   readerbench [--events N] [--file-region] [-- PVMTRACE-OPTIONS...]
  *
  * Builds the record the kernel side writes for one call of pvmbench's flood
  * (this process writing 64 bytes, one iovec, into the heap of a child that
@@ -18,8 +18,13 @@
  * (0 when it is not a regular file). Under `valgrind --tool=callgrind` the
  * same run counts instructions, which do not depend on what else the machine
  * is doing: the way to compare two builds of the reader.
+ *
+ * --file-region: the write lands in the child's first file mapping instead,
+ * whose path user space finds in /proc/PID/maps (the region path cache's
+ * work).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +128,33 @@ static size_t build_record(struct flood_record *b, pid_t child)
 	return pvm_rec_size(r);
 }
 
+/* The child's first mapping of a file, as the kernel side resolves it. */
+static void file_region(struct flood_record *b, pid_t child)
+{
+	char path[64], line[512];
+	unsigned long long start, end, inode;
+	FILE *maps;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)child);
+	maps = fopen(path, "re");
+	if (!maps)
+		die(path);
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%llx-%llx %*s %*s %*s %llu", &start, &end, &inode) == 3 &&
+		    strchr(line, '/')) {
+			fclose(maps);
+			b->iov[1].base = start;
+			b->region = (struct pvm_region){.start = start, .end = end, .inode = inode,
+							.vm_flags = PVM_VM_READ,
+							.state = PVM_REGION_FOUND,
+							.kind = PVM_REGION_FILE};
+			return;
+		}
+	}
+	errno = 0;
+	die("no file mapping in the child");
+}
+
 static __u64 timeval_ns(struct timeval tv)
 {
 	return (__u64)tv.tv_sec * 1000000000ULL + (__u64)tv.tv_usec * 1000ULL;
@@ -170,18 +202,21 @@ int main(int argc, char **argv)
 	struct pvm_options opts;
 	char *pvm_argv[64] = {"pvmtrace"};
 	int pvm_argc = 1, i = 1;
+	bool in_file = false;
 	pid_t child;
 	size_t size;
 
 	if (i + 1 < argc && !strcmp(argv[i], "--events"))
 		events = strtoul(argv[i + 1], NULL, 10), i += 2;
+	if (i < argc && !strcmp(argv[i], "--file-region"))
+		in_file = true, i++;
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	for (; i < argc && pvm_argc < 63; i++)
 		pvm_argv[pvm_argc++] = argv[i];
 	if (!events || pvm_options_parse(pvm_argc, pvm_argv, &opts, stderr) ||
 	    opts.command != PVM_CMD_TRACE) {
-		fprintf(stderr, "usage: readerbench [--events N] [-- PVMTRACE-OPTIONS...]\n");
+		fprintf(stderr, "usage: readerbench [--events N] [--file-region] [-- PVMTRACE-OPTIONS...]\n");
 		return 2;
 	}
 	child = fork();
@@ -192,6 +227,8 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	size = build_record(&record, child);
+	if (in_file)
+		file_region(&record, child);
 	if (pvm_reader_open(&reader, &opts) != PVM_EXIT_OK)
 		return 1;
 	run(&reader, &record, size, events);
