@@ -162,7 +162,7 @@ static void print_row(struct replay *r, json_object *ev, const struct pvm_facts 
 		f->caller.pid);
 	term_column(r->out, comm ? comm : f->caller.comm, COMM_COLUMN);
 	fprintf(r->out, " %7d %-10s %-*s ", f->pid_arg, result, PVM_ALERT_COLUMN_WIDTH, alerts);
-	term_column(r->out, f->caller.exe.known ? f->caller.exe.path : "-", 0);
+	term_column(r->out, f->caller.exe.known ? pvm_fact_path_text(f, &f->caller.exe) : "-", 0);
 	putc_unlocked('\n', r->out);
 }
 

@@ -328,32 +328,36 @@ void pvm_allowlist_free(struct pvm_allowlist *list)
 }
 
 /* A truncated path is only a tail: it never matches a pattern. */
-static bool path_matches(const char *pattern, const struct pvm_fact_path *p)
+static bool path_matches(const char *pattern, const struct pvm_facts *f,
+			 const struct pvm_fact_path *p)
 {
-	return p->known && !p->truncated && pvm_glob_match(pattern, p->path, FNM_PATHNAME);
+	return p->known && !p->truncated &&
+	       pvm_glob_match(pattern, pvm_fact_path_text(f, p), FNM_PATHNAME);
 }
 
 /*
  * Most entries name one file, and every call's ancestors are tried against
  * each: a length compare turns the other paths away at once.
  */
-static bool exe_matches(const struct pvm_allow_entry *e, const struct pvm_fact_path *p)
+static bool exe_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f,
+			const struct pvm_fact_path *p)
 {
 	if (!e->exe_literal)
-		return path_matches(e->exe, p);
-	return p->known && !p->truncated && p->len == e->exe_len && !memcmp(p->path, e->exe, p->len);
+		return path_matches(e->exe, f, p);
+	return p->known && !p->truncated && p->len == e->exe_len &&
+	       !memcmp(pvm_fact_path_text(f, p), e->exe, p->len);
 }
 
 static bool caller_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f)
 {
 	switch (e->via) {
 	case PVM_ALLOW_CALLER:
-		return exe_matches(e, &f->caller.exe);
+		return exe_matches(e, f, &f->caller.exe);
 	case PVM_ALLOW_PARENT:
-		return f->caller.n_ancestors > 0 && exe_matches(e, &f->caller.ancestors[0]);
+		return f->caller.n_ancestors > 0 && exe_matches(e, f, &f->caller.ancestors[0]);
 	default:
 		for (unsigned int i = 0; i < f->caller.n_ancestors; i++)
-			if (exe_matches(e, &f->caller.ancestors[i]))
+			if (exe_matches(e, f, &f->caller.ancestors[i]))
 				return true;
 		return false;
 	}
@@ -363,7 +367,8 @@ static bool same_exe(const struct pvm_facts *f)
 {
 	const struct pvm_fact_path *a = &f->caller.exe, *b = &f->target.exe;
 
-	return a->known && b->known && !a->truncated && !b->truncated && !strcmp(a->path, b->path);
+	return a->known && b->known && !a->truncated && !b->truncated &&
+	       !strcmp(pvm_fact_path_text(f, a), pvm_fact_path_text(f, b));
 }
 
 static bool entry_matches(const struct pvm_allow_entry *e, const struct pvm_facts *f)
@@ -374,7 +379,7 @@ static bool entry_matches(const struct pvm_allow_entry *e, const struct pvm_fact
 		return false;
 	if (e->comm && !pvm_glob_match(e->comm, f->caller.comm, 0))
 		return false;
-	if (e->target_exe && !(known && path_matches(e->target_exe, &f->target.exe)))
+	if (e->target_exe && !(known && path_matches(e->target_exe, f, &f->target.exe)))
 		return false;
 	if (e->same_exe && !(known && same_exe(f)))
 		return false;

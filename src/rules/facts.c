@@ -17,7 +17,17 @@ enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f)
 	}
 }
 
-void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
+void pvm_facts_start(struct pvm_facts *f)
+{
+	pvm_memo_inputs_start(f);
+}
+
+size_t pvm_facts_len(const struct pvm_facts *f)
+{
+	return pvm_memo_inputs_len(f);
+}
+
+void pvm_fact_path_set(struct pvm_facts *f, struct pvm_fact_path *p, const char *path)
 {
 	size_t len = path ? strlen(path) : 0;
 
@@ -31,8 +41,13 @@ void pvm_fact_path_set(struct pvm_fact_path *p, const char *path)
 		len = PVM_FACTS_PATH_MAX - 1;
 		p->truncated = true;
 	}
-	p->path = path;
+	p->at = pvm_memo_text_add(&f->text, path);
 	p->len = (unsigned short)len;
+}
+
+const char *pvm_fact_path_text(const struct pvm_facts *f, const struct pvm_fact_path *p)
+{
+	return p->known ? f->text.bytes + p->at : "";
 }
 
 static bool glob_special(char c)
@@ -73,66 +88,11 @@ void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t ca
 	comm[len] = '\0';
 }
 
-/* Its length and state in one word, and then its bytes: no strlen. */
-void pvm_fact_path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p)
+const char *pvm_fact_basename(const struct pvm_facts *f, const struct pvm_fact_path *p)
 {
-	pvm_memo_key_u64(k, (uint64_t)p->len << 2 | (uint64_t)p->known << 1 | p->truncated);
-	if (p->known)
-		pvm_memo_key_bytes(k, p->path, p->len);
-}
+	const char *path = pvm_fact_path_text(f, p), *slash = strrchr(path, '/');
 
-static void region_key(struct pvm_memo_key *k, const struct pvm_fact_region *r)
-{
-	pvm_memo_key_u64(k, r->base);
-	pvm_memo_key_u64(k, r->len);
-	pvm_memo_key_u64(k, r->kind);
-	pvm_memo_key_u64(k, (uint64_t)r->read | r->write << 1 | r->exec << 2 | r->shared << 3 |
-				    r->image << 4);
-	pvm_fact_path_key(k, &r->path);
-}
-
-void pvm_facts_key(struct pvm_memo_key *k, const struct pvm_facts *f)
-{
-	pvm_memo_key_start(k);
-	pvm_memo_key_u64(k, f->call);
-	pvm_memo_key_u64(k, (uint64_t)f->ret);
-	pvm_memo_key_u64(k, f->abi);
-	pvm_memo_key_u64(k, f->code);
-	pvm_memo_key_u64(k, (uint64_t)f->pid_arg);
-	pvm_memo_key_u64(k, f->payload);
-	pvm_memo_key_u64(k, f->caller.pid);
-	pvm_memo_key_u64(k, f->caller.tid);
-	pvm_memo_key_u64(k, f->caller.uid);
-	pvm_memo_key_u64(k, f->caller.pidns);
-	pvm_memo_key_str(k, f->caller.comm);
-	pvm_fact_path_key(k, &f->caller.exe);
-	pvm_memo_key_u64(k, f->caller.container_known);
-	pvm_memo_key_str(k, f->caller.container);
-	pvm_memo_key_u64(k, f->target.state);
-	pvm_memo_key_u64(k, f->target.pid);
-	pvm_memo_key_u64(k, f->target.uid);
-	pvm_memo_key_u64(k, f->target.pidns);
-	pvm_memo_key_str(k, f->target.comm);
-	pvm_fact_path_key(k, &f->target.exe);
-	pvm_memo_key_u64(k, f->target.container_known);
-	pvm_memo_key_str(k, f->target.container);
-	pvm_memo_key_u64(k, (uint64_t)f->target.same_process | f->target.child << 1 |
-				    f->target.parent << 2 | f->target.same_uid << 3 |
-				    f->target.same_pidns << 4);
-	pvm_memo_key_u64(k, f->n_regions);
-	for (unsigned int i = 0; i < f->n_regions && i < PVM_FACTS_REGIONS; i++)
-		region_key(k, &f->regions[i]);
-}
-
-const char *pvm_fact_basename(const struct pvm_fact_path *p)
-{
-	const char *slash;
-
-	if (!p->known)
-		return "";
-	slash = strrchr(p->path, '/');
-
-	return slash ? slash + 1 : p->path;
+	return slash ? slash + 1 : path;
 }
 
 /* libc.so.6, libfoo.so, ld-linux-x86-64.so.2, module.cpython-311-x86_64-linux-gnu.so */
@@ -149,7 +109,7 @@ static bool mapped_executable_elsewhere(const struct pvm_facts *f, const char *p
 		const struct pvm_fact_region *r = &f->regions[i];
 
 		if (r->kind == PVM_FACT_REGION_FILE && r->exec && r->path.known &&
-		    !strcmp(r->path.path, path))
+		    !strcmp(pvm_fact_path_text(f, &r->path), path))
 			return true;
 	}
 	return false;
@@ -164,14 +124,16 @@ static bool mapped_executable_elsewhere(const struct pvm_facts *f, const char *p
  */
 static bool image_region(const struct pvm_facts *f, const struct pvm_fact_region *r)
 {
+	const char *path = pvm_fact_path_text(f, &r->path);
+
 	if (r->kind != PVM_FACT_REGION_FILE)
 		return false;
 	if (!r->path.known)
 		return !r->shared;
-	return library_name(pvm_fact_basename(&r->path)) ||
+	return library_name(pvm_fact_basename(f, &r->path)) ||
 	       (f->target.state == PVM_FACT_TARGET_KNOWN && f->target.exe.known &&
-		!strcmp(f->target.exe.path, r->path.path)) ||
-	       mapped_executable_elsewhere(f, r->path.path);
+		!strcmp(pvm_fact_path_text(f, &f->target.exe), path)) ||
+	       mapped_executable_elsewhere(f, path);
 }
 
 void pvm_facts_classify(struct pvm_facts *f)

@@ -3,8 +3,9 @@
  * What the rules and the allowlist know of one call: a flat description,
  * filled either from a live event (pvm_facts_from_event, facts_event.c) or
  * from a recorded JSON line (offline replay). Nothing here depends on the
- * ring-buffer record. Its paths point at the strings of the event or of the
- * parsed line, which must outlive it.
+ * ring-buffer record. The facts hold their paths' bytes, in their text: they
+ * are inputs that are their own key (memo_key.h), and the live sensor's
+ * judgement is kept for facts the same byte for byte (rules.h).
  */
 #ifndef PVMTRACE_FACTS_H
 #define PVMTRACE_FACTS_H
@@ -40,13 +41,13 @@ enum pvm_fact_region_kind {
 
 /*
  * A path that may be unknown, or known only by its tail: a truncated path
- * never matches an allowlist pattern (it could be any prefix). Not a copy:
- * 26 buffers of PVM_FACTS_PATH_MAX bytes, filled and zeroed for every event,
- * were a tenth of the reader's CPU.
+ * never matches an allowlist pattern (it could be any prefix). Its bytes are
+ * in the facts' text (pvm_fact_path_text): only those used, not a buffer of
+ * PVM_FACTS_PATH_MAX for each of 26 paths, filled and zeroed for every event.
  */
 struct pvm_fact_path {
-	const char *path;   /* NULL when unknown: read it only when `known` */
-	unsigned short len; /* strlen(path), below PVM_FACTS_PATH_MAX */
+	uint32_t at;	    /* where in the facts' text, when `known` */
+	unsigned short len; /* its length, below PVM_FACTS_PATH_MAX */
 	bool known;
 	bool truncated;
 };
@@ -92,7 +93,15 @@ struct pvm_facts {
 	} target;
 	unsigned int n_regions; /* the first remote iovecs, in order */
 	struct pvm_fact_region regions[PVM_FACTS_REGIONS];
+	/* the paths' bytes, each with its NUL; last (memo_key.h) */
+	PVM_MEMO_TEXT((2 + PVM_FACTS_ANCESTORS + PVM_FACTS_REGIONS) * PVM_FACTS_PATH_MAX) text;
 };
+
+/* Empty facts: every number zero, no path. Fill them after this. */
+void pvm_facts_start(struct pvm_facts *f);
+
+/* The bytes the facts' key is made of: pvm_memo_inputs_len. */
+size_t pvm_facts_len(const struct pvm_facts *f);
 
 /* Is the target another thread group than the caller's? */
 enum pvm_foreign {
@@ -104,12 +113,15 @@ enum pvm_foreign {
 enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f);
 
 /*
- * Points p at `path` (NULL or "" for unknown), which must outlive it. A path
- * of PVM_FACTS_PATH_MAX bytes or more is known by its tail and marked
- * truncated, as is one that starts with "..." (the display form of a path
- * the kernel side cut).
+ * Sets p, one of f's paths, to a copy of `path` (NULL or "" for unknown) in
+ * f's text. A path of PVM_FACTS_PATH_MAX bytes or more is known by its tail
+ * and marked truncated, as is one that starts with "..." (the display form of
+ * a path the kernel side cut).
  */
-void pvm_fact_path_set(struct pvm_fact_path *p, const char *path);
+void pvm_fact_path_set(struct pvm_facts *f, struct pvm_fact_path *p, const char *path);
+
+/* The path p of f, "" when unknown. */
+const char *pvm_fact_path_text(const struct pvm_facts *f, const struct pvm_fact_path *p);
 
 /* Copies a comm of at most `cap` bytes, not necessarily NUL-terminated. */
 void pvm_fact_comm_set(char comm[PVM_FACTS_COMM_LEN], const char *src, size_t cap);
@@ -125,17 +137,8 @@ bool pvm_glob_match(const char *pattern, const char *s, int flags);
 /* Whether a pattern has no wildcard (nor backslash): it matches itself only. */
 bool pvm_glob_is_literal(const char *pattern);
 
-/* A path into a memo key: whether it is known or cut, and then its bytes. */
-void pvm_fact_path_key(struct pvm_memo_key *k, const struct pvm_fact_path *p);
-
-/*
- * Every field of f into k, but the caller's ancestors: all that the rules
- * read (they never read the ancestors; the allowlist does).
- */
-void pvm_facts_key(struct pvm_memo_key *k, const struct pvm_facts *f);
-
-/* The last component of a known path ("" when unknown). */
-const char *pvm_fact_basename(const struct pvm_fact_path *p);
+/* The last component of a known path of f ("" when unknown). */
+const char *pvm_fact_basename(const struct pvm_facts *f, const struct pvm_fact_path *p);
 
 /*
  * Sets regions[].image from the regions and the target's executable. Call it
@@ -148,7 +151,7 @@ bool pvm_facts_region_reached(const struct pvm_facts *f, unsigned int i);
 
 struct pvm_event;
 
-/* Fills f from a decoded, enriched live event: its paths point into ev's. */
+/* Fills f from a decoded, enriched live event. */
 void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f);
 
 /* Only the caller's ancestors, once they were looked up for the event. */

@@ -26,7 +26,7 @@ void pvm_facts_ancestors_from_event(const struct pvm_event *ev, struct pvm_facts
 
 	f->caller.n_ancestors = n;
 	for (unsigned int i = 0; i < n; i++)
-		pvm_fact_path_set(&f->caller.ancestors[i], ev->caller_ancestors[i]);
+		pvm_fact_path_set(f, &f->caller.ancestors[i], ev->caller_ancestors[i]);
 }
 
 static void caller_facts(const struct pvm_event *ev, struct pvm_facts *f)
@@ -38,7 +38,7 @@ static void caller_facts(const struct pvm_event *ev, struct pvm_facts *f)
 	f->caller.uid = r->caller_uid;
 	f->caller.pidns = r->pidns;
 	pvm_fact_comm_set(f->caller.comm, r->comm, sizeof(r->comm));
-	pvm_fact_path_set(&f->caller.exe, ev->caller_exe);
+	pvm_fact_path_set(f, &f->caller.exe, ev->caller_exe);
 	f->caller.container_known = true;
 	memcpy(f->caller.container, ev->caller_container,
 	       strnlen(ev->caller_container, sizeof(f->caller.container) - 1));
@@ -63,7 +63,7 @@ static void target_facts(const struct pvm_event *ev, struct pvm_facts *f)
 	f->target.uid = t->uid;
 	f->target.pidns = t->pidns;
 	pvm_fact_comm_set(f->target.comm, t->comm, sizeof(t->comm));
-	pvm_fact_path_set(&f->target.exe, ev->target_exe);
+	pvm_fact_path_set(f, &f->target.exe, ev->target_exe);
 	f->target.same_process = v->same_process;
 	f->target.child = v->child;
 	f->target.parent = v->parent;
@@ -71,8 +71,8 @@ static void target_facts(const struct pvm_event *ev, struct pvm_facts *f)
 	f->target.same_pidns = v->same_pidns;
 }
 
-static void region_facts(struct pvm_fact_region *out, const struct pvm_region *r,
-			 const char *path)
+static void region_facts(struct pvm_facts *f, struct pvm_fact_region *out,
+			 const struct pvm_region *r, const char *path)
 {
 	if (r->state == PVM_REGION_NONE) {
 		out->kind = PVM_FACT_REGION_NONE;
@@ -85,7 +85,7 @@ static void region_facts(struct pvm_fact_region *out, const struct pvm_region *r
 	out->write = r->vm_flags & PVM_VM_WRITE;
 	out->exec = r->vm_flags & PVM_VM_EXEC;
 	out->shared = r->vm_flags & PVM_VM_SHARED;
-	pvm_fact_path_set(&out->path, path);
+	pvm_fact_path_set(f, &out->path, path);
 }
 
 /* Enriched views when pvm_enrich_regions() ran, else what the kernel side found. */
@@ -102,10 +102,10 @@ static void regions_facts(const struct pvm_event *ev, struct pvm_facts *f)
 		out->base = ev->remote.iov[i].base;
 		out->len = ev->remote.iov[i].len;
 		if (ev->regions && i < ev->n_regions)
-			region_facts(out, &ev->regions[i].r,
+			region_facts(f, out, &ev->regions[i].r,
 				     ev->regions[i].has_path ? ev->regions[i].path : NULL);
 		else
-			region_facts(out, &ev->remote.regions[i], NULL);
+			region_facts(f, out, &ev->remote.regions[i], NULL);
 	}
 }
 
@@ -113,7 +113,7 @@ void pvm_facts_from_event(const struct pvm_event *ev, struct pvm_facts *f)
 {
 	const struct pvm_record *r = ev->rec;
 
-	memset(f, 0, sizeof(*f));
+	pvm_facts_start(f);
 	/* the record's own enums (call_kind.h); decoding checked syscall and ABI */
 	f->call = r->syscall;
 	f->ret = r->ret;

@@ -279,7 +279,7 @@ static int ancestors_from_json(json_object *caller, struct pvm_facts *f, const c
 			return fail(why, "'" PVM_KEY_CALLER ".%s' is not a string or null", at);
 		if (v && string_of(v, PVM_KEY_CALLER, at, &s, why))
 			return -1;
-		pvm_fact_path_set(&f->caller.ancestors[i], s);
+		pvm_fact_path_set(f, &f->caller.ancestors[i], s);
 	}
 	return 0;
 }
@@ -302,7 +302,7 @@ static int caller_from_json(json_object *ev, struct pvm_facts *f, const char **w
 		return -1;
 	f->code = code < 0 ? PVM_CODE_UNKNOWN : (enum pvm_code_mode)code;
 	pvm_fact_comm_set(f->caller.comm, comm, PVM_FACTS_COMM_LEN);
-	pvm_fact_path_set(&f->caller.exe, exe);
+	pvm_fact_path_set(f, &f->caller.exe, exe);
 	f->caller.container_known = true; /* null: the host */
 	if (container)
 		memcpy(f->caller.container, container,
@@ -342,13 +342,13 @@ static int target_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_SAME_PIDNS, &f->target.same_pidns, why))
 		return -1;
 	pvm_fact_comm_set(f->target.comm, comm, PVM_FACTS_COMM_LEN);
-	pvm_fact_path_set(&f->target.exe, exe);
+	pvm_fact_path_set(f, &f->target.exe, exe);
 	return 0;
 }
 
 /* null: in no mapping; source unresolved: nobody looked. */
-static int region_from_json(json_object *iov, const char *at, struct pvm_fact_region *out,
-			    const char **why)
+static int region_from_json(json_object *iov, const char *at, struct pvm_facts *f,
+			    struct pvm_fact_region *out, const char **why)
 {
 	char here[48];
 	const char *path;
@@ -370,7 +370,7 @@ static int region_from_json(json_object *iov, const char *at, struct pvm_fact_re
 	    get_perms(r, here, out, why) || get_string(r, here, PVM_KEY_PATH, true, &path, why))
 		return -1;
 	out->kind = (enum pvm_fact_region_kind)kind;
-	pvm_fact_path_set(&out->path, path);
+	pvm_fact_path_set(f, &out->path, path);
 	return 0;
 }
 
@@ -390,7 +390,7 @@ static int regions_from_json(json_object *ev, struct pvm_facts *f, const char **
 			return fail(why, "'%s' is not an object", at);
 		if (get_hex(iov, at, PVM_KEY_BASE, &out->base, why) ||
 		    get_u64(iov, at, PVM_KEY_LEN, &out->len, why) ||
-		    region_from_json(iov, at, out, why))
+		    region_from_json(iov, at, f, out, why))
 			return -1;
 	}
 	return 0;
@@ -416,7 +416,7 @@ int pvm_facts_from_json(json_object *ev, struct pvm_facts *f, const char **why)
 	int64_t pid;
 	int call, abi;
 
-	memset(f, 0, sizeof(*f));
+	pvm_facts_start(f);
 	if (!json_object_is_type(ev, json_type_object))
 		return fail(why, "not an event object");
 	if (get_name(ev, "", PVM_KEY_EVENT, NAMES(calls), false, &call, why) ||

@@ -150,10 +150,11 @@ static bool foreign_success(const struct pvm_facts *f)
 #define PATH_SHOWN 200
 
 /* A path in a reason: at most its last PATH_SHOWN bytes, "..." where cut. */
-static void path_text(const struct pvm_fact_path *p, char *buf, size_t len)
+static void path_text(const struct pvm_facts *f, const struct pvm_fact_path *p, char *buf,
+		      size_t len)
 {
 	size_t n = p->len;
-	const char *tail = p->known ? p->path + (n > PATH_SHOWN ? n - PATH_SHOWN : 0) : "";
+	const char *tail = pvm_fact_path_text(f, p) + (n > PATH_SHOWN ? n - PATH_SHOWN : 0);
 	bool cut = (n > PATH_SHOWN || p->truncated) && strncmp(tail, "...", 3);
 
 	snprintf(buf, len, "%s%s", cut ? "..." : "", tail);
@@ -165,13 +166,14 @@ static void path_text(const struct pvm_fact_path *p, char *buf, size_t len)
  * executable or library (its data, GOT, function pointers). Returns the word
  * that joins the text to the target ("of", or "in" after a path), or NULL.
  */
-static const char *sensitive_region(const struct pvm_fact_region *r, char *buf, size_t len)
+static const char *sensitive_region(const struct pvm_facts *f, const struct pvm_fact_region *r,
+				    char *buf, size_t len)
 {
 	char path[PATH_SHOWN + 4];
 
 	if (r->kind != PVM_FACT_REGION_STACK && !(r->write && (r->exec || r->image)))
 		return NULL; /* before the path's text: most writes land in no such place */
-	path_text(&r->path, path, sizeof(path));
+	path_text(f, &r->path, path, sizeof(path));
 	if (r->kind == PVM_FACT_REGION_STACK) {
 		snprintf(buf, len, "the stack");
 	} else if (r->write && r->exec) {
@@ -208,7 +210,7 @@ static bool name_matches(const char *pattern, const char *name, bool comm)
 
 static const char *credential_holder(const struct pvm_facts *f)
 {
-	const char *base = f->target.exe.known ? pvm_fact_basename(&f->target.exe) : "";
+	const char *base = f->target.exe.known ? pvm_fact_basename(f, &f->target.exe) : "";
 
 	for (size_t i = 0; i < sizeof(credential_holders) / sizeof(credential_holders[0]); i++)
 		if (name_matches(credential_holders[i], f->target.comm, true) ||
@@ -250,7 +252,7 @@ static bool write_sensitive_region(const struct pvm_facts *f, char *reason, size
 	for (unsigned int i = 0; i < f->n_regions; i++) {
 		if (!pvm_facts_region_reached(f, i))
 			continue;
-		join = sensitive_region(&f->regions[i], where, sizeof(where));
+		join = sensitive_region(f, &f->regions[i], where, sizeof(where));
 		if (!join)
 			continue;
 		target_text(f, target, sizeof(target));
@@ -462,32 +464,19 @@ void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
 unsigned int pvm_judge_rules(const struct pvm_facts *f, struct pvm_judge_memo *m,
 			     struct pvm_alerts *out)
 {
-	pvm_facts_key(&m->next, f);
-	m->facts_len = m->next.len;
-	if (!m->rules_kept || !pvm_memo_key_equal(&m->next, &m->rules_key)) {
+	if (!pvm_memo_inputs_kept(&m->rules_facts, &m->rules_len, f, pvm_facts_len(f)))
 		pvm_rules_eval(f, NULL, &m->rules);
-		pvm_memo_key_keep(&m->rules_key, &m->next);
-		m->rules_kept = !m->next.too_long;
-	}
 	alerts_copy(out, &m->rules);
 	return out->n;
 }
 
-/* The allowlist reads the facts pvm_facts_key holds, and the ancestors. */
 void pvm_judge_allow(struct pvm_alerts *a, const struct pvm_facts *f,
 		     const struct pvm_allowlist *allow, struct pvm_judge_memo *m)
 {
 	if (!a->n)
 		return;
-	m->next.len = m->facts_len;
-	pvm_memo_key_u64(&m->next, f->caller.n_ancestors);
-	for (unsigned int i = 0; i < f->caller.n_ancestors && i < PVM_FACTS_ANCESTORS; i++)
-		pvm_fact_path_key(&m->next, &f->caller.ancestors[i]);
-	if (!m->allow_kept || !pvm_memo_key_equal(&m->next, &m->allow_key)) {
+	if (!pvm_memo_inputs_kept(&m->allow_facts, &m->allow_len, f, pvm_facts_len(f)))
 		m->allowed = pvm_allowlist_match(allow, f);
-		pvm_memo_key_keep(&m->allow_key, &m->next);
-		m->allow_kept = !m->next.too_long;
-	}
 	allow_by(a, m->allowed);
 }
 

@@ -99,20 +99,18 @@ void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
 
 /*
  * The live sensor's judgement in its two steps, each answered from the last
- * call's when the facts it reads are the same (memo_key.h): a flood's calls
- * are the same call after call, and running the rules and the allowlist for
- * each was a fifth of the reader's CPU. First the rules over every fact but
- * the ancestors (pvm_judge_rules); then, for a call that alerted, once its
- * ancestors are in f, the allowlist step (pvm_judge_allow), keyed by the
- * same facts and the ancestors after them. Zeroed: empty; for one allowlist.
+ * call's when its facts are the same byte for byte (they are their own key,
+ * memo_key.h): a flood's calls are the same call after call, and running the
+ * rules and the allowlist for each was a fifth of the reader's CPU. First the
+ * rules (pvm_judge_rules); then, for a call that alerted, once its ancestors
+ * are in f, the allowlist step (pvm_judge_allow). Zeroed: empty; for one
+ * allowlist.
  */
 struct pvm_judge_memo {
-	struct pvm_memo_key next; /* the facts' key, then the ancestors after it */
-	struct pvm_memo_key rules_key, allow_key;
-	bool rules_kept, allow_kept;
-	size_t facts_len; /* of next, before the ancestors */
-	struct pvm_alerts rules;		/* the rules' answer */
-	const struct pvm_allow_entry *allowed;	/* the allowlist's (NULL: none) */
+	struct pvm_facts rules_facts, allow_facts; /* what each answer was made from */
+	size_t rules_len, allow_len;		   /* of those; 0: none */
+	struct pvm_alerts rules;		   /* the rules' answer */
+	const struct pvm_allow_entry *allowed;	   /* the allowlist's (NULL: none) */
 };
 
 /* pvm_rules_eval(f, NULL, out), from the memo when f is what it was kept for. */

@@ -25,7 +25,7 @@ static inline void set_fact_region(struct pvm_facts *f, unsigned int i,
 	r->write = perms[1] == 'w';
 	r->exec = perms[2] == 'x';
 	r->shared = perms[3] == 's';
-	pvm_fact_path_set(&r->path, path);
+	pvm_fact_path_set(f, &r->path, path);
 	if (i >= f->n_regions)
 		f->n_regions = i + 1;
 }
@@ -51,10 +51,10 @@ static inline struct pvm_facts example_write(void)
 			   .same_pidns = true},
 	};
 
-	pvm_fact_path_set(&f.caller.exe, "/opt/tool/injector");
-	pvm_fact_path_set(&f.caller.ancestors[0], "/usr/bin/bash");
-	pvm_fact_path_set(&f.caller.ancestors[1], "/usr/sbin/sshd");
-	pvm_fact_path_set(&f.target.exe, "/usr/bin/victim");
+	pvm_fact_path_set(&f, &f.caller.exe, "/opt/tool/injector");
+	pvm_fact_path_set(&f, &f.caller.ancestors[0], "/usr/bin/bash");
+	pvm_fact_path_set(&f, &f.caller.ancestors[1], "/usr/sbin/sshd");
+	pvm_fact_path_set(&f, &f.target.exe, "/usr/bin/victim");
 	set_fact_region(&f, 0, PVM_FACT_REGION_HEAP, "rw-p", NULL, 64);
 	pvm_facts_classify(&f);
 	return f;

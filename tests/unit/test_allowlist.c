@@ -157,10 +157,10 @@ static struct pvm_facts caller(const char *exe, const char *a0, const char *a1, 
 	struct pvm_facts f = example_write();
 	const char *anc[] = {a0, a1, a2};
 
-	pvm_fact_path_set(&f.caller.exe, exe);
+	pvm_fact_path_set(&f, &f.caller.exe, exe);
 	f.caller.n_ancestors = 0;
 	for (int i = 0; i < 3 && anc[i]; i++)
-		pvm_fact_path_set(&f.caller.ancestors[f.caller.n_ancestors++], anc[i]);
+		pvm_fact_path_set(&f, &f.caller.ancestors[f.caller.n_ancestors++], anc[i]);
 	return f;
 }
 
@@ -243,7 +243,7 @@ static void unresolved_target(struct pvm_facts *f)
 
 static void same_exe(struct pvm_facts *f)
 {
-	pvm_fact_path_set(&f->target.exe, "/opt/tool/injector");
+	pvm_fact_path_set(f, &f->target.exe, "/opt/tool/injector");
 }
 
 static void other_uid(struct pvm_facts *f)
@@ -312,14 +312,14 @@ UNIT_TEST(allowlist_default_entries_match)
 	const struct pvm_allow_entry *e;
 
 	CHECK_EQ(pvm_allowlist_load_default(&list, err, sizeof(err)), 0);
-	pvm_fact_path_set(&rank.target.exe, "/home/u/ring");
+	pvm_fact_path_set(&rank, &rank.target.exe, "/home/u/ring");
 	e = pvm_allowlist_match(&list, &rank);
 	CHECK_STR(e ? e->label : NULL, "openmpi-mpirun");
 	rank.target.same_uid = false; /* another user's rank */
 	CHECK(pvm_allowlist_match(&list, &rank) == NULL);
 
 	f = caller("/home/u/ring", "/usr/bin/hydra_pmi_proxy", "/usr/bin/mpiexec.hydra", NULL);
-	pvm_fact_path_set(&f.target.exe, "/usr/bin/sshd"); /* not a sibling rank */
+	pvm_fact_path_set(&f, &f.target.exe, "/usr/bin/sshd"); /* not a sibling rank */
 	CHECK(pvm_allowlist_match(&list, &f) == NULL);
 
 	f = caller("/usr/bin/strace", "/usr/bin/bash", NULL, NULL);
@@ -488,16 +488,16 @@ static const char memo_list[] =
 	}
 MEMO_CHANGE(call_readv, f->call = PVM_SYS_READV)
 MEMO_CHANGE(other_comm, f->caller.comm[0] = 'I')
-MEMO_CHANGE(other_exe, pvm_fact_path_set(&f->caller.exe, "/opt/tool/injectoR"))
+MEMO_CHANGE(other_exe, pvm_fact_path_set(f, &f->caller.exe, "/opt/tool/injectoR"))
 MEMO_CHANGE(cut_exe, f->caller.exe.truncated = true)
-MEMO_CHANGE(no_exe, pvm_fact_path_set(&f->caller.exe, NULL))
-MEMO_CHANGE(other_target_exe, pvm_fact_path_set(&f->target.exe, "/usr/bin/victiM"))
+MEMO_CHANGE(no_exe, pvm_fact_path_set(f, &f->caller.exe, NULL))
+MEMO_CHANGE(other_target_exe, pvm_fact_path_set(f, &f->target.exe, "/usr/bin/victiM"))
 MEMO_CHANGE(target_gone, f->target.state = PVM_FACT_TARGET_NONE)
 MEMO_CHANGE(not_same_uid, f->target.same_uid = false)
-MEMO_CHANGE(other_parent, pvm_fact_path_set(&f->caller.ancestors[0], "/usr/bin/bash2"))
+MEMO_CHANGE(other_parent, pvm_fact_path_set(f, &f->caller.ancestors[0], "/usr/bin/bash2"))
 MEMO_CHANGE(cut_parent, f->caller.ancestors[0].truncated = true)
 MEMO_CHANGE(no_ancestors, f->caller.n_ancestors = 0)
-MEMO_CHANGE(other_grandparent, pvm_fact_path_set(&f->caller.ancestors[1], "/usr/sbin/sshd2"))
+MEMO_CHANGE(other_grandparent, pvm_fact_path_set(f, &f->caller.ancestors[1], "/usr/sbin/sshd2"))
 MEMO_CHANGE(one_ancestor, f->caller.n_ancestors = 1)
 
 /* The entry the judgement's memo allowed the call by, after its rules step. */

@@ -1,57 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Memo keys: equal byte for byte or not at all. */
+/* Memo inputs: their own key, equal byte for byte or not at all. */
 #include "memo_key.h"
 #include "unit.h"
-
-static struct pvm_memo_key kept, next;
-
-/* The key of `n` words, appended one by one into `next`. */
-static void build(const uint64_t *words, size_t n)
-{
-	pvm_memo_key_start(&next);
-	for (size_t i = 0; i < n; i++)
-		pvm_memo_key_u64(&next, words[i]);
-}
-
-UNIT_TEST(memo_key_equal_only_byte_for_byte)
-{
-	static const uint64_t a[] = {1, 2, 3, 4}, b[] = {1, 2, 9, 4};
-	static uint64_t huge[PVM_MEMO_KEY_MAX / 8 + 1];
-
-	build(a, 4);
-	pvm_memo_key_keep(&kept, &next);
-	build(a, 4);
-	CHECK(pvm_memo_key_equal(&next, &kept));
-	build(b, 4);
-	CHECK(!pvm_memo_key_equal(&next, &kept));
-	/* a prefix of the kept key is another key, and so is a longer one */
-	build(a, 3);
-	CHECK(!pvm_memo_key_equal(&next, &kept));
-	build(a, 0);
-	CHECK(!pvm_memo_key_equal(&next, &kept));
-	/* too long: equal to nothing, not even itself */
-	build(huge, sizeof(huge) / 8);
-	CHECK(next.too_long && !pvm_memo_key_equal(&next, &next));
-	pvm_memo_key_keep(&kept, &next);
-	CHECK(!pvm_memo_key_equal(&next, &kept));
-}
-
-/* Strings carry their length: "ab"+"c" is not "a"+"bc". */
-UNIT_TEST(memo_key_strings_do_not_run_together)
-{
-	pvm_memo_key_start(&next);
-	pvm_memo_key_str(&next, "ab");
-	pvm_memo_key_str(&next, "c");
-	pvm_memo_key_keep(&kept, &next);
-	pvm_memo_key_start(&next);
-	pvm_memo_key_str(&next, "a");
-	pvm_memo_key_str(&next, "bc");
-	CHECK(!pvm_memo_key_equal(&next, &kept));
-	pvm_memo_key_start(&next);
-	pvm_memo_key_str(&next, "ab");
-	pvm_memo_key_str(&next, "c");
-	CHECK(pvm_memo_key_equal(&next, &kept));
-}
 
 struct two_strings {
 	uint32_t n;
@@ -106,4 +56,28 @@ UNIT_TEST(memo_inputs_are_their_numbers_and_the_text_used)
 	CHECK(text_is(&in, in.b, "f"));
 	CHECK_EQ(in.text.len, sizeof(in.text.bytes));
 	CHECK_EQ(pvm_memo_text_add(&in.text, "x"), PVM_MEMO_NO_TEXT);
+}
+
+/* Kept inputs answer for the very same bytes only, and are replaced otherwise. */
+UNIT_TEST(memo_inputs_kept_for_the_same_bytes_only)
+{
+	static struct two_strings kept;
+	struct two_strings in;
+	size_t kept_len = 0;
+
+	pvm_memo_inputs_start(&in);
+	in.n = 1;
+	in.a = pvm_memo_text_add(&in.text, "ab");
+	CHECK(!pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in)));
+	CHECK(pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in)));
+	in.n = 2;
+	CHECK(!pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in)));
+	CHECK(pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in)));
+	/* a string of the same length with other bytes */
+	pvm_memo_inputs_start(&in);
+	in.n = 2;
+	in.a = pvm_memo_text_add(&in.text, "aB");
+	CHECK(!pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in)));
+	/* a prefix of the kept inputs */
+	CHECK(!pvm_memo_inputs_kept(&kept, &kept_len, &in, pvm_memo_inputs_len(&in) - 1));
 }

@@ -188,7 +188,7 @@ static void to_read(struct pvm_facts *f)
 static void target_named(struct pvm_facts *f, const char *comm, const char *exe)
 {
 	strcpy(f->target.comm, comm);
-	pvm_fact_path_set(&f->target.exe, exe);
+	pvm_fact_path_set(f, &f->target.exe, exe);
 }
 
 static void ssh_agent(struct pvm_facts *f)
@@ -551,7 +551,7 @@ UNIT_TEST(rules_allowed_alerts_drop_to_info)
 	CHECK(pvm_alerts_at_least(&a, PVM_SEV_INFO));
 	CHECK(!pvm_alerts_at_least(&a, PVM_SEV_LOW));
 
-	pvm_fact_path_set(&f.caller.exe, "/usr/bin/python3"); /* no longer allowed */
+	pvm_fact_path_set(&f, &f.caller.exe, "/usr/bin/python3"); /* no longer allowed */
 	pvm_rules_eval(&f, &list, &a);
 	CHECK_EQ(a.alert[1].severity, PVM_SEV_CRITICAL);
 	CHECK(a.alert[1].allowed_by == NULL);
@@ -582,8 +582,8 @@ UNIT_TEST(rules_allowlist_step_after_ancestors)
 	CHECK(without.alert[0].allowed_by == NULL); /* no ancestors: nothing to allow it */
 
 	f.caller.n_ancestors = 2;
-	pvm_fact_path_set(&f.caller.ancestors[0], "/usr/bin/bash");
-	pvm_fact_path_set(&f.caller.ancestors[1], "/usr/bin/launcher");
+	pvm_fact_path_set(&f, &f.caller.ancestors[0], "/usr/bin/bash");
+	pvm_fact_path_set(&f, &f.caller.ancestors[1], "/usr/bin/launcher");
 	CHECK_EQ(pvm_rules_eval(&f, NULL, &with), without.n);
 	for (unsigned int i = 0; i < without.n; i++) {
 		CHECK(with.alert[i].rule == without.alert[i].rule);
