@@ -200,6 +200,7 @@ int main(int argc, char **argv)
 	static struct flood_record record;
 	unsigned long events = 1000000;
 	struct pvm_options opts;
+	struct pvm_reader_config reader_cfg;
 	char *pvm_argv[64] = {"pvmtrace"};
 	int pvm_argc = 1, i = 1;
 	bool in_file = false;
@@ -229,7 +230,8 @@ int main(int argc, char **argv)
 	size = build_record(&record, child);
 	if (in_file)
 		file_region(&record, child);
-	if (pvm_reader_open(&reader, &opts) != PVM_EXIT_OK)
+	reader_cfg = pvm_reader_config_of(&opts);
+	if (pvm_reader_open(&reader, &reader_cfg) != PVM_EXIT_OK)
 		return 1;
 	run(&reader, &record, size, events);
 	pvm_reader_close(&reader);

@@ -115,11 +115,12 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		.verbose = opts->verbose,
 	};
 	static struct pvm_reader reader; /* its buffers are large for a stack */
+	struct pvm_reader_config reader_cfg = pvm_reader_config_of(opts);
 	struct pvm_sensor *sensor = NULL;
 	char ia32_how[128];
 	/* before the reader's threads and the sensor's mappings: a cheap fork */
 	enum pvm_ia32 kernel_ia32 = pvm_kernel_ia32(ia32_how, sizeof(ia32_how));
-	enum pvm_exit status = pvm_reader_open(&reader, opts);
+	enum pvm_exit status = pvm_reader_open(&reader, &reader_cfg);
 
 	if (status != PVM_EXIT_OK)
 		return status;

@@ -94,59 +94,41 @@ static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_map
 
 /*
  * /proc/PID/maps is read once per event, into memory, and only up to
- * MAPS_BUDGET bytes (about 2,500 mappings): a target with a huge map must not
- * turn each of its events into seconds of work and stall every other event.
- * Beyond that, and for an exiting process (a zombie shows an empty file, which
- * must not read as "in no mapping"), the regions stay unresolved.
+ * PVM_MAPS_BUDGET bytes. Beyond that, and for an exiting process (a zombie
+ * shows an empty file, which must not read as "in no mapping"), the regions
+ * stay unresolved.
  */
-#define MAPS_BUDGET (256 * 1024)
-
 static FILE *open_live_maps(const char *path, char *buf)
 {
 	FILE *file = fopen(path, "re");
-	size_t len = file ? fread(buf, 1, MAPS_BUDGET, file) : 0;
-	bool whole = file && len > 0 && len < MAPS_BUDGET;
+	size_t len = file ? fread(buf, 1, PVM_MAPS_BUDGET, file) : 0;
+	bool whole = file && len > 0 && len < PVM_MAPS_BUDGET;
 
 	if (file)
 		fclose(file);
 	return whole ? fmemopen(buf, len, "r") : NULL;
 }
 
-/*
- * Paths of file mappings seen lately: a target written again and again maps
- * the same file at the same place, and its path should not cost a read of
- * /proc/PID/maps per event. Keyed by everything the kernel side reported.
- */
-#define PATH_CACHE_SIZE 32
-
-static struct {
-	__u32 pid;
-	__u64 start, end, inode;
-	__u32 dev;
-	char path[PATH_MAX];
-} path_cache[PATH_CACHE_SIZE];
-static unsigned int path_cache_next;
-
-static int cached_path(__u32 pid, const struct pvm_region *r)
+static int kept_path(const struct pvm_region_enricher *en, __u32 pid, const struct pvm_region *r)
 {
-	for (int i = 0; i < PATH_CACHE_SIZE; i++)
-		if (path_cache[i].pid == pid && path_cache[i].start == r->start &&
-		    path_cache[i].end == r->end && path_cache[i].inode == r->inode &&
-		    path_cache[i].dev == r->dev)
+	for (int i = 0; i < PVM_REGION_PATHS_KEPT; i++)
+		if (en->paths[i].pid == pid && en->paths[i].start == r->start &&
+		    en->paths[i].end == r->end && en->paths[i].inode == r->inode &&
+		    en->paths[i].dev == r->dev)
 			return i;
 	return -1;
 }
 
-static void cache_path(__u32 pid, const struct pvm_region_view *v)
+static void keep_path(struct pvm_region_enricher *en, __u32 pid, const struct pvm_region_view *v)
 {
-	unsigned int i = path_cache_next++ % PATH_CACHE_SIZE;
+	unsigned int i = en->next_path++ % PVM_REGION_PATHS_KEPT;
 
-	path_cache[i].pid = pid;
-	path_cache[i].start = v->r.start;
-	path_cache[i].end = v->r.end;
-	path_cache[i].inode = v->r.inode;
-	path_cache[i].dev = v->r.dev;
-	memcpy(path_cache[i].path, v->path, sizeof(path_cache[i].path));
+	en->paths[i].pid = pid;
+	en->paths[i].start = v->r.start;
+	en->paths[i].end = v->r.end;
+	en->paths[i].inode = v->r.inode;
+	en->paths[i].dev = v->r.dev;
+	memcpy(en->paths[i].path, v->path, sizeof(en->paths[i].path));
 }
 
 /*
@@ -155,7 +137,7 @@ static void cache_path(__u32 pid, const struct pvm_region_view *v)
  * reader's CPU, and kernel-resolved regions never need it).
  */
 struct maps_reader {
-	const char *proc_root;
+	struct pvm_region_enricher *en;
 	__u32 pid; /* 0: no target, no maps */
 	bool tried;
 	FILE *f;
@@ -163,40 +145,37 @@ struct maps_reader {
 
 static FILE *maps_of(struct maps_reader *m)
 {
-	static char maps_text[MAPS_BUDGET];
 	char path[PATH_MAX];
 
 	if (!m->tried && m->pid) {
-		snprintf(path, sizeof(path), "%s/%u/maps", m->proc_root, m->pid);
-		m->f = open_live_maps(path, maps_text);
+		snprintf(path, sizeof(path), "%s/%u/maps", m->en->proc_root, m->pid);
+		m->f = open_live_maps(path, m->en->maps_text);
 	}
 	m->tried = true;
 	return m->f;
 }
 
-static void file_path(struct pvm_region_view *v, __u32 pid, struct maps_reader *m,
-		      struct pvm_maps_entry *e)
+static void file_path(struct pvm_region_view *v, __u32 pid, struct maps_reader *m)
 {
-	int hit = cached_path(pid, &v->r);
+	int hit = kept_path(m->en, pid, &v->r);
 
 	if (hit >= 0) {
-		memcpy(v->path, path_cache[hit].path, sizeof(v->path));
+		memcpy(v->path, m->en->paths[hit].path, sizeof(v->path));
 		v->has_path = true;
 		return;
 	}
 	if (!maps_of(m))
 		return;
-	path_from_proc(v, m->f, e);
+	path_from_proc(v, m->f, &m->en->entry);
 	if (v->has_path)
-		cache_path(pid, v);
+		keep_path(m->en, pid, v);
 }
 
-void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
-			const char *proc_root)
+void pvm_enrich_regions(struct pvm_region_enricher *en, struct pvm_event *ev,
+			struct pvm_region_view *views, __u32 target_pid)
 {
 	__u32 n = ev->remote.n < PVM_REGIONS_MAX ? ev->remote.n : PVM_REGIONS_MAX;
-	static struct pvm_maps_entry entry;
-	struct maps_reader maps = {.proc_root = proc_root, .pid = target_pid};
+	struct maps_reader maps = {.en = en, .pid = target_pid};
 
 	for (__u32 i = 0; i < n; i++) {
 		struct pvm_region_view *v = &views[i];
@@ -205,9 +184,9 @@ void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u
 		v->path[0] = 0;
 		v->r = ev->remote.regions[i];
 		if (v->r.state == PVM_REGION_UNRESOLVED && maps_of(&maps))
-			region_from_proc(v, maps.f, ev->remote.iov[i].base, &entry);
+			region_from_proc(v, maps.f, ev->remote.iov[i].base, &en->entry);
 		if (target_pid && v->r.state == PVM_REGION_FOUND && v->r.kind == PVM_REGION_FILE)
-			file_path(v, target_pid, &maps, &entry);
+			file_path(v, target_pid, &maps);
 	}
 	if (maps.f)
 		fclose(maps.f);

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
+#include "event/maps.h"
 #include "record.h"
 
 /* Regions resolved per event: the kernel side looks up as many. */
@@ -24,6 +25,34 @@ struct pvm_region_view {
 	char path[PATH_MAX];
 };
 
+/*
+ * /proc/PID/maps is read only up to PVM_MAPS_BUDGET bytes (about 2,500
+ * mappings): a target with a huge map must not turn each of its events into
+ * seconds of work and stall every other event.
+ */
+#define PVM_MAPS_BUDGET (256 * 1024)
+#define PVM_REGION_PATHS_KEPT 32
+
+/*
+ * What enrichment keeps from event to event. The paths of file mappings seen
+ * lately: a target written again and again maps the same file at the same
+ * place, and its path should not cost a read of /proc/PID/maps per event;
+ * keyed by everything the kernel side reported. Large: not for a stack.
+ * Zeroed, with proc_root set ("/proc", or a test's tree), it is ready.
+ */
+struct pvm_region_enricher {
+	const char *proc_root;
+	struct {
+		__u32 pid; /* 0: empty */
+		__u64 start, end, inode;
+		__u32 dev;
+		char path[PATH_MAX];
+	} paths[PVM_REGION_PATHS_KEPT];
+	unsigned int next_path;	      /* the one replaced next */
+	char maps_text[PVM_MAPS_BUDGET]; /* one event's read of the maps */
+	struct pvm_maps_entry entry;
+};
+
 struct pvm_event;
 
 /*
@@ -31,8 +60,8 @@ struct pvm_event;
  * points ev at them. `target_pid` is the target's tgid (0: unknown, nothing
  * is read from /proc).
  */
-void pvm_enrich_regions(struct pvm_event *ev, struct pvm_region_view *views, __u32 target_pid,
-			const char *proc_root);
+void pvm_enrich_regions(struct pvm_region_enricher *en, struct pvm_event *ev,
+			struct pvm_region_view *views, __u32 target_pid);
 
 /* "rw-p" from PVM_VM_* flags, into buf[5]. */
 void pvm_region_perms(__u32 vm_flags, char buf[5]);

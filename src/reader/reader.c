@@ -39,7 +39,7 @@ static void enrich(struct pvm_reader *r, struct pvm_event *ev, struct pvm_target
 	enrich_target(ev, from_proc);
 	pvm_cgroups_container(&r->cgroups, ev->rec->cgroup_id, now_ns, ev->caller_container);
 	t = ev->target.t;
-	pvm_enrich_regions(ev, r->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0, "/proc");
+	pvm_enrich_regions(&r->enricher, ev, r->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0);
 }
 
 static void bad_record(struct pvm_reader *r, const char *why)
@@ -79,7 +79,7 @@ static bool judge(struct pvm_reader *r, struct pvm_event *ev, struct pvm_alerts 
 	}
 	ev->alerts = alerts;
 	pvm_alert_summary_add(&r->summary, alerts);
-	return r->opts->min_severity < 0 || pvm_alerts_at_least(alerts, r->opts->min_severity);
+	return r->cfg.min_severity < 0 || pvm_alerts_at_least(alerts, r->cfg.min_severity);
 }
 
 /*
@@ -118,7 +118,7 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 	enrich(r, &ev, &from_proc, now_ns);
 	if (!judge(r, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
-	if (r->opts->json)
+	if (r->cfg.json)
 		pvm_format_json(&r->sink.jw, &ev, &r->memos);
 	else
 		pvm_format_table_row(r->sink.out, &ev);
@@ -131,7 +131,7 @@ void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
 	r->stats.chunk_orphans = r->chunks.orphans;
 	pvm_stats_print_text(stderr, &r->stats);
 	pvm_alert_summary_print(stderr, &r->summary);
-	if (to_output && r->opts->json)
+	if (to_output && r->cfg.json)
 		pvm_stats_print_json(&r->sink.jw, &r->stats, pvm_wall_now());
 }
 
@@ -139,12 +139,12 @@ void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
 #define REASSEMBLY_CALLS 64
 #define REASSEMBLY_PAYLOADS 4
 
-static enum pvm_exit open_capture_dir(struct pvm_reader *r, const struct pvm_options *opts)
+static enum pvm_exit open_capture_dir(struct pvm_reader *r)
 {
-	size_t held = REASSEMBLY_PAYLOADS * opts->capture_max;
+	size_t held = REASSEMBLY_PAYLOADS * r->cfg.capture_max;
 	char err[512];
 
-	if (pvm_capture_store_open(opts->capture_dir, &r->store, err, sizeof(err))) {
+	if (pvm_capture_store_open(r->cfg.capture_dir, &r->store, err, sizeof(err))) {
 		fprintf(stderr, "pvmtrace: --capture-dir %s\n", err);
 		return PVM_EXIT_FAILURE;
 	}
@@ -172,14 +172,14 @@ static void close_capture_dir(struct pvm_reader *r)
  * --config, or the built-in allowlist, and its kernel form for --enforce; a
  * bad file is an error, never skipped.
  */
-static enum pvm_exit load_allowlist(struct pvm_reader *r, const struct pvm_options *opts)
+static enum pvm_exit load_allowlist(struct pvm_reader *r)
 {
-	const char *path = opts->config_path;
+	const char *path = r->cfg.allowlist_path;
 	char err[512];
 	int ret = path ? pvm_allowlist_load(&r->allow, path, err, sizeof(err))
 		       : pvm_allowlist_load_default(&r->allow, err, sizeof(err));
 
-	if (!ret && opts->enforce &&
+	if (!ret && r->cfg.enforce &&
 	    pvm_kernel_allowlist(&r->allow, r->kernel_allow, &r->n_kernel_allow, err, sizeof(err))) {
 		pvm_allowlist_free(&r->allow);
 		ret = -1;
@@ -190,27 +190,42 @@ static enum pvm_exit load_allowlist(struct pvm_reader *r, const struct pvm_optio
 	return PVM_EXIT_USAGE;
 }
 
-enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts)
+struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
+{
+	return (struct pvm_reader_config){
+		.json = opts->json,
+		.output_path = opts->output_path,
+		.allowlist_path = opts->config_path,
+		.enforce = opts->enforce != PVM_ENFORCE_OFF,
+		.min_severity = opts->min_severity,
+		.capture = opts->capture,
+		.capture_dir = opts->capture_dir,
+		.capture_max = opts->capture_max,
+	};
+}
+
+enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_config *cfg)
 {
 	enum pvm_exit status;
 
 	memset(r, 0, sizeof(*r));
-	r->opts = opts;
+	r->cfg = *cfg;
 	r->ancestry.proc_root = "/proc";
-	status = load_allowlist(r, opts);
+	r->enricher.proc_root = "/proc";
+	status = load_allowlist(r);
 	if (status != PVM_EXIT_OK)
 		return status;
-	if (opts->capture_dir && open_capture_dir(r, opts) != PVM_EXIT_OK) {
+	if (cfg->capture_dir && open_capture_dir(r) != PVM_EXIT_OK) {
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
-	if (pvm_sink_open(&r->sink, opts->output_path, opts->json)) {
+	if (pvm_sink_open(&r->sink, cfg->output_path, cfg->json)) {
 		close_capture_dir(r);
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
-	r->decode.capture = opts->capture;
+	r->decode.capture = cfg->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
 	return PVM_EXIT_OK;
 }

@@ -26,13 +26,29 @@
 #include "rules/allowlist.h"
 #include "rules/rules.h"
 
+/* What the reader is told of the command line: pvm_reader_config_of. */
+struct pvm_reader_config {
+	bool json;		    /* else the table */
+	const char *output_path;    /* NULL: standard output */
+	const char *allowlist_path; /* --config; NULL: the built-in allowlist */
+	bool enforce;		    /* the allowlist's kernel form is made too */
+	int min_severity;	    /* enum pvm_severity; -1: every event */
+	unsigned int capture;	    /* payload bytes the kernel side captures */
+	const char *capture_dir;    /* NULL: payloads are not stored */
+	unsigned long capture_max;  /* largest payload stored whole */
+};
+
+/* The reader's part of the options. */
+struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts);
+
 struct pvm_reader {
-	const struct pvm_options *opts;
+	struct pvm_reader_config cfg;
 	struct pvm_sink sink;	/* where the lines go */
 	struct pvm_json_memos memos;
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
+	struct pvm_region_enricher enricher;
 	struct pvm_cgroups cgroups;
 	/* the rules */
 	struct pvm_allowlist allow;
@@ -53,7 +69,7 @@ struct pvm_reader {
  * standard output), in that order: a bad allowlist creates no file. Returns PVM_EXIT_OK, or
  * another status after a one-line reason on stderr, with nothing left open.
  */
-enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_options *opts);
+enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_config *cfg);
 
 /*
  * One ring-buffer record (the sensor's pvm_ring_fn): a call's record

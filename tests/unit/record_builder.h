@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "event/regions.h"
 #include "layout.h"
 
 #define BUILDER_MAX_IOV 2048
@@ -107,6 +108,14 @@ static inline void build_example(struct record_buffer *b)
 				       .vm_flags = PVM_VM_READ | PVM_VM_WRITE,
 				       .state = PVM_REGION_FOUND, .kind = PVM_REGION_ANON});
 	set_payload(b, "0123456789abcdef", 16, 64);
+}
+
+/* Region enrichment that finds no /proc: the regions stay as the record has them. */
+static inline struct pvm_region_enricher *no_proc(void)
+{
+	static struct pvm_region_enricher en = {.proc_root = "/nonexistent"};
+
+	return &en;
 }
 
 #endif /* PVMTRACE_RECORD_BUILDER_H */

@@ -29,7 +29,7 @@ static struct pvm_facts facts_of(const char *const *ancestors, unsigned int n)
 
 	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
 		unit_fail(__FILE__, __LINE__, "decode: %s", why);
-	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
+	pvm_enrich_regions(no_proc(), &ev, views, 0);
 	for (unsigned int i = 0; i < n; i++)
 		ev.caller_ancestors[i] = ancestors[i];
 	ev.n_ancestors = n;

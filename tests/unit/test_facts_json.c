@@ -34,7 +34,7 @@ static struct pvm_event decoded(void)
 
 	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
 		unit_fail(__FILE__, __LINE__, "decode: %s", why);
-	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
+	pvm_enrich_regions(no_proc(), &ev, views, 0);
 	return ev;
 }
 

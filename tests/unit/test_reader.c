@@ -30,6 +30,7 @@ UNIT_TEST(reader_writes_each_record_as_a_line)
 	char path[] = "/tmp/pvmtrace-unit-reader-XXXXXX", *argv[] = {"pvmtrace", "--json", "-o", path};
 	char line[3][4096];
 	struct pvm_options opts;
+	struct pvm_reader_config cfg;
 	FILE *f;
 	int fd = mkstemp(path);
 
@@ -39,7 +40,8 @@ UNIT_TEST(reader_writes_each_record_as_a_line)
 	}
 	close(fd);
 	CHECK_EQ(pvm_options_parse(4, argv, &opts, stderr), 0);
-	CHECK_EQ(pvm_reader_open(&r, &opts), PVM_EXIT_OK);
+	cfg = pvm_reader_config_of(&opts);
+	CHECK_EQ(pvm_reader_open(&r, &cfg), PVM_EXIT_OK);
 	build_example(&buf);
 	pvm_reader_record(&r, &buf, record_size(&buf));
 	pvm_reader_record(&r, &buf, record_size(&buf));

@@ -11,6 +11,7 @@
 static struct record_buffer buf;
 static struct pvm_region_view views[PVM_REGIONS_MAX];
 static char root[64];
+static struct pvm_region_enricher enricher; /* reading root */
 
 static const char maps[] =
 	"55d0c8a2b000-55d0c8a2c000 rw-p 00004000 fe:00 1234   /usr/bin/injected target\n"
@@ -23,6 +24,7 @@ static void make_fake_proc(void)
 	FILE *f;
 
 	snprintf(root, sizeof(root), "/tmp/pvmtrace-unit-maps-XXXXXX");
+	enricher.proc_root = root;
 	if (!mkdtemp(root))
 		return;
 	snprintf(path, sizeof(path), "%s/4300", root);
@@ -74,7 +76,7 @@ UNIT_TEST(regions_completed_from_proc)
 	make_fake_proc();
 	build_example(&buf); /* the kernel side found entry 0: anon rw-p */
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 4300, root);
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
 	CHECK_EQ(ev.n_regions, 1);
 	CHECK(!views[0].from_proc); /* the kernel's answer stands */
 	CHECK(!views[0].has_path);
@@ -83,7 +85,7 @@ UNIT_TEST(regions_completed_from_proc)
 	build_example(&buf);
 	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 4300, root);
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
 	CHECK(views[0].from_proc);
 	CHECK_EQ(views[0].r.state, PVM_REGION_FOUND);
 	CHECK_EQ(views[0].r.start, 0x7f3a1c000000);
@@ -98,7 +100,7 @@ UNIT_TEST(regions_completed_from_proc)
 				       .inode = 1234, .state = PVM_REGION_FOUND,
 				       .kind = PVM_REGION_FILE});
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 4300, root);
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
 	CHECK(views[0].has_path);
 	CHECK_STR(views[0].path, "/usr/bin/injected target");
 
@@ -109,7 +111,7 @@ UNIT_TEST(regions_completed_from_proc)
 		snprintf(path, sizeof(path), "%s/4300/maps", root);
 		rename(path, "/tmp/pvmtrace-unit-maps-aside");
 		ev = decoded();
-		pvm_enrich_regions(&ev, views, 4300, root);
+		pvm_enrich_regions(&enricher, &ev, views, 4300);
 		CHECK(views[0].has_path);
 		CHECK_STR(views[0].path, "/usr/bin/injected target");
 		rename("/tmp/pvmtrace-unit-maps-aside", path);
@@ -121,14 +123,14 @@ UNIT_TEST(regions_completed_from_proc)
 				       .inode = 999, .state = PVM_REGION_FOUND,
 				       .kind = PVM_REGION_FILE});
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 4300, root);
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
 	CHECK(!views[0].has_path);
 
 	/* an address in no mapping */
 	set_region(&buf, 0, (struct pvm_region){.state = PVM_REGION_UNRESOLVED});
 	buf.iov[2].base = 0x1000;
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 4300, root);
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
 	CHECK_EQ(views[0].r.state, PVM_REGION_NONE);
 
 	/* an exiting process shows empty maps: that says nothing */
@@ -138,7 +140,7 @@ UNIT_TEST(regions_completed_from_proc)
 		snprintf(path, sizeof(path), "%s/4300/maps", root);
 		fclose(fopen(path, "w"));
 		ev = decoded();
-		pvm_enrich_regions(&ev, views, 4300, root);
+		pvm_enrich_regions(&enricher, &ev, views, 4300);
 		CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
 	}
 
@@ -155,13 +157,13 @@ UNIT_TEST(regions_completed_from_proc)
 		fputs(maps, f);
 		fclose(f);
 		ev = decoded();
-		pvm_enrich_regions(&ev, views, 4300, root);
+		pvm_enrich_regions(&enricher, &ev, views, 4300);
 		CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
 	}
 
 	/* no target pid: nothing read, stays unresolved */
 	ev = decoded();
-	pvm_enrich_regions(&ev, views, 0, root);
+	pvm_enrich_regions(&enricher, &ev, views, 0);
 	CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
 	remove_fake_proc();
 }

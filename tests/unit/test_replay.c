@@ -49,7 +49,7 @@ static char *line_of(const struct pvm_alerts *alerts)
 
 	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
 		unit_fail(__FILE__, __LINE__, "decode: %s", why);
-	pvm_enrich_regions(&ev, views, 0, "/nonexistent");
+	pvm_enrich_regions(no_proc(), &ev, views, 0);
 	if (!alerts) {
 		if (pvm_allowlist_load_default(&list, err, sizeof(err)))
 			unit_fail(__FILE__, __LINE__, "%s", err);
