@@ -63,8 +63,8 @@ const volatile __u64 slots_keep_max = PVM_INFLIGHT_MAX / 2;
 
 /*
  * The calling thread's slot, marked in a call. Creating one copies the whole
- * blank value and deleting it frees it: per call, those were a fifth of the
- * hook's time, so a thread keeps its slot until it exits (pvm_on_thread_exit).
+ * blank value and deleting it frees it: too costly per call, so a thread
+ * keeps its slot until it exits (pvm_on_thread_exit).
  */
 static __always_inline struct pvm_inflight *inflight_slot(__u32 tid)
 {

@@ -90,8 +90,8 @@ struct pvm_event {
 	__u32 n_regions;
 	/*
 	 * The text, last: decoding zeroes what comes before it and makes each
-	 * of these empty (zeroing the whole event took a twentieth of the
-	 * reader's CPU in a flood). Executables, display paths ("" when
+	 * of these empty (not the kilobytes of text, for every call of a
+	 * flood). Executables, display paths ("" when
 	 * unknown): as /proc/PID/exe shows them (" (deleted)" suffix), "..."
 	 * before a tail (pvm_exe_display()).
 	 */

@@ -133,8 +133,7 @@ static void keep_path(struct pvm_region_enricher *en, __u32 pid, const struct pv
 
 /*
  * The target's maps, read only when a region needs them, once per event; even
- * its name is made then (formatting it for every event cost 2.5% of the
- * reader's CPU, and kernel-resolved regions never need it).
+ * its name is made then: kernel-resolved regions, most of them, never need it.
  */
 struct maps_reader {
 	struct pvm_region_enricher *en;

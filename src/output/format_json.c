@@ -13,8 +13,7 @@
 
 /*
  * The date and time change once a second: gmtime_r and strftime run only
- * then, and the nanoseconds are written by hand (they were a tenth of the
- * consumer's time in a flood).
+ * then, and the nanoseconds are written by hand: every event has a time.
  */
 void pvm_format_time_utc(char buf[PVM_TIME_LEN], __u64 wall_ns)
 {

@@ -185,8 +185,7 @@ static size_t decimal_len(uint64_t v)
 
 /*
  * Two digits per division, written backwards straight into the buffer: pids,
- * times and ids have ten or more digits, and a copy per number was a tenth of
- * the writer's time.
+ * times and ids have ten or more digits, and need no copy from a scratch.
  */
 static void put_decimal(struct json_writer *w, uint64_t v)
 {
@@ -245,8 +244,7 @@ static void hex_digits_of(uint64_t v, char out[16])
 
 /*
  * "0x" and the digits in one reservation, the digits all made at once:
- * addresses are most of an event's numbers, and a digit at a time they were
- * a twentieth of the writer's instructions.
+ * addresses are most of an event's numbers.
  */
 void jw_hex(struct json_writer *w, uint64_t v)
 {
@@ -315,7 +313,7 @@ void jw_cstring(struct json_writer *w, const char *s)
 #ifdef __SSE2__
 /*
  * Sixteen bytes into 32 digits at once: every event carries 96 bytes in hex
- * (its payload and digest), a twentieth of the reader's CPU a digit at a time.
+ * (its payload and digest).
  */
 static size_t hex_encode_blocks(char *out, const unsigned char *bytes, size_t len)
 {

@@ -4,8 +4,8 @@
  * Commas are placed here; string values are escaped by pvm_json_escape_some().
  * Keys are the program's own literals and are written as they are. Text
  * gathers in the writer's buffer and reaches the FILE in one piece per line
- * (jw_end_line) or on jw_flush: a stdio call per token was a third of a
- * flood's consumer time. With a buffer of the caller's (jw_init_buffer),
+ * (jw_end_line) or on jw_flush: a stdio call per token would cost more than
+ * the token. With a buffer of the caller's (jw_init_buffer),
  * lines gather until it is nearly full: over an unbuffered FILE, one
  * write(2) per buffer and no copy through stdio's.
  */
@@ -56,8 +56,8 @@ void jw_array_begin(struct json_writer *w);
 void jw_array_end(struct json_writer *w);
 /*
  * A key given as a string literal: its quotes and colon join the literal at
- * compile time, and the copy is inlined with that length (keys, a strlen and
- * three calls each, were a tenth of a flood's consumer time). jw_key_text
+ * compile time, and the copy is inlined with that length (keys are a third of
+ * an event's tokens: no strlen and no call for each). jw_key_text
  * takes a key known only at run time.
  */
 #define jw_key(w, literal) jw_key_quoted((w), "\"" literal "\":", sizeof("\"" literal "\":") - 1)
@@ -129,8 +129,8 @@ void jw_hex_encode(char *out, const unsigned char *bytes, size_t len);
 /*
  * A value's text, kept to be written again while what it is written from
  * stays the same: the caller and the target of a flood are the same call
- * after call, and writing them afresh (escapes, digits) was a fifth of the
- * reader's CPU. Zeroed, a memo holds nothing. Values too long for it, or
+ * after call, and writing them afresh (escapes, digits) costs more than
+ * comparing what they are written from. Zeroed, a memo holds nothing. Values too long for it, or
  * made from more than it keeps, are written every time.
  */
 #define JW_MEMO_TEXT_MAX 2048

@@ -34,8 +34,8 @@ int pvm_severity_parse(const char *s, enum pvm_severity *sev)
 
 /*
  * Bounded appends, cut as snprintf cuts, for the two texts almost every
- * foreign call's reason is made of: snprintf's format parsing was a seventh
- * of the reader's user time in a flood. The rarer reasons keep snprintf.
+ * foreign call's reason is made of: snprintf's format parsing costs more
+ * than the text. The rarer reasons keep snprintf.
  */
 struct text {
 	char *buf;

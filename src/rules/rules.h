@@ -100,8 +100,8 @@ void pvm_alerts_allow(struct pvm_alerts *a, const struct pvm_facts *f,
 /*
  * The live sensor's judgement in its two steps, each answered from the last
  * call's when its facts are the same byte for byte (they are their own key,
- * memo_key.h): a flood's calls are the same call after call, and running the
- * rules and the allowlist for each was a fifth of the reader's CPU. First the
+ * memo_key.h): a flood's calls are the same call after call, and the rules
+ * and the allowlist cost more than comparing the facts. First the
  * rules (pvm_judge_rules); then, for a call that alerted, once its ancestors
  * are in f, the allowlist step (pvm_judge_allow). Zeroed: empty; for one
  * allowlist.
