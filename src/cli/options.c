@@ -297,6 +297,90 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 	}
 }
 
+static const char short_options[] = ":jo:p:t:u:c:e:xa:vhV";
+
+/* The name of a "--name" or "--name=value" argument: its length. */
+static size_t long_name_len(const char *arg)
+{
+	return strcspn(arg + 2, "=");
+}
+
+static const struct option *long_option_named(const char *arg)
+{
+	size_t len = long_name_len(arg);
+
+	for (const struct option *o = long_options; o->name; o++)
+		if (strlen(o->name) == len && !strncmp(arg + 2, o->name, len))
+			return o;
+	return NULL;
+}
+
+/* "unknown option '--e' (options are spelled in full: --events, --enforce)" */
+static void say_unknown_long(FILE *err, const char *arg)
+{
+	size_t len = long_name_len(arg);
+	const char *sep = " (options are spelled in full: ";
+
+	fprintf(err, "pvmtrace: unknown option '%.*s'", (int)(2 + len), arg);
+	for (const struct option *o = long_options; o->name; o++) {
+		if (len && !strncmp(arg + 2, o->name, len)) {
+			fprintf(err, "%s--%s", sep, o->name);
+			sep = ", ";
+		}
+	}
+	fputs(strcmp(sep, ", ") ? "\n" : ")\n", err);
+}
+
+/* "-xo FILE": whether a cluster of short options ends in one whose value is next. */
+static bool value_follows(const char *arg)
+{
+	for (const char *c = arg + 1; *c; c++) {
+		const char *spec = *c != ':' ? strchr(short_options + 1, *c) : NULL;
+
+		if (!spec)
+			return false; /* unknown: getopt_long says so */
+		if (spec[1] == ':')
+			return c[1] == '\0';
+	}
+	return false;
+}
+
+/*
+ * Long options, checked before getopt_long reads them: it takes any
+ * unambiguous prefix of a name (and `--enf` must not turn on --enforce), and
+ * what it refuses it names by a value that, for a long-only option, is no
+ * character at all. Returns 0, or -1 with the reason on err.
+ */
+static int check_long_options(int argc, char **argv, FILE *err)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		const struct option *o;
+		bool has_value;
+
+		if (!strcmp(arg, "--"))
+			return 0;
+		if (arg[0] != '-' || !arg[1])
+			continue; /* an operand */
+		if (arg[1] != '-') {
+			i += value_follows(arg);
+			continue;
+		}
+		o = long_option_named(arg);
+		if (!o) {
+			say_unknown_long(err, arg);
+			return -1;
+		}
+		has_value = arg[2 + long_name_len(arg)] == '=';
+		if (has_value && o->has_arg == no_argument) {
+			fprintf(err, "pvmtrace: option '--%s' takes no value\n", o->name);
+			return -1;
+		}
+		i += !has_value && o->has_arg == required_argument;
+	}
+	return 0;
+}
+
 int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 {
 	int opt;
@@ -308,19 +392,18 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	o->mode = PVM_MODE_AUTO;
 	o->min_severity = -1;
 
+	if (check_long_options(argc, argv, err))
+		return -1;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":jo:p:t:u:c:e:xa:vhV", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
 		if (opt == ':') {
 			fprintf(err, "pvmtrace: missing value for '%s'\n", argv[optind - 1]);
 			return -1;
 		}
 		if (opt == '?') {
-			/* optopt names an unknown short option; a long one is in argv */
-			if (optopt)
-				fprintf(err, "pvmtrace: unknown option '-%c'\n", optopt);
-			else
-				fprintf(err, "pvmtrace: unknown option '%s'\n", argv[optind - 1]);
+			/* long options were checked: this is a short one */
+			fprintf(err, "pvmtrace: unknown option '-%c'\n", optopt);
 			return -1;
 		}
 		if (parse_option(opt, optarg, o, err))

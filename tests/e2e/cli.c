@@ -121,6 +121,28 @@ static bool usage_error_exits_2(void)
 		      "an unknown option is a usage error, exit 2", &o);
 }
 
+/*
+ * A prefix of --enforce is no --enforce: refused before anything is loaded,
+ * as is a value given to an option that takes none.
+ */
+static bool enforce_prefix_refused(void)
+{
+	struct outcome o;
+	bool ok;
+
+	run(&o, 0, 0, (const char *[]){"--enf", NULL});
+	ok = expect(o.exit_code == 2 &&
+			    strstr(o.err, "unknown option '--enf' (options are spelled in full: "
+					  "--enforce)") &&
+			    !strstr(o.err, "tracing"),
+		    "--enf is refused, exit 2, nothing traced", &o);
+	run(&o, 0, 0, (const char *[]){"--list-modes=1", NULL});
+	return expect(o.exit_code == 2 && strstr(o.err, "option '--list-modes' takes no value") &&
+			      !*o.out,
+		      "--list-modes=1 is refused, exit 2, nothing listed", &o) &&
+	       ok;
+}
+
 static bool help_and_version(void)
 {
 	struct outcome o;
@@ -365,6 +387,7 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		unsigned int needs; /* host.h: where the host lacks one, skipped */
 	} checks[] = {
 		{"usage_error_exits_2", usage_error_exits_2, 0},
+		{"enforce_prefix_refused", enforce_prefix_refused, 0},
 		{"help_and_version", help_and_version, 0},
 		{"unprivileged_exits_3", unprivileged_exits_3, 0},
 		{"no_btf_exits_4", no_btf_exits_4, E2E_NEED_MNTNS},

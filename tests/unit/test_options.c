@@ -165,6 +165,28 @@ UNIT_TEST(options_commands)
 	free(err);
 }
 
+/* Long options only in full; what looks like one as another's value is that value. */
+UNIT_TEST(options_spelled_in_full)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "-c", "--enf", "--output=/tmp/f", "--enforce=critical", "-xo",
+		       "--json", "--min-severity", "high"),
+		 0);
+	CHECK_STR(o.filter.comm, "--enf");
+	CHECK_STR(o.output_path, "--json");
+	CHECK_EQ(o.enforce, PVM_ENFORCE_CRITICAL);
+	CHECK(!o.json && (o.filter.fields & PVM_FILTER_CROSS_ONLY));
+	CHECK_STR(err, "");
+	free(err);
+	/* after "--", nothing is an option */
+	CHECK_EQ(PARSE(&o, &err, "--", "--enf"), -1);
+	CHECK_STR(err, "pvmtrace: unexpected argument '--enf'\n");
+	CHECK(!o.enforce);
+	free(err);
+}
+
 UNIT_TEST(options_rejected_with_reason)
 {
 	static const struct {
@@ -201,6 +223,14 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"--enforce=all"}, "pvmtrace: invalid --enforce 'all': want --enforce or --enforce=critical\n"},
 		{{"-a", "kprobes"}, "pvmtrace: invalid --attach 'kprobes': want auto, fentry, kprobe, tp_btf, raw_tp or tracepoint\n"},
 		{{"--bogus"}, "pvmtrace: unknown option '--bogus'\n"},
+		{{"--bogus=1"}, "pvmtrace: unknown option '--bogus'\n"},
+		{{"--enf"}, "pvmtrace: unknown option '--enf' (options are spelled in full: --enforce)\n"},
+		{{"--enforc=critical"}, "pvmtrace: unknown option '--enforc' (options are spelled in full: --enforce)\n"},
+		{{"--e", "readv"}, "pvmtrace: unknown option '--e' (options are spelled in full: --events, --enforce)\n"},
+		{{"--cap", "8"}, "pvmtrace: unknown option '--cap' (options are spelled in full: --capture, --capture-dir, --capture-max)\n"},
+		{{"-j", "--jso"}, "pvmtrace: unknown option '--jso' (options are spelled in full: --json)\n"},
+		{{"--json=1"}, "pvmtrace: option '--json' takes no value\n"},
+		{{"--list-modes=1"}, "pvmtrace: option '--list-modes' takes no value\n"},
 		{{"-Z"}, "pvmtrace: unknown option '-Z'\n"},
 		{{"-p"}, "pvmtrace: missing value for '-p'\n"},
 		{{"--output"}, "pvmtrace: missing value for '--output'\n"},
@@ -211,7 +241,7 @@ UNIT_TEST(options_rejected_with_reason)
 		struct pvm_options o;
 		char *err;
 
-		if (parse(&o, &err, cases[i].args[0], cases[i].args[1], (char *)NULL) != -1)
+		if (parse(&o, &err, cases[i].args[0], cases[i].args[1], cases[i].args[2]) != -1)
 			unit_fail(__FILE__, __LINE__, "'%s' accepted", cases[i].args[0]);
 		else if (strcmp(err, cases[i].message))
 			unit_fail(__FILE__, __LINE__, "got %s want %s", err, cases[i].message);
