@@ -24,6 +24,7 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stats_requested;
+static volatile sig_atomic_t reopen_requested;
 
 static void on_stop_signal(int sig)
 {
@@ -37,6 +38,12 @@ static void on_stats_signal(int sig)
 	stats_requested = 1;
 }
 
+static void on_reopen_signal(int sig)
+{
+	(void)sig;
+	reopen_requested = 1;
+}
+
 /*
  * SA_RESTART: a write blocked on a slow pipe must not fail with EINTR (stdio
  * would drop its buffer). The poll returns on a signal all the same: epoll
@@ -46,10 +53,12 @@ static void install_signal_handlers(void)
 {
 	struct sigaction stop = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
 	struct sigaction stats = {.sa_handler = on_stats_signal, .sa_flags = SA_RESTART};
+	struct sigaction reopen = {.sa_handler = on_reopen_signal, .sa_flags = SA_RESTART};
 
 	sigaction(SIGINT, &stop, NULL);
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGUSR1, &stats, NULL);
+	sigaction(SIGHUP, &reopen, NULL);
 }
 
 static void print_stats(struct pvm_reader *r, struct pvm_sensor *sensor, bool to_output)
@@ -78,6 +87,13 @@ static void announce(const struct pvm_sensor *sensor, enum pvm_ia32 kernel_ia32)
 		ia32_blind_spot(mode, kernel_ia32));
 }
 
+/* Tracing ends on a failure too: the counters go to stderr all the same. */
+static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
+{
+	print_stats(r, sensor, false);
+	return PVM_EXIT_FAILURE;
+}
+
 /* Events that could not be written are lost: then pvmtrace stops. */
 static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
@@ -86,18 +102,23 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "pvmtrace: ring buffer poll: %s\n", strerror(-err));
-			return PVM_EXIT_FAILURE;
+			return failed(r, sensor);
 		}
 		if (r->sink.wrote && !pvm_sink_flush(&r->sink, false))
-			return PVM_EXIT_FAILURE;
+			return failed(r, sensor);
 		if (stats_requested) {
 			stats_requested = 0;
 			print_stats(r, sensor, false);
 		}
+		if (reopen_requested) {
+			reopen_requested = 0;
+			if (!pvm_reader_reopen_output(r))
+				return failed(r, sensor);
+		}
 	}
 	pvm_sensor_stop_and_drain(sensor);
 	if (!pvm_sink_flush(&r->sink, true))
-		return PVM_EXIT_FAILURE;
+		return failed(r, sensor);
 	print_stats(r, sensor, true);
 	return pvm_sink_flush(&r->sink, true) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
 }

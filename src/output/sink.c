@@ -113,11 +113,14 @@ bool pvm_sink_flush(struct pvm_sink *s, bool wait)
 
 void pvm_sink_close(struct pvm_sink *s)
 {
+	if (!s->out)
+		return; /* never opened, or closed already */
 	/* lines still in the writer's buffer when tracing ended on an error */
 	jw_flush(&s->jw);
 	if (s->direct)
 		pvm_direct_out_close(&s->direct_out);
 	pvm_output_trimmer_stop(&s->trim);
-	if (s->out && s->out != stdout)
+	if (s->out != stdout)
 		fclose(s->out);
+	s->out = NULL;
 }

@@ -230,6 +230,21 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_conf
 	return PVM_EXIT_OK;
 }
 
+bool pvm_reader_reopen_output(struct pvm_reader *r)
+{
+	bool flushed;
+
+	if (!r->cfg.output_path)
+		return true;
+	flushed = pvm_sink_flush(&r->sink, true);
+	pvm_sink_close(&r->sink);
+	if (!flushed || pvm_sink_open(&r->sink, r->cfg.output_path, r->cfg.json))
+		return false;
+	if (!r->cfg.json)
+		pvm_format_table_header(r->sink.out);
+	return true;
+}
+
 void pvm_reader_close(struct pvm_reader *r)
 {
 	pvm_sink_close(&r->sink);

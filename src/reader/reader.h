@@ -83,6 +83,14 @@ void pvm_reader_record(void *ctx, const void *data, size_t size);
  */
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output);
 
+/*
+ * SIGHUP: the lines so far go whole to the file they were written to, and
+ * the next ones to -o FILE as the path names it now (log rotation renamed
+ * the old one), with the table's header again. Nothing to do on standard
+ * output. false after saying why on stderr: the output is then closed.
+ */
+bool pvm_reader_reopen_output(struct pvm_reader *r);
+
 void pvm_reader_close(struct pvm_reader *r);
 
 #endif /* PVMTRACE_READER_H */

@@ -4,6 +4,7 @@
  * privilege errors, clean stop on SIGTERM. Runs once, not per mode.
  */
 #include "cli.h"
+#include "rotation.h"
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -319,6 +320,11 @@ static bool bad_config_exits_2(void)
 			   "a --config that cannot be read: exit 2 and FILE: reason", &o);
 }
 
+static bool sighup_rotation_keeps_every_event(void)
+{
+	return e2e_sighup_rotation(pvmtrace, scratch);
+}
+
 static bool list_modes_names_a_mode(void)
 {
 	struct outcome o;
@@ -396,6 +402,7 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"output_refuses_files_of_others", output_refuses_files_of_others, 0},
 		{"output_created_0600_then_appended", output_created_0600_then_appended, 0},
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0, 0},
+		{"sighup_rotation_keeps_every_event", sighup_rotation_keeps_every_event, 0},
 		{"list_modes_names_a_mode", list_modes_names_a_mode, 0},
 		{"list_modes_says_whether_ia32_is_served", list_modes_says_whether_ia32_is_served,
 		 0},
