@@ -220,6 +220,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: readerbench [--events N] [--file-region] [-- PVMTRACE-OPTIONS...]\n");
 		return 2;
 	}
+	reader_cfg = pvm_reader_config_of(&opts);
+	if (pvm_reader_open(&reader, &reader_cfg) != PVM_EXIT_OK)
+		return 1; /* before the child: none is left paused */
 	child = fork();
 	if (child < 0)
 		die("fork");
@@ -230,9 +233,6 @@ int main(int argc, char **argv)
 	size = build_record(&record, child);
 	if (in_file)
 		file_region(&record, child);
-	reader_cfg = pvm_reader_config_of(&opts);
-	if (pvm_reader_open(&reader, &reader_cfg) != PVM_EXIT_OK)
-		return 1;
 	run(&reader, &record, size, events);
 	pvm_reader_close(&reader);
 	kill(child, SIGKILL);
