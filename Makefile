@@ -49,7 +49,8 @@ MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
 E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps run test check unit e2e static vmtest clean bench
+.PHONY: all deps run test check unit e2e install-check static vmtest clean bench install \
+	uninstall
 all: $(BUILD)/pvmtrace
 
 deps:
@@ -63,7 +64,7 @@ run: deps
 test: deps
 	$(MAKE) check
 
-check: unit e2e
+check: unit e2e install-check
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
@@ -71,6 +72,12 @@ unit: $(BUILD)/unit-tests
 e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32 $(BUILD)/trigger64
 	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32 \
 		--trigger64 $(BUILD)/trigger64 --require tp_btf
+
+# make install into a scratch DESTDIR, every file checked, the unit verified
+# and its command line run (tests/install/check.sh).
+install-check: $(BUILD)/pvmtrace $(BUILD)/trigger64
+	@scripts/install-deps.sh tests/install/packages.txt
+	tests/install/check.sh $(BUILD)
 
 # The e2e suite on Debian's 6.1 and 6.12 kernels under qemu, and on this host.
 vmtest: deps static
@@ -135,6 +142,39 @@ $(BUILD)/trigger32: tests/e2e/abi_trigger.c
 $(BUILD)/trigger64: tests/e2e/abi_trigger.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 $(WARN) $< -o $@
+
+# Installed files. /etc's are the administrator's once there: never
+# overwritten, and removed by uninstall only when still as shipped.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+SBINDIR    := $(PREFIX)/sbin
+MAN8DIR    := $(PREFIX)/share/man/man8
+UNITDIR    := $(PREFIX)/lib/systemd/system
+ETC_FILES  := pvmtrace/allowlist.conf:config/allowlist.conf default/pvmtrace:dist/pvmtrace.default \
+	      logrotate.d/pvmtrace:dist/pvmtrace.logrotate
+
+install: $(BUILD)/pvmtrace
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MAN8DIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/pvmtrace $(DESTDIR)$(SBINDIR)/pvmtrace
+	install -m 0644 docs/pvmtrace.8 $(DESTDIR)$(MAN8DIR)/pvmtrace.8
+	sed 's|@SBINDIR@|$(SBINDIR)|' dist/pvmtrace.service.in > $(BUILD)/pvmtrace.service
+	install -m 0644 $(BUILD)/pvmtrace.service $(DESTDIR)$(UNITDIR)/pvmtrace.service
+	@for pair in $(ETC_FILES); do \
+		to=$(DESTDIR)/etc/$${pair%%:*}; from=$${pair#*:}; \
+		if [ -e "$$to" ]; then echo "install: $$to kept as it is"; \
+		else install -D -m 0644 "$$from" "$$to" && echo "install: $$to"; fi; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/pvmtrace $(DESTDIR)$(MAN8DIR)/pvmtrace.8 \
+		$(DESTDIR)$(UNITDIR)/pvmtrace.service
+	@for pair in $(ETC_FILES); do \
+		to=$(DESTDIR)/etc/$${pair%%:*}; from=$${pair#*:}; \
+		if [ ! -e "$$to" ]; then :; \
+		elif cmp -s "$$from" "$$to"; then rm -f "$$to"; \
+		else echo "uninstall: $$to changed since install: kept"; fi; \
+	done
+	-rmdir $(DESTDIR)/etc/pvmtrace 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)
