@@ -42,11 +42,11 @@ static const void *record_at(const struct pvm_ring_view *v, unsigned long pos, u
 	return v->wrapped;
 }
 
-long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)
+long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx, unsigned long most)
 {
 	unsigned long cons = *v->consumer_pos; /* only we store it */
 	unsigned long published = cons;
-	unsigned long prod;
+	unsigned long prod, taken = 0;
 	long handed = 0;
 
 	while ((prod = __atomic_load_n(v->producer_pos, __ATOMIC_ACQUIRE)) != cons) {
@@ -54,8 +54,8 @@ long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx)
 			const unsigned char *hdr = v->data + (cons & v->mask);
 			uint32_t len = __atomic_load_n((const uint32_t *)hdr, __ATOMIC_ACQUIRE);
 
-			if (len & BPF_RINGBUF_BUSY_BIT)
-				goto caught_up; /* reserved, not yet committed */
+			if (len & BPF_RINGBUF_BUSY_BIT || taken++ == most)
+				goto caught_up; /* reserved, not yet committed; or enough */
 			if (!(len & BPF_RINGBUF_DISCARD_BIT)) { /* no flag left: len is the size */
 				fn(ctx, record_at(v, cons, len), len);
 				handed++;
@@ -145,12 +145,12 @@ long pvm_ring_poll(struct pvm_ring *r, int timeout_ms)
 	if (epoll_wait(r->epoll_fd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	/* a timeout too: the kernel side wakes us only as the ring fills */
-	return pvm_ring_consume(r);
+	return pvm_ring_drain(&r->view, r->fn, r->ctx, PVM_RING_BATCH);
 }
 
 long pvm_ring_consume(struct pvm_ring *r)
 {
-	return pvm_ring_drain(&r->view, r->fn, r->ctx);
+	return pvm_ring_drain(&r->view, r->fn, r->ctx, PVM_RING_ALL);
 }
 
 void pvm_ring_close(struct pvm_ring *r)

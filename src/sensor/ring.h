@@ -13,7 +13,15 @@
 #ifndef PVMTRACE_RING_H
 #define PVMTRACE_RING_H
 
+#include <limits.h>
 #include <stddef.h>
+
+/*
+ * Records one poll takes at most: a writer as fast as the reader must not
+ * keep it in the ring, away from signals, flushes and a stop, for as long as
+ * it writes (where each record costs a read of /proc, a batch takes a while).
+ */
+#define PVM_RING_BATCH 1024
 
 /* 1/256 of the default 16 MiB ring: what the kernel side cannot reuse yet */
 #define PVM_RING_PUBLISH_BYTES (64 * 1024)
@@ -36,10 +44,12 @@ struct pvm_ring_view {
 };
 
 /*
- * Hands every committed record to fn, skips discarded ones, stops at the
- * first still being written. Returns the records handed over.
+ * Hands committed records to fn, skips discarded ones, stops at the first
+ * still being written or once it has taken `most` (PVM_RING_ALL: no limit).
+ * Returns the records handed over.
  */
-long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx);
+#define PVM_RING_ALL ULONG_MAX
+long pvm_ring_drain(const struct pvm_ring_view *v, pvm_ring_fn fn, void *ctx, unsigned long most);
 
 struct pvm_ring;
 

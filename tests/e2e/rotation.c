@@ -194,8 +194,14 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 	for (int i = 0; i < ROTATIONS; i++) {
 		sleep_ms(ROTATE_EVERY_MS);
 		snprintf(rotated[i], sizeof(rotated[i]), "%s.%d", out, i);
-		if (rename(out, rotated[i]) || kill(tracer, SIGHUP) || !wait_for_file(out)) {
-			ok = fail("rotation: rename, SIGHUP or the reopen failed");
+		if (rename(out, rotated[i]) || kill(tracer, SIGHUP)) {
+			ok = fail("rotation: rename or SIGHUP failed");
+			break;
+		}
+		if (!wait_for_file(out)) {
+			fprintf(stderr, "  FAIL cli: rotation %d: %s not opened again in %d s\n", i,
+				out, WAIT_MS / 1000);
+			ok = false;
 			break;
 		}
 	}
@@ -235,6 +241,15 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 		ok = false;
 	}
 out:
+	if (!ok && !*text) {
+		FILE *f = fopen(err, "r");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+		text[n] = 0;
+		if (f)
+			fclose(f);
+		fprintf(stderr, "    pvmtrace's stderr: %s", text);
+	}
 	kill(flood.target, SIGKILL);
 	waitpid(flood.target, NULL, 0);
 	return ok;

@@ -77,14 +77,14 @@ UNIT_TEST(ring_hands_over_committed_records_and_skips_discarded)
 	produce(10, 'a', 0);
 	produce(20, 'b', BPF_RINGBUF_DISCARD_BIT);
 	produce(33, 'c', 0);
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 2);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 2);
 	CHECK_EQ(seen.n, 2);
 	CHECK_EQ(seen.size[0], 10);
 	CHECK_EQ(seen.first[0], 'a');
 	CHECK_EQ(seen.size[1], 33);
 	CHECK_EQ(seen.last[1], 'c' + 32);
 	CHECK_EQ(consumer_pos, producer_pos); /* the discarded record is consumed too */
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 0);
 }
 
 /* A record reserved but not committed holds back everything after it. */
@@ -98,10 +98,10 @@ UNIT_TEST(ring_stops_at_a_record_being_written)
 	after_first = producer_pos;
 	busy = produce(16, 'b', BPF_RINGBUF_BUSY_BIT);
 	produce(16, 'c', 0);
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 1);
 	CHECK_EQ(consumer_pos, after_first);
 	*busy &= ~BPF_RINGBUF_BUSY_BIT; /* committed */
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 2);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 2);
 	CHECK_EQ(seen.first[1], 'b');
 	CHECK_EQ(seen.first[2], 'c');
 	CHECK_EQ(consumer_pos, producer_pos);
@@ -123,10 +123,37 @@ UNIT_TEST(ring_drain_takes_records_written_meanwhile)
 	struct pvm_ring_view v = fresh_ring(0);
 
 	produce(24, 'a', 0);
-	CHECK_EQ(pvm_ring_drain(&v, remember_and_produce, &seen), 3);
+	CHECK_EQ(pvm_ring_drain(&v, remember_and_produce, &seen, PVM_RING_ALL), 3);
 	CHECK_EQ(seen.first[1], 'b');
 	CHECK_EQ(seen.first[2], 'c');
 	CHECK_EQ(consumer_pos, producer_pos);
+}
+
+static void remember_and_produce_forever(void *ctx, const void *data, size_t size)
+{
+	remember(ctx, data, size);
+	produce(4000, 'z', 0);
+}
+
+/*
+ * A producer that writes a record for each one consumed: the drain returns
+ * once it has taken as many as it may, and takes the rest the next time.
+ */
+UNIT_TEST(ring_drain_returns_after_taking_its_most)
+{
+	struct pvm_ring_view v = fresh_ring(0);
+
+	produce(4000, 'a', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember_and_produce_forever, &seen, 10), 10);
+	CHECK_EQ(consumer_pos, 10 * pvm_ring_span(4000));
+	CHECK_EQ(producer_pos - consumer_pos, pvm_ring_span(4000));
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, 10), 1);
+	/* discarded records count towards it too */
+	produce(8, 'x', BPF_RINGBUF_DISCARD_BIT);
+	produce(8, 'y', BPF_RINGBUF_DISCARD_BIT);
+	produce(8, 'z', 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, 2), 0);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, 2), 1);
 }
 
 /*
@@ -138,7 +165,7 @@ UNIT_TEST(ring_record_wrapping_the_end_arrives_whole)
 	struct pvm_ring_view v = fresh_ring(3 * RING_SIZE - 24); /* positions only grow */
 
 	produce(100, 'w', 0);
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 1);
 	CHECK_EQ(seen.size[0], 100);
 	CHECK_EQ(seen.first[0], 'w');
 	CHECK(seen.whole[0]);
@@ -147,14 +174,14 @@ UNIT_TEST(ring_record_wrapping_the_end_arrives_whole)
 	v = fresh_ring(RING_SIZE - 8);
 	produce(40, 'h', 0);
 	v.wrapped = NULL; /* it needs no copy */
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 1);
 	CHECK_EQ(seen.first[0], 'h');
 	CHECK(seen.whole[0]);
 
 	v = fresh_ring(RING_SIZE - 48);
 	produce(40, 'e', 0);
 	v.wrapped = NULL;
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), 1);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), 1);
 	CHECK_EQ(seen.last[0], 'e' + 39);
 	CHECK(seen.whole[0]);
 	CHECK_EQ(consumer_pos, RING_SIZE);
@@ -172,7 +199,7 @@ UNIT_TEST(ring_publishes_its_position_in_steps)
 
 	for (int i = 0; i < RECORDS; i++)
 		produce(SIZE, (unsigned char)i, 0);
-	CHECK_EQ(pvm_ring_drain(&v, remember, &seen), RECORDS);
+	CHECK_EQ(pvm_ring_drain(&v, remember, &seen, PVM_RING_ALL), RECORDS);
 	for (size_t i = 1; i < seen.n; i++) {
 		unsigned long start = i * (SIZE + BPF_RINGBUF_HDR_SZ);
 
