@@ -50,7 +50,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%
 E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps run test check unit e2e install-check static vmtest clean bench install \
-	uninstall
+	uninstall deb deb-check
 all: $(BUILD)/pvmtrace
 
 deps:
@@ -98,6 +98,11 @@ $(BUILD)/allowlist_default.c: config/allowlist.conf
 	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; } > $@.tmp
 	mv $@.tmp $@
 
+# The version has one owner: debian/changelog's first line.
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+$(BUILD)/obj/src/main.o: CFLAGS += -DPVMTRACE_VERSION='"$(VERSION)"'
+$(BUILD)/obj/src/main.o: debian/changelog
+
 # Everything that includes the skeleton must wait for it.
 $(BUILD)/obj/src/sensor/sensor.o: $(BUILD)/pvmtrace.skel.h
 
@@ -110,7 +115,7 @@ $(BUILD)/asan/%.o: %.c
 	$(CC) $(CFLAGS) $(SANITIZE) -c $< -o $@
 
 $(BUILD)/pvmtrace: $(MAIN_OBJS)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/unit-tests: $(UNIT_OBJS)
 	$(CC) $(CFLAGS) $(SANITIZE) $^ -ljson-c -lcrypto -lpthread -o $@
@@ -176,10 +181,26 @@ uninstall:
 	done
 	-rmdir $(DESTDIR)/etc/pvmtrace 2>/dev/null
 
+# The Debian package, built from a copy of the tree in $(BUILD)/deb:
+# dpkg-buildpackage leaves its files in the parent of the tree it builds.
+DEB := $(BUILD)/pvmtrace_$(VERSION)_amd64.deb
+
+deb: deps
+	@scripts/install-deps.sh dist/deb-packages.txt
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/pvmtrace-$(VERSION)
+	tar -c --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(BUILD)/deb/pvmtrace-$(VERSION)
+	cd $(BUILD)/deb/pvmtrace-$(VERSION) && dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/deb/pvmtrace_$(VERSION)_amd64.deb $(DEB)
+
+# Installs, upgrades and purges the package on this machine (CI runs it).
+deb-check: deb
+	@scripts/install-deps.sh tests/install/packages.txt
+	tests/install/deb.sh $(DEB)
+
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f -not -path '$(BUILD)/deb/*' 2>/dev/null)
 
 # Benchmarks: side-by-side ratios, never part of `make test` (bench/README.md).
 bench: deps all $(BUILD)/readerbench

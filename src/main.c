@@ -16,10 +16,6 @@
 #include "sensor/ia32.h"
 #include "sensor/sensor.h"
 
-#ifndef PVMTRACE_VERSION
-#define PVMTRACE_VERSION "0.1.0"
-#endif
-
 #define POLL_TIMEOUT_MS 50 /* the longest a quiet event waits in the ring */
 
 static volatile sig_atomic_t stop_requested;

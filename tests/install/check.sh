@@ -9,26 +9,14 @@ set -u
 build=${1:-build}
 d=$(mktemp -d /tmp/pvmtrace-install-XXXXXX)
 pid=
-failed=0
+suite=install
+# shellcheck source=tests/install/checks.sh
+. "$(dirname "$0")/checks.sh"
 cleanup() {
 	[ -z "$pid" ] || kill "$pid" 2>/dev/null
 	rm -rf "$d"
 }
 trap cleanup EXIT
-
-passed=0
-skipped=0
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then
-		echo "ok - install/$name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - install/$name"
-		failed=$((failed + 1))
-	fi
-}
 
 mode_is() { [ "$(stat -c %a "$2")" = "$1" ]; }
 same() { mode_is 644 "$2" && cmp -s "$1" "$2"; }
@@ -93,8 +81,7 @@ if command -v logrotate >/dev/null; then
 	"$build/trigger64" >/dev/null
 	wait_for "$log" '"event":"process_vm_writev"'
 else
-	echo "skip - install/logrotate_runs: needs logrotate: not installed"
-	skipped=$((skipped + 1))
+	skip logrotate_runs "needs logrotate: not installed"
 fi
 kill -TERM "$pid"
 wait "$pid"
@@ -112,5 +99,4 @@ make -s uninstall DESTDIR="$d" PREFIX=/usr BUILD="$build" >/dev/null
 check uninstall_removes sh -c "[ ! -e '$d/usr/sbin/pvmtrace' ] && [ ! -e '$unit' ] && [ ! -e '$d/usr/share/man/man8/pvmtrace.8' ] && [ ! -e '$d/etc/default/pvmtrace' ]"
 check uninstall_keeps_edited_allowlist grep -q '^# edited' "$d/etc/pvmtrace/allowlist.conf"
 
-echo "install: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" = 0 ]
+summary
