@@ -148,7 +148,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	status = pvm_sensor_start(&cfg, pvm_reader_record, &reader, &sensor);
 	if (status == PVM_EXIT_OK) {
 		if (!opts->json)
-			pvm_format_table_header(reader.sink.out);
+			pvm_format_table_header(reader.sink.out, reader_cfg.enforce);
 		announce(sensor, kernel_ia32);
 		status = trace_loop(&reader, sensor);
 	}

@@ -29,7 +29,13 @@ struct pvm_json_memos {
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
 		     struct pvm_json_memos *memos);
 
-void pvm_format_table_header(FILE *out);
-void pvm_format_table_row(FILE *out, const struct pvm_event *ev);
+/*
+ * The operator's table: date and time, the caller (pid, uid, comm), the
+ * target (the pid argument, its comm), both sides, the result, with
+ * --enforce what was done to the caller, the most severe alert, the first
+ * bytes. Names a traced process chose are escaped for the terminal.
+ */
+void pvm_format_table_header(FILE *out, bool with_action);
+void pvm_format_table_row(FILE *out, const struct pvm_event *ev, bool with_action);
 
 #endif /* PVMTRACE_FORMAT_H */

@@ -121,7 +121,7 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 	if (r->cfg.json)
 		pvm_format_json(&r->sink.jw, &ev, &r->memos);
 	else
-		pvm_format_table_row(r->sink.out, &ev);
+		pvm_format_table_row(r->sink.out, &ev, r->cfg.enforce);
 	pvm_sink_line(&r->sink);
 }
 
@@ -241,7 +241,7 @@ bool pvm_reader_reopen_output(struct pvm_reader *r)
 	if (!flushed || pvm_sink_open(&r->sink, r->cfg.output_path, r->cfg.json))
 		return false;
 	if (!r->cfg.json)
-		pvm_format_table_header(r->sink.out);
+		pvm_format_table_header(r->sink.out, r->cfg.enforce);
 	return true;
 }
 

@@ -41,7 +41,17 @@ static void fresh_json_of(FILE *out, const void *arg)
 
 static void row_of(FILE *out, const void *arg)
 {
-	pvm_format_table_row(out, arg);
+	pvm_format_table_row(out, arg, false);
+}
+
+static void row_with_action_of(FILE *out, const void *arg)
+{
+	pvm_format_table_row(out, arg, true);
+}
+
+static void header_of(FILE *out, const void *arg)
+{
+	pvm_format_table_header(out, arg != NULL);
 }
 
 static struct pvm_region_view views[PVM_REGIONS_MAX];
@@ -248,9 +258,9 @@ UNIT_TEST(table_row)
 	pvm_rules_eval(&facts, NULL, &alerts);
 	ev.alerts = &alerts;
 	got = unit_capture(row_of, &ev);
-	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 injector            4300 "
-		       "2/64           1/64           64         HIGH PVM-W001    "
-		       "\"0123456789abcdef\"...\n");
+	CHECK_STR(got, "2026-11-27 15:45:08.123456 writev x86_64    4242      0 injector         "
+		       "   4300 victim           2/64           1/64           64         "
+		       "HIGH PVM-W001    \"0123456789abcdef\"...\n");
 	free(got);
 }
 
@@ -268,8 +278,49 @@ UNIT_TEST(table_row_failed_call_escapes_comm)
 	set_payload(&buf, "\x1b]0;\n", 5, 5);
 	ev = decoded();
 	got = unit_capture(row_of, &ev);
-	CHECK_STR(got, "15:45:08.123456 writev x86_64    4242    4243 x\\x1b[2J\\x0a        4300 "
-		       "2/fault        1/64           -3 ESRCH   -                \"\\x1b]0;\\x0a\"\n");
+	CHECK_STR(got, "2026-11-27 15:45:08.123456 writev x86_64    4242      0 x\\x1b[2J\\x0a     "
+		       "   4300 victim           2/fault        1/64           -3 ESRCH   -      "
+		       "          \"\\x1b]0;\\x0a\"\n");
+	free(got);
+}
+
+/* The header has ACTION with --enforce only, its columns as wide as a row's. */
+UNIT_TEST(table_header_with_and_without_action)
+{
+	char *got = unit_capture(header_of, NULL);
+
+	CHECK_STR(got, "TIME(UTC)                  EVENT  ABI        PID    UID COMM             "
+		       " TARGET TARGET-COMM      LOCAL          REMOTE         RET        ALERTS   "
+		       "        DATA\n");
+	free(got);
+	got = unit_capture(header_of, "");
+	CHECK_STR(got, "TIME(UTC)                  EVENT  ABI        PID    UID COMM             "
+		       " TARGET TARGET-COMM      LOCAL          REMOTE         RET        ACTION  "
+		       "ALERTS           DATA\n");
+	free(got);
+}
+
+/* A kill under --enforce shows in ACTION; a target not resolved has no comm. */
+UNIT_TEST(table_row_with_action)
+{
+	struct pvm_event ev;
+	char *got;
+
+	build_example(&buf);
+	buf.rec.action = PVM_ACTION_KILLED;
+	ev = decoded();
+	got = unit_capture(row_with_action_of, &ev);
+	CHECK_STR(got, "2026-11-27 15:45:08.123456 writev x86_64    4242      0 injector         "
+		       "   4300 victim           2/64           1/64           64         killed  "
+		       "-                \"0123456789abcdef\"...\n");
+	free(got);
+	build_example(&buf);
+	buf.rec.target.source = PVM_TARGET_UNRESOLVED;
+	ev = decoded();
+	got = unit_capture(row_with_action_of, &ev);
+	CHECK_STR(got, "2026-11-27 15:45:08.123456 writev x86_64    4242      0 injector         "
+		       "   4300 -                2/64           1/64           64         -       "
+		       "-                \"0123456789abcdef\"...\n");
 	free(got);
 }
 
