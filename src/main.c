@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/options.h"
+#include "event/clock.h"
 #include "output/format.h"
 #include "reader/reader.h"
 #include "replay/replay.h"
@@ -83,6 +84,44 @@ static void announce(const struct pvm_sensor *sensor, enum pvm_ia32 kernel_ia32)
 		ia32_blind_spot(mode, kernel_ia32));
 }
 
+#define LOSS_WARNING_EVERY_NS (10 * 1000000000ULL)
+
+/* Losses since the last look, and when the next look is due. */
+struct loss_watch {
+	__u64 next_ns;
+	__u64 lost;
+};
+
+static __u64 events_lost(const __u64 kernel[PVM_CNT__MAX])
+{
+	return kernel[PVM_CNT_RINGBUF_FULL] + kernel[PVM_CNT_INFLIGHT_FULL];
+}
+
+/*
+ * At most one line each LOSS_WARNING_EVERY_NS, when calls were lost since the
+ * last: an operator watching the terminal learns of it while it happens, not
+ * from the counters at exit.
+ */
+static void warn_of_losses(struct loss_watch *w, struct pvm_sensor *sensor)
+{
+	__u64 now = pvm_monotonic_now(), kernel[PVM_CNT__MAX], lost;
+
+	if (now < w->next_ns)
+		return;
+	w->next_ns = now + LOSS_WARNING_EVERY_NS;
+	pvm_sensor_counters(sensor, kernel);
+	lost = events_lost(kernel);
+	if (lost > w->lost)
+		fprintf(stderr,
+			"pvmtrace: %llu calls lost in the last %llu s (ringbuf_drops=%llu "
+			"inflight_drops=%llu so far): the reader did not keep up\n",
+			(unsigned long long)(lost - w->lost),
+			LOSS_WARNING_EVERY_NS / 1000000000ULL,
+			(unsigned long long)kernel[PVM_CNT_RINGBUF_FULL],
+			(unsigned long long)kernel[PVM_CNT_INFLIGHT_FULL]);
+	w->lost = lost;
+}
+
 /* Tracing ends on a failure too: the counters go to stderr all the same. */
 static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
@@ -93,6 +132,8 @@ static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 /* Events that could not be written are lost: then pvmtrace stops. */
 static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
+	struct loss_watch losses = {.next_ns = pvm_monotonic_now() + LOSS_WARNING_EVERY_NS};
+
 	while (!stop_requested) {
 		int err = pvm_sensor_poll(sensor, POLL_TIMEOUT_MS);
 
@@ -111,6 +152,7 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 			if (!pvm_reader_reopen_output(r))
 				return failed(r, sensor);
 		}
+		warn_of_losses(&losses, sensor);
 	}
 	pvm_sensor_stop_and_drain(sensor);
 	if (!pvm_sink_flush(&r->sink, true))
@@ -144,8 +186,13 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	cfg.allow = reader.kernel_allow;
 	cfg.n_allow = reader.n_kernel_allow;
 	install_signal_handlers();
-
-	status = pvm_sensor_start(&cfg, pvm_reader_record, &reader, &sensor);
+	/* loading takes seconds: say so at once, unless it cannot even begin */
+	status = pvm_sensor_preflight();
+	if (status == PVM_EXIT_OK) {
+		fprintf(stderr, "pvmtrace: loading the BPF programs (mode %s)\n",
+			pvm_mode_name(cfg.mode));
+		status = pvm_sensor_start(&cfg, pvm_reader_record, &reader, &sensor);
+	}
 	if (status == PVM_EXIT_OK) {
 		if (!opts->json)
 			pvm_format_table_header(reader.sink.out, reader_cfg.enforce);

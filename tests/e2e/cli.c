@@ -4,7 +4,7 @@
  * privilege errors, clean stop on SIGTERM. Runs once, not per mode.
  */
 #include "cli.h"
-#include "rotation.h"
+#include "flood.h"
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -325,6 +325,11 @@ static bool sighup_rotation_keeps_every_event(void)
 	return e2e_sighup_rotation(pvmtrace, scratch);
 }
 
+static bool losses_warned_while_tracing(void)
+{
+	return e2e_loss_warning(pvmtrace, scratch);
+}
+
 static bool list_modes_names_a_mode(void)
 {
 	struct outcome o;
@@ -403,6 +408,7 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"output_created_0600_then_appended", output_created_0600_then_appended, 0},
 		{"sigterm_drains_and_exits_0", sigterm_drains_and_exits_0, 0},
 		{"sighup_rotation_keeps_every_event", sighup_rotation_keeps_every_event, 0},
+		{"losses_warned_while_tracing", losses_warned_while_tracing, 0},
 		{"list_modes_names_a_mode", list_modes_names_a_mode, 0},
 		{"list_modes_says_whether_ia32_is_served", list_modes_says_whether_ia32_is_served,
 		 0},

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Log rotation under load: the -o file renamed and pvmtrace sent SIGHUP, ten
- * times, while a thread of this process writes into a child as fast as it
- * can. Every call is in exactly one of the files, whole, or counted as lost.
+ * pvmtrace under a flood of writes from threads of this process into a child,
+ * as fast as they can: log rotation (the -o file renamed and pvmtrace sent
+ * SIGHUP, ten times), where every call must be in exactly one of the files,
+ * whole, or counted as lost; and the warning of losses while they happen.
  */
-#include "rotation.h"
+#include "flood.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -78,6 +79,16 @@ static bool wait_for_line(const char *path, const char *text)
 	return false;
 }
 
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+
+	buf[n] = 0;
+	if (f)
+		fclose(f);
+}
+
 struct tally {
 	uint64_t events, torn, out_of_range;
 	unsigned int files_without_events; /* each was written to for a while */
@@ -143,6 +154,7 @@ static uint64_t counter(const char *text, const char *name)
 	return at ? strtoull(at + strlen(key), NULL, 10) : UINT64_MAX;
 }
 
+/* pvmtrace on this process's writes: JSON to -o `out`, or NULL: to /dev/null. */
 static pid_t start_pvmtrace(const char *pvmtrace, const char *out, const char *err)
 {
 	char pid_text[16];
@@ -152,10 +164,14 @@ static pid_t start_pvmtrace(const char *pvmtrace, const char *out, const char *e
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		if (!freopen(err, "w", stderr))
+		if (!freopen(err, "w", stderr) || (!out && !freopen("/dev/null", "w", stdout)))
 			_exit(126);
-		execl(pvmtrace, pvmtrace, "--json", "-o", out, "-p", pid_text, "-e", "writev",
-		      (char *)NULL);
+		if (out)
+			execl(pvmtrace, pvmtrace, "--json", "-o", out, "-p", pid_text, "-e",
+			      "writev", (char *)NULL);
+		else
+			execl(pvmtrace, pvmtrace, "--json", "-p", pid_text, "-e", "writev",
+			      (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -220,14 +236,7 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 		count_file(rotated[i], &t);
 	count_file(out, &t);
 	free(t.seen);
-	{
-		FILE *f = fopen(err, "r");
-		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-		text[n] = 0;
-		if (f)
-			fclose(f);
-	}
+	slurp(err, text, sizeof(text));
 	if (t.torn || t.duplicates || t.out_of_range || t.files_without_events ||
 	    t.events + counter(text, "ringbuf_drops") + counter(text, "inflight_drops") !=
 		    flood.calls ||
@@ -242,15 +251,99 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 	}
 out:
 	if (!ok && !*text) {
-		FILE *f = fopen(err, "r");
-		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-		text[n] = 0;
-		if (f)
-			fclose(f);
+		slurp(err, text, sizeof(text));
 		fprintf(stderr, "    pvmtrace's stderr: %s", text);
 	}
 	kill(flood.target, SIGKILL);
 	waitpid(flood.target, NULL, 0);
 	return ok;
+}
+
+#define LOSS_WRITERS 2
+#define LOSS_FLOOD_MS 12000
+#define LOSS_ASK_MS 9000 /* before the warning is due at 10 s */
+#define LOSS_LINE "calls lost in the last 10 s"
+
+#define COUNTER_LINE "pvmtrace: calls="
+
+/* ringbuf_drops + inflight_drops of the first counter line in text. */
+static uint64_t lost_in(const char *text)
+{
+	const char *line = strstr(text, COUNTER_LINE);
+
+	return line ? counter(line, "ringbuf_drops") + counter(line, "inflight_drops") : UINT64_MAX;
+}
+
+static const char *last_of(const char *text, const char *what)
+{
+	const char *last = text;
+
+	for (const char *at = text; (at = strstr(at, what)); at++)
+		last = at;
+	return last;
+}
+
+static unsigned int lines_with(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *at = text; (at = strstr(at, what)); at += strlen(what))
+		n++;
+	return n;
+}
+
+bool e2e_loss_warning(const char *pvmtrace, const char *scratch)
+{
+	char err[128], text[8192];
+	struct flood floods[LOSS_WRITERS] = {0};
+	pthread_t writers[LOSS_WRITERS];
+	unsigned int warnings;
+	uint64_t lost, lost_early;
+	int status = 0;
+	pid_t target, tracer;
+	bool ok;
+
+	snprintf(err, sizeof(err), "%s/losses.err", scratch);
+	target = fork();
+	if (target == 0) {
+		pause();
+		_exit(0);
+	}
+	/* no file: a flood's gigabytes would fill a guest's memory */
+	tracer = start_pvmtrace(pvmtrace, NULL, err);
+	ok = wait_for_line(err, "pvmtrace: tracing");
+	for (int i = 0; ok && i < LOSS_WRITERS; i++) {
+		floods[i].target = target;
+		pthread_create(&writers[i], NULL, flood_writer, &floods[i]);
+	}
+	if (ok) {
+		sleep_ms(LOSS_ASK_MS);
+		kill(tracer, SIGUSR1); /* the counters so far, on stderr */
+		sleep_ms(LOSS_FLOOD_MS - LOSS_ASK_MS);
+	}
+	for (int i = 0; ok && i < LOSS_WRITERS; i++) {
+		atomic_store(&floods[i].stop, true);
+		pthread_join(writers[i], NULL);
+	}
+	kill(tracer, ok ? SIGTERM : SIGKILL);
+	waitpid(tracer, &status, 0);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	slurp(err, text, sizeof(text));
+	warnings = lines_with(text, LOSS_LINE);
+	/* the first counter line is SIGUSR1's, the last the exit's */
+	lost_early = lost_in(text);
+	lost = lost_in(last_of(text, COUNTER_LINE));
+	if (!lost)
+		printf("# losses: none in %d s of flood here: only the silence was checked\n",
+		       LOSS_FLOOD_MS / 1000);
+	if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 && warnings <= 1 &&
+	    (!lost_early || warnings == 1) && (lost || !warnings))
+		return true;
+	fprintf(stderr,
+		"  FAIL cli: losses: %u warnings in %d s of flood, %llu calls lost by %d s and "
+		"%llu in all\n    pvmtrace's stderr: %s",
+		warnings, LOSS_FLOOD_MS / 1000, (unsigned long long)lost_early, LOSS_ASK_MS / 1000,
+		(unsigned long long)lost, text);
+	return false;
 }
