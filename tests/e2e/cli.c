@@ -36,7 +36,7 @@ static const char *pvmtrace;
 static const struct e2e_host *probed;
 static char scratch[64];
 
-static void slurp(const char *path, char *buf, size_t len)
+void e2e_slurp(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
@@ -86,7 +86,7 @@ static void run_with(struct outcome *o, uid_t uid, setup_fn setup, int stop_sign
 		_exit(127);
 	}
 	for (int waited = 0; stop_signal && waited < WAIT_MS; waited += 10) {
-		slurp(err_path, o->err, sizeof(o->err));
+		e2e_slurp(err_path, o->err, sizeof(o->err));
 		if (strstr(o->err, "pvmtrace: tracing")) {
 			kill(pid, stop_signal);
 			break;
@@ -95,8 +95,8 @@ static void run_with(struct outcome *o, uid_t uid, setup_fn setup, int stop_sign
 	}
 	waitpid(pid, &status, 0);
 	o->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	slurp(out_path, o->out, sizeof(o->out));
-	slurp(err_path, o->err, sizeof(o->err));
+	e2e_slurp(out_path, o->out, sizeof(o->out));
+	e2e_slurp(err_path, o->err, sizeof(o->err));
 }
 
 static void run(struct outcome *o, uid_t uid, int stop_signal, const char *const *args)
@@ -224,7 +224,7 @@ static bool output_refuses_symlink(void)
 	if (symlink(target, link))
 		return expect(false, "cannot make the symlink", &o);
 	run(&o, 0, 0, (const char *[]){"-o", link, NULL});
-	slurp(target, content, sizeof(content));
+	e2e_slurp(target, content, sizeof(content));
 	return expect(o.exit_code == 1 && strstr(o.err, "symbolic link") && !content[0],
 		      "-o refuses a symlink and leaves its target alone", &o);
 }

@@ -7,6 +7,8 @@
  */
 #include "flood.h"
 
+#include "cli.h"
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -77,16 +79,6 @@ static bool wait_for_line(const char *path, const char *text)
 		sleep_ms(10);
 	}
 	return false;
-}
-
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-
-	buf[n] = 0;
-	if (f)
-		fclose(f);
 }
 
 struct tally {
@@ -236,7 +228,7 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 		count_file(rotated[i], &t);
 	count_file(out, &t);
 	free(t.seen);
-	slurp(err, text, sizeof(text));
+	e2e_slurp(err, text, sizeof(text));
 	if (t.torn || t.duplicates || t.out_of_range || t.files_without_events ||
 	    t.events + counter(text, "ringbuf_drops") + counter(text, "inflight_drops") !=
 		    flood.calls ||
@@ -251,7 +243,7 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch)
 	}
 out:
 	if (!ok && !*text) {
-		slurp(err, text, sizeof(text));
+		e2e_slurp(err, text, sizeof(text));
 		fprintf(stderr, "    pvmtrace's stderr: %s", text);
 	}
 	kill(flood.target, SIGKILL);
@@ -329,7 +321,7 @@ bool e2e_loss_warning(const char *pvmtrace, const char *scratch)
 	waitpid(tracer, &status, 0);
 	kill(target, SIGKILL);
 	waitpid(target, NULL, 0);
-	slurp(err, text, sizeof(text));
+	e2e_slurp(err, text, sizeof(text));
 	warnings = lines_with(text, LOSS_LINE);
 	/* the first counter line is SIGUSR1's, the last the exit's */
 	lost_early = lost_in(text);
