@@ -37,6 +37,7 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
 	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
 	       src/rules/facts_json.c src/output/output_file.c src/output/direct_out.c src/output/sink.c \
+	       src/output/plain_out.c \
 	       src/replay/replay.c \
 	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c
 SENSOR_SRCS := src/sensor/sensor.c

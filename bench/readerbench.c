@@ -164,7 +164,7 @@ static long long output_size(const struct pvm_reader *r)
 {
 	struct stat st;
 
-	return fstat(fileno(r->sink.out), &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+	return fstat(r->sink.fd, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
 }
 
 static void run(struct pvm_reader *r, struct flood_record *b, size_t size, unsigned long events)

@@ -609,10 +609,12 @@ run_session() {
 # --- the flood: how fast pvmtrace follows, drops counted ------------------
 
 # summary_counters ERR: pvmtrace's "calls=N events=N ..." line at exit as the
-# counters of a stats event: {"counters":{"calls":N,...}}.
+# counters of a stats event: {"counters":{"calls":N,...}}. The line leaves
+# out counters that are 0: those read here are 0 unless it names them.
 summary_counters() {
 	sed -n 's/^pvmtrace: \(calls=.*\)/\1/p' "$1" | tail -1 |
-		awk '{printf "{\"counters\":{"; for (i = 1; i <= NF; i++) {split($i, kv, "="); printf "%s\"%s\":%s", (i > 1 ? "," : ""), kv[1], kv[2]} print "}}"}'
+		awk '{printf "{\"counters\":{"; for (i = 1; i <= NF; i++) {split($i, kv, "="); printf "%s\"%s\":%s", (i > 1 ? "," : ""), kv[1], kv[2]} print "}}"}' |
+		jq -c '.counters |= ({received: 0, ringbuf_drops: 0, inflight_drops: 0} + .)'
 }
 
 # flood THREADS [RATE [SINK]]: the untraced rate (full speed to a file only),

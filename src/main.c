@@ -56,6 +56,8 @@ static void install_signal_handlers(void)
 	sigaction(SIGTERM, &stop, NULL);
 	sigaction(SIGUSR1, &stats, NULL);
 	sigaction(SIGHUP, &reopen, NULL);
+	/* a closed pipe on stdout is a failed write (EPIPE): counters, then exit 1 */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void print_stats(struct pvm_reader *r, struct pvm_sensor *sensor, bool to_output)
@@ -85,12 +87,24 @@ static void announce(const struct pvm_sensor *sensor, enum pvm_ia32 kernel_ia32)
 }
 
 #define LOSS_WARNING_EVERY_NS (10 * 1000000000ULL)
+#define OUTPUT_CHECK_EVERY_NS 1000000000ULL
 
 /* Losses since the last look, and when the next look is due. */
 struct loss_watch {
 	__u64 next_ns;
 	__u64 lost;
 };
+
+/* -o FILE removed or replaced under us: a look each OUTPUT_CHECK_EVERY_NS. */
+static void check_output(__u64 *next_ns, struct pvm_reader *r)
+{
+	__u64 now = pvm_monotonic_now();
+
+	if (now < *next_ns)
+		return;
+	*next_ns = now + OUTPUT_CHECK_EVERY_NS;
+	pvm_reader_check_output(r);
+}
 
 static __u64 events_lost(const __u64 kernel[PVM_CNT__MAX])
 {
@@ -133,6 +147,7 @@ static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
 	struct loss_watch losses = {.next_ns = pvm_monotonic_now() + LOSS_WARNING_EVERY_NS};
+	__u64 next_output_check = 0;
 
 	while (!stop_requested) {
 		int err = pvm_sensor_poll(sensor, POLL_TIMEOUT_MS);
@@ -141,6 +156,8 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 			fprintf(stderr, "pvmtrace: ring buffer poll: %s\n", strerror(-err));
 			return failed(r, sensor);
 		}
+		if (!pvm_reader_output_ok(r))
+			return failed(r, sensor);
 		if (r->sink.wrote && !pvm_sink_flush(&r->sink, false))
 			return failed(r, sensor);
 		if (stats_requested) {
@@ -151,8 +168,10 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 			reopen_requested = 0;
 			if (!pvm_reader_reopen_output(r))
 				return failed(r, sensor);
+			pvm_reader_reload_config(r);
 		}
 		warn_of_losses(&losses, sensor);
+		check_output(&next_output_check, r);
 	}
 	pvm_sensor_stop_and_drain(sensor);
 	if (!pvm_sink_flush(&r->sink, true))
@@ -194,8 +213,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		status = pvm_sensor_start(&cfg, pvm_reader_record, &reader, &sensor);
 	}
 	if (status == PVM_EXIT_OK) {
-		if (!opts->json)
-			pvm_format_table_header(reader.sink.out, reader_cfg.enforce);
+		pvm_reader_table_header(&reader);
 		announce(sensor, kernel_ia32);
 		status = trace_loop(&reader, sensor);
 	}

@@ -19,11 +19,15 @@ enum long_only_option {
 	OPT_CONFIG,
 	OPT_MIN_SEVERITY,
 	OPT_LIST_MODES,
+	OPT_ROTATE_SIZE,
+	OPT_ROTATE_KEEP,
 };
 
 static const struct option long_options[] = {
 	{"json", no_argument, NULL, 'j'},
 	{"output", required_argument, NULL, 'o'},
+	{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
+	{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
 	{"pid", required_argument, NULL, 'p'},
 	{"target", required_argument, NULL, 't'},
 	{"uid", required_argument, NULL, 'u'},
@@ -58,7 +62,11 @@ void pvm_options_usage(FILE *out)
 	      "\n"
 	      "Output:\n"
 	      "  -j, --json           one JSON object per line (default: a table)\n"
-	      "  -o, --output FILE    append events to FILE (created 0600, symlinks refused)\n"
+	      "  -o, --output FILE    append events to FILE (created 0600, symlinks refused);\n"
+	      "                       SIGHUP reopens it (after logrotate renamed it)\n"
+	      "      --rotate-size SIZE  when FILE reaches SIZE (4K to 1024G; K, M, G), it\n"
+	      "                       becomes FILE.1 (the older ones FILE.2, ...), a new FILE starts\n"
+	      "      --rotate-keep N  rotated files kept, 0 to 1000 (default 5)\n"
 	      "\n"
 	      "Filters, applied in the kernel:\n"
 	      "  -p, --pid PID        calls made by process PID (thread group id)\n"
@@ -100,7 +108,9 @@ void pvm_options_usage(FILE *out)
 	      "\n"
 	      "Once tracing, pvmtrace prints \"pvmtrace: tracing (mode ...)\" on stderr.\n"
 	      "SIGINT/SIGTERM stop it after the events already captured are written;\n"
-	      "SIGUSR1 prints the counters on stderr.\n"
+	      "SIGHUP reopens -o FILE and reads --config again; SIGUSR1 prints the\n"
+	      "counters on stderr. Each line written is whole: a failed write (a full\n"
+	      "disk) ends tracing with the counters and the number of lines not written.\n"
 	      "\n"
 	      "Examples:\n"
 	      "  pvmtrace                        table of every call on the terminal\n"
@@ -109,6 +119,7 @@ void pvm_options_usage(FILE *out)
 	      "  pvmtrace -t 1234                calls that name pid 1234\n"
 	      "  pvmtrace --cgroup /sys/fs/cgroup/system.slice -u 0\n"
 	      "  pvmtrace --json --capture-dir /var/lib/pvm -e writev   payloads kept whole\n"
+	      "  pvmtrace --json -o /var/log/pvm.json --rotate-size 100M --rotate-keep 3\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime error, 2 bad arguments, 3 not root or missing\n"
 	      "capabilities, 4 kernel without BTF, 5 attach mode not supported here.\n",
@@ -129,7 +140,7 @@ static int parse_uint(const char *text, unsigned long max, unsigned long *value)
 	return 0;
 }
 
-/* A byte count with an optional K or M (binary) suffix, in [1, max]. */
+/* A byte count with an optional K, M or G (binary) suffix, in [1, max]. */
 static int parse_size(const char *text, unsigned long max, unsigned long *value)
 {
 	char digits[32];
@@ -143,6 +154,8 @@ static int parse_size(const char *text, unsigned long max, unsigned long *value)
 		shift = 10;
 	else if (digits[len - 1] == 'M' || digits[len - 1] == 'm')
 		shift = 20;
+	else if (digits[len - 1] == 'G' || digits[len - 1] == 'g')
+		shift = 30;
 	if (shift)
 		digits[len - 1] = '\0';
 	if (parse_uint(digits, max >> shift, value) || *value == 0)
@@ -188,6 +201,16 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 		return 0;
 	case 'o':
 		o->output_path = arg;
+		return 0;
+	case OPT_ROTATE_SIZE:
+		if (parse_size(arg, PVM_ROTATE_SIZE_LIMIT, &n) || n < PVM_ROTATE_SIZE_LEAST)
+			return bad_value(err, "--rotate-size", arg, "want 4K to 1024G bytes");
+		o->rotate_size = n;
+		return 0;
+	case OPT_ROTATE_KEEP:
+		if (parse_uint(arg, PVM_ROTATE_KEEP_LIMIT, &n))
+			return bad_value(err, "--rotate-keep", arg, "want 0 to 1000 files");
+		o->rotate_keep = (int)n;
 		return 0;
 	case 'p':
 		if (parse_uint(arg, INT_MAX, &n) || n == 0)
@@ -381,6 +404,22 @@ static int check_long_options(int argc, char **argv, FILE *err)
 	return 0;
 }
 
+/* --rotate-size rotates -o FILE; --rotate-keep only says how. */
+static int check_rotation(struct pvm_options *o, FILE *err)
+{
+	if ((o->rotate_size || o->rotate_keep >= 0) && !o->output_path) {
+		fprintf(err, "pvmtrace: --rotate-size and --rotate-keep need -o FILE\n");
+		return -1;
+	}
+	if (o->rotate_keep >= 0 && !o->rotate_size) {
+		fprintf(err, "pvmtrace: --rotate-keep needs --rotate-size\n");
+		return -1;
+	}
+	if (o->rotate_keep < 0)
+		o->rotate_keep = PVM_ROTATE_KEEP_DEFAULT;
+	return 0;
+}
+
 int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 {
 	int opt;
@@ -391,6 +430,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	o->capture = PVM_CAPTURE_DEFAULT;
 	o->mode = PVM_MODE_AUTO;
 	o->min_severity = -1;
+	o->rotate_keep = -1;
 
 	if (check_long_options(argc, argv, err))
 		return -1;
@@ -423,8 +463,8 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 		return -1;
 	}
 	if (o->command == PVM_CMD_REPLAY &&
-	    (o->enforce || o->capture_dir || o->filter.fields || o->mode != PVM_MODE_AUTO ||
-	     o->filter.syscalls != PVM_SYS_ALL)) {
+	    (o->enforce || o->capture_dir || o->rotate_size || o->filter.fields ||
+	     o->mode != PVM_MODE_AUTO || o->filter.syscalls != PVM_SYS_ALL)) {
 		fprintf(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
 		return -1;
 	}
@@ -434,5 +474,5 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	}
 	if (o->capture_dir && !o->capture_max)
 		o->capture_max = PVM_CAPTURE_MAX_DEFAULT;
-	return 0;
+	return check_rotation(o, err);
 }

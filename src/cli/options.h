@@ -12,6 +12,10 @@
 
 #define PVM_CAPTURE_MAX_DEFAULT (1ul << 20)
 #define PVM_CAPTURE_MAX_LIMIT (16ul << 20)
+#define PVM_ROTATE_SIZE_LEAST (4ul << 10)
+#define PVM_ROTATE_SIZE_LIMIT (1024ul << 30)
+#define PVM_ROTATE_KEEP_DEFAULT 5
+#define PVM_ROTATE_KEEP_LIMIT 1000
 
 /* Exit statuses, documented in --help and pvmtrace(8). */
 enum pvm_exit {
@@ -37,6 +41,8 @@ struct pvm_options {
 	struct pvm_filter filter;
 	const char *cgroup_path;	/* NULL unless --cgroup */
 	const char *output_path;	/* NULL: stdout */
+	unsigned long rotate_size;	/* --rotate-size: 0, none */
+	int rotate_keep;		/* --rotate-keep: old files kept */
 	unsigned int max_iov;
 	unsigned int capture;		/* --capture: payload bytes per event */
 	const char *capture_dir;	/* --capture-dir: NULL unless given */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/direct_out.h"
+#include "output/output_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,12 +74,21 @@ static int append(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Where an append starts: the file's end now. */
+static void append_base(struct pvm_direct_out *d)
+{
+	struct stat st;
+
+	d->base = fstat(d->cached_fd, &st) ? ~0ULL : (unsigned long long)st.st_size;
+}
+
 /* Our offsets no longer hold: p, and all that follows, appended through the -o descriptor. */
 static int append_from_now(struct pvm_direct_out *d, const char *p, size_t n)
 {
 	pthread_mutex_lock(&d->lock);
 	d->appending = true;
 	pthread_mutex_unlock(&d->lock);
+	append_base(d);
 	return append(d->append_fd, p, n);
 }
 
@@ -111,6 +121,7 @@ static int mend_cut(struct pvm_direct_out *d, const char *buf, size_t len)
 		return 0; /* not a hole up to what we just wrote */
 	if (ftruncate(d->cached_fd, hole))
 		return -errno;
+	d->base_in_buf = 0;
 	return append_from_now(d, buf, len);
 }
 
@@ -123,10 +134,14 @@ static int write_buffer(struct pvm_direct_out *d, const char *buf, size_t len, s
 	size_t whole = len & ~(d->align - 1), done = carried;
 	int err;
 
-	if (d->appending)
+	d->base_in_buf = carried;
+	if (d->appending) {
+		append_base(d);
 		return append(d->append_fd, buf + carried, len - carried);
+	}
 	if (changed_under_us(d))
 		return append_from_now(d, buf + carried, len - carried);
+	d->base = d->offset + carried;
 	if (whole) {
 		ssize_t n = pwrite(d->direct_fd, buf, whole, (off_t)d->offset);
 
@@ -147,6 +162,23 @@ static int write_buffer(struct pvm_direct_out *d, const char *buf, size_t len, s
 	return 0;
 }
 
+/*
+ * A write of buf failed: the file is cut after its last whole line, and the
+ * lines of buf before the cut are the ones written.
+ */
+static unsigned long long whole_lines_left(struct pvm_direct_out *d, const char *buf, size_t len)
+{
+	long long end = pvm_output_cut_partial_line(d->cached_fd, d->floor);
+	size_t from = d->base_in_buf, written;
+
+	if (end < 0 || d->base == ~0ULL || (unsigned long long)end <= d->base)
+		return 0;
+	written = (unsigned long long)end - d->base;
+	if (written > len - from)
+		written = len - from;
+	return pvm_output_count_lines(buf + from, written);
+}
+
 static void *writer_loop(void *arg)
 {
 	struct pvm_direct_out *d = arg;
@@ -162,6 +194,7 @@ static void *writer_loop(void *arg)
 	for (;;) {
 		const char *buf;
 		size_t len, carried;
+		unsigned long long lines;
 		int err = 0;
 
 		while (!d->pending && !d->stopping)
@@ -171,12 +204,17 @@ static void *writer_loop(void *arg)
 		buf = d->pending;
 		len = d->pending_len;
 		carried = d->pending_carried;
+		lines = d->pending_lines;
 		d->pending = NULL;
 		d->writing = true;
 		pthread_mutex_unlock(&d->lock);
 		if (!d->error) /* after a failure, lines would leave a gap: none is written */
 			err = write_buffer(d, buf, len, carried);
+		if (err)
+			lines = whole_lines_left(d, buf, len);
 		pthread_mutex_lock(&d->lock);
+		if (!d->error)
+			d->lines_written += lines;
 		if (err && !d->error)
 			d->error = -err;
 		d->writing = false;
@@ -202,7 +240,7 @@ static int load_last_block(struct pvm_direct_out *d, const struct stat *st)
 	off_t hole = lseek(d->cached_fd, 0, SEEK_HOLE); /* the end of the file, unless it is sparse */
 	ssize_t n;
 
-	d->size = (unsigned long long)st->st_size;
+	d->size = d->floor = (unsigned long long)st->st_size;
 	d->first_hole = hole >= 0 && hole < st->st_size ? (unsigned long long)hole : ~0ULL;
 	d->offset = d->size & ~((unsigned long long)d->align - 1);
 	d->carried = (size_t)(d->size - d->offset);
@@ -274,7 +312,8 @@ char *pvm_direct_out_first(struct pvm_direct_out *d, size_t *len)
 	return d->buffers[0];
 }
 
-char *pvm_direct_out_hand(struct pvm_direct_out *d, char *buf, size_t *len)
+char *pvm_direct_out_hand(struct pvm_direct_out *d, char *buf, size_t *len,
+			  unsigned long long lines)
 {
 	char *next = buf == d->buffers[0] ? d->buffers[1] : d->buffers[0];
 	size_t tail;
@@ -287,6 +326,7 @@ char *pvm_direct_out_hand(struct pvm_direct_out *d, char *buf, size_t *len)
 	d->pending = buf;
 	d->pending_len = *len;
 	d->pending_carried = d->carried;
+	d->pending_lines = lines;
 	tail = d->appending ? 0 : *len & (d->align - 1);
 	pthread_cond_broadcast(&d->changed);
 	pthread_mutex_unlock(&d->lock);
@@ -315,6 +355,17 @@ int pvm_direct_out_wait(struct pvm_direct_out *d)
 	error = d->error;
 	pthread_mutex_unlock(&d->lock);
 	return -error;
+}
+
+unsigned long long pvm_direct_out_lines_written(struct pvm_direct_out *d)
+{
+	unsigned long long lines;
+
+	pvm_direct_out_wait(d);
+	pthread_mutex_lock(&d->lock);
+	lines = d->lines_written;
+	pthread_mutex_unlock(&d->lock);
+	return lines;
 }
 
 void pvm_direct_out_close(struct pvm_direct_out *d)

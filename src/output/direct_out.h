@@ -41,6 +41,8 @@ struct pvm_direct_out {
 	/* under lock */
 	char *pending; /* handed, not yet taken by the thread */
 	size_t pending_len, pending_carried;
+	unsigned long long pending_lines; /* newlines in the pending buffer past what was carried */
+	unsigned long long lines_written;
 	bool writing;	   /* the thread has a buffer */
 	bool appending;	   /* the file changed under us: appends from then on */
 	bool stopping;
@@ -49,6 +51,9 @@ struct pvm_direct_out {
 	unsigned long long offset; /* of the next buffer's first byte: aligned */
 	unsigned long long size;   /* the file's, after our last write */
 	unsigned long long first_hole; /* of the file at open, ~0: none (mend_cut) */
+	unsigned long long floor;      /* the file's size at open: our lines follow */
+	unsigned long long base;       /* where the buffer's byte base_in_buf goes, ~0: unknown */
+	size_t base_in_buf;
 };
 
 /*
@@ -65,15 +70,24 @@ char *pvm_direct_out_first(struct pvm_direct_out *d, size_t *len);
 /*
  * Hands the *len bytes of buf (the buffer given last) to the thread, once it
  * is done with the other buffer, and returns that one, holding *len bytes
- * already. A hand with nothing new returns buf as it is.
+ * already. `lines`: the newlines among the bytes new in buf. A hand with
+ * nothing new returns buf as it is.
  */
-char *pvm_direct_out_hand(struct pvm_direct_out *d, char *buf, size_t *len);
+char *pvm_direct_out_hand(struct pvm_direct_out *d, char *buf, size_t *len,
+			  unsigned long long lines);
 
 /* The thread is writing or has a buffer waiting: a hand now would wait for it. */
 bool pvm_direct_out_busy(struct pvm_direct_out *d);
 
 /* Waits until all that was handed is written. Returns 0 or -errno of the first failed write. */
 int pvm_direct_out_wait(struct pvm_direct_out *d);
+
+/*
+ * Waits until all that was handed is written, and returns the lines that
+ * reached the file. After a failed write the file is cut after its last
+ * whole line: the lines before it.
+ */
+unsigned long long pvm_direct_out_lines_written(struct pvm_direct_out *d);
 
 /* Waits, ends the thread, frees the buffers; fd stays open. */
 void pvm_direct_out_close(struct pvm_direct_out *d);

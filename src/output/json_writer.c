@@ -18,6 +18,7 @@ void jw_init_buffer(struct json_writer *w, FILE *out, char *buf, size_t cap)
 	w->after_key = false;
 	memset(w->has_items, 0, sizeof(w->has_items));
 	w->flushes = 0;
+	w->lines = 0;
 	w->len = 0;
 	w->buf = buf;
 	w->cap = cap;
@@ -375,6 +376,7 @@ void jw_hex_bytes(struct json_writer *w, const unsigned char *bytes, size_t len)
 void jw_end_line(struct json_writer *w)
 {
 	put_char(w, '\n');
+	w->lines++;
 	w->has_items[0] = false;
 	if (w->cap - w->len < JW_LINE_ROOM)
 		jw_flush(w);

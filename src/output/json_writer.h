@@ -38,6 +38,7 @@ struct json_writer {
 	bool after_key;
 	bool has_items[JW_MAX_DEPTH];
 	unsigned long flushes; /* times buf was emptied: a memo's text must not span one */
+	unsigned long long lines; /* ended with jw_end_line */
 	size_t len;	       /* bytes in buf not yet handed to out */
 	size_t cap;	       /* of buf */
 	char *buf;	       /* own, or the caller's */

@@ -3,18 +3,34 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A file that does not end in a newline gets one. 0 or -errno. */
+static int end_last_line(int fd, const struct stat *st)
+{
+	char last;
+
+	if (!st->st_size)
+		return 0;
+	if (pread(fd, &last, 1, st->st_size - 1) != 1)
+		return errno ? -errno : -EIO;
+	if (last == '\n')
+		return 0;
+	return write(fd, "\n", 1) == 1 ? 0 : -errno;
+}
+
 FILE *pvm_output_open(const char *path, FILE *err)
 {
-	/* O_NONBLOCK: a FIFO must not hold us up before it can be refused */
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
+	/* O_NONBLOCK: a FIFO must not hold us up before it can be refused; read: its last byte */
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK,
 		      0600);
 	struct stat st;
 	FILE *f;
+	int ret;
 
 	if (fd < 0) {
 		fprintf(err, "pvmtrace: -o %s: %s\n", path,
@@ -27,6 +43,13 @@ FILE *pvm_output_open(const char *path, FILE *err)
 		close(fd);
 		return NULL;
 	}
+	ret = end_last_line(fd, &st);
+	if (ret) {
+		fprintf(err, "pvmtrace: -o %s: ends in a cut line, and a newline after it failed: %s\n",
+			path, strerror(-ret));
+		close(fd);
+		return NULL;
+	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	f = fdopen(fd, "a");
 	if (!f) {
@@ -34,6 +57,111 @@ FILE *pvm_output_open(const char *path, FILE *err)
 		close(fd);
 	}
 	return f;
+}
+
+unsigned long long pvm_output_count_lines(const char *p, size_t n)
+{
+	unsigned long long lines = 0;
+	const char *end = p + n;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		lines++;
+		p++;
+	}
+	return lines;
+}
+
+#define CUT_CHUNK 4096
+
+/* Offset just past the last newline in [floor, size), or floor: -errno on a failed read. */
+static long long after_last_newline(int fd, unsigned long long floor, unsigned long long size)
+{
+	char chunk[CUT_CHUNK];
+
+	while (size > floor) {
+		size_t n = size - floor < CUT_CHUNK ? (size_t)(size - floor) : CUT_CHUNK;
+		const char *nl;
+
+		if (pread(fd, chunk, n, (off_t)(size - n)) != (ssize_t)n)
+			return errno ? -errno : -EIO;
+		nl = memrchr(chunk, '\n', n);
+		if (nl)
+			return (long long)(size - n + (size_t)(nl - chunk) + 1);
+		size -= n;
+	}
+	return (long long)floor;
+}
+
+/*
+ * fd, or the same file opened again to read it: standard output redirected
+ * by a shell (`pvmtrace --json > FILE`) is open for writing only.
+ */
+static int readable(int fd)
+{
+	char proc_path[32];
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || (flags & O_ACCMODE) != O_WRONLY)
+		return fd;
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", fd);
+	return open(proc_path, O_RDONLY | O_CLOEXEC);
+}
+
+long long pvm_output_cut_partial_line(int fd, unsigned long long floor)
+{
+	struct stat st;
+	long long end;
+	int rfd;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	rfd = readable(fd);
+	if (rfd < 0)
+		return -errno;
+	end = after_last_newline(rfd, floor, (unsigned long long)st.st_size);
+	if (rfd != fd)
+		close(rfd);
+	if (end >= 0 && end < st.st_size && ftruncate(fd, end))
+		return -errno;
+	return end;
+}
+
+int pvm_output_shift(const char *path, unsigned int keep, FILE *err)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (!keep && unlink(path) && errno != ENOENT)
+		goto failed;
+	for (unsigned int k = keep; k >= 1; k--) {
+		if (k == 1)
+			snprintf(from, sizeof(from), "%s", path);
+		else
+			snprintf(from, sizeof(from), "%s.%u", path, k - 1);
+		snprintf(to, sizeof(to), "%s.%u", path, k);
+		if (rename(from, to) && errno != ENOENT)
+			goto failed;
+	}
+	return 0;
+failed:
+	fprintf(err, "pvmtrace: -o %s: rotating: %s\n", path, strerror(errno));
+	return -1;
+}
+
+const char *pvm_output_moved(const char *path, int fd)
+{
+	struct stat now, ours;
+
+	if (fstat(fd, &ours))
+		return NULL;
+	if (!ours.st_nlink)
+		return "was removed: the events written since are lost with it";
+	if (stat(path, &now))
+		return "was renamed: the events written since follow it under its new name";
+	if (now.st_dev != ours.st_dev || now.st_ino != ours.st_ino)
+		return "is another file now: the events written since go to the one it replaced";
+	return NULL;
 }
 
 /* Where the page holding byte `offset` starts: fadvise drops whole pages only. */

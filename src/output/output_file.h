@@ -10,10 +10,36 @@
 /*
  * Opens FILE to append: created 0600, never through a symlink, and only a
  * regular file of ours with one link, so that nobody else's file (or a FIFO
- * someone reads) gets the events. Returns NULL after writing
- * "pvmtrace: -o FILE: reason" to err.
+ * someone reads) gets the events. A file that ends in a cut line (a full
+ * disk, a crash) gets a newline first: the first new line starts a line of
+ * its own. Returns NULL after writing "pvmtrace: -o FILE: reason" to err.
  */
 FILE *pvm_output_open(const char *path, FILE *err);
+
+/* The lines in p[0, n): its newlines. */
+unsigned long long pvm_output_count_lines(const char *p, size_t n);
+
+/*
+ * After a failed write: the regular file fd is cut after its last newline,
+ * never below `floor` (where our lines began), so that it ends in a whole
+ * line. Returns the file's size after, or -errno; nothing to do (0) on
+ * what is not a regular file.
+ */
+long long pvm_output_cut_partial_line(int fd, unsigned long long floor);
+
+/*
+ * --rotate-keep: FILE.N-1 becomes FILE.N (FILE.N, the oldest, removed), ...,
+ * FILE becomes FILE.1; with keep 0 FILE is removed. 0, or -1 after writing
+ * "pvmtrace: -o FILE: reason" to err.
+ */
+int pvm_output_shift(const char *path, unsigned int keep, FILE *err);
+
+/*
+ * -o FILE removed, renamed or replaced under us since it was opened as fd:
+ * NULL when the path still names the file fd is open on, else what
+ * happened and where the events go.
+ */
+const char *pvm_output_moved(const char *path, int fd);
 
 /*
  * The output file's pages, written to disk as each window of it fills and

@@ -2,6 +2,7 @@
 #include "output/stats.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "output/format.h"
@@ -23,7 +24,7 @@ struct user_counter {
 	__u64 value;
 };
 
-#define USER_COUNTERS 8
+#define USER_COUNTERS 9
 
 static void user_counters(const struct pvm_stats *s, struct user_counter out[USER_COUNTERS])
 {
@@ -36,6 +37,7 @@ static void user_counters(const struct pvm_stats *s, struct user_counter out[USE
 		{"payloads_not_stored", s->payloads_not_stored},
 		{"chunks_dropped", s->chunks_dropped},
 		{"chunk_orphans", s->chunk_orphans},
+		{"config_reload_failures", s->config_reload_failures},
 	};
 
 	memcpy(out, all, sizeof(all));
@@ -50,6 +52,13 @@ __u64 pvm_stats_unfinished(const struct pvm_stats *s)
 	return k[PVM_CNT_CALLS] > accounted ? k[PVM_CNT_CALLS] - accounted : 0;
 }
 
+/* " name=value", unless it is 0 and may be left out */
+static void text_counter(FILE *out, const char *name, __u64 value, bool always)
+{
+	if (value || always)
+		fprintf(out, " %s=%" PRIu64, name, (uint64_t)value);
+}
+
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 {
 	struct user_counter user[USER_COUNTERS];
@@ -57,9 +66,10 @@ void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 	user_counters(s, user);
 	fputs("pvmtrace:", out);
 	for (int i = 0; i < PVM_CNT__MAX; i++)
-		fprintf(out, " %s=%" PRIu64, counter_names[i], (uint64_t)s->kernel[i]);
+		text_counter(out, counter_names[i], s->kernel[i],
+			     i == PVM_CNT_CALLS || i == PVM_CNT_EVENTS);
 	for (int i = 0; i < USER_COUNTERS; i++)
-		fprintf(out, " %s=%" PRIu64, user[i].name, (uint64_t)user[i].value);
+		text_counter(out, user[i].name, user[i].value, false);
 	fputc('\n', out);
 }
 

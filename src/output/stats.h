@@ -18,6 +18,7 @@ struct pvm_stats {
 	__u64 payloads_not_stored;	/* too large, unreadable, chunks lost, write failed */
 	__u64 chunks_dropped;		/* chunks user space could not hold */
 	__u64 chunk_orphans;		/* calls whose chunks came but their record never did */
+	__u64 config_reload_failures;	/* SIGHUP: --config files refused, the old list kept */
 };
 
 /*
@@ -26,10 +27,13 @@ struct pvm_stats {
  */
 __u64 pvm_stats_unfinished(const struct pvm_stats *s);
 
-/* One line for a person, "pvmtrace: ..." */
+/*
+ * One line for a person: "pvmtrace: calls=N events=N", then the other
+ * counters that are not 0, in the JSON's order: a counter left out is 0.
+ */
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s);
 
-/* {"time":...,"event":"stats","counters":{...}} and a newline */
+/* {"time":...,"event":"stats","counters":{...}} and a newline: every counter, 0 or not */
 void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns);
 
 #endif /* PVMTRACE_STATS_H */

@@ -93,6 +93,35 @@ static void prefetch_record(const void *data, size_t size)
 		__builtin_prefetch((const char *)data + at);
 }
 
+/*
+ * --rotate-size: at a line's end, the file is written whole and closed,
+ * renamed FILE.1 (the older ones shifted), and a new FILE opened. A rename
+ * that fails leaves the file where it is, written on (and rotation off
+ * until SIGHUP); a new file that cannot be opened ends tracing.
+ */
+static void rotate_output(struct pvm_reader *r)
+{
+	const char *path = r->cfg.output_path;
+
+	if (r->rotation_failed)
+		return;
+	if (!pvm_sink_flush(&r->sink, true)) {
+		r->output_failed = true;
+		return;
+	}
+	if (pvm_output_shift(path, r->cfg.rotate_keep, stderr)) {
+		fprintf(stderr, "pvmtrace: -o %s: not rotated, written on; SIGHUP tries again\n", path);
+		r->rotation_failed = true;
+		return;
+	}
+	pvm_sink_close(&r->sink);
+	if (pvm_sink_open(&r->sink, path, r->cfg.json)) {
+		r->output_failed = true;
+		return;
+	}
+	pvm_reader_table_header(r);
+}
+
 void pvm_reader_record(void *ctx, const void *data, size_t size)
 {
 	struct pvm_reader *r = ctx;
@@ -118,11 +147,17 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 	enrich(r, &ev, &from_proc, now_ns);
 	if (!judge(r, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
+	if (!r->sink.open) {
+		r->unwritten++; /* a rotation could not open the next file: tracing ends */
+		return;
+	}
 	if (r->cfg.json)
 		pvm_format_json(&r->sink.jw, &ev, &r->memos);
 	else
 		pvm_format_table_row(r->sink.out, &ev, r->cfg.enforce);
 	pvm_sink_line(&r->sink);
+	if (r->cfg.rotate_size && pvm_sink_size(&r->sink) >= r->cfg.rotate_size)
+		rotate_output(r);
 }
 
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
@@ -169,25 +204,92 @@ static void close_capture_dir(struct pvm_reader *r)
 }
 
 /*
- * --config, or the built-in allowlist, and its kernel form for --enforce; a
- * bad file is an error, never skipped.
+ * --config, or the built-in allowlist, and with --enforce its kernel form
+ * into rules[0..*n). Returns 0, or -1 with the reason in err and nothing
+ * left to free: a bad file is an error, never skipped.
  */
-static enum pvm_exit load_allowlist(struct pvm_reader *r)
+static int make_allowlist(const struct pvm_reader_config *cfg, struct pvm_allowlist *list,
+			  struct pvm_allow_rule *rules, unsigned int *n, char *err, size_t err_len)
 {
-	const char *path = r->cfg.allowlist_path;
-	char err[512];
-	int ret = path ? pvm_allowlist_load(&r->allow, path, err, sizeof(err))
-		       : pvm_allowlist_load_default(&r->allow, err, sizeof(err));
+	const char *path = cfg->allowlist_path;
+	int ret = path ? pvm_allowlist_load(list, path, err, err_len)
+		       : pvm_allowlist_load_default(list, err, err_len);
 
-	if (!ret && r->cfg.enforce &&
-	    pvm_kernel_allowlist(&r->allow, r->kernel_allow, &r->n_kernel_allow, err, sizeof(err))) {
-		pvm_allowlist_free(&r->allow);
+	if (!ret && cfg->enforce && pvm_kernel_allowlist(list, rules, n, err, err_len)) {
+		pvm_allowlist_free(list);
 		ret = -1;
 	}
-	if (!ret)
+	return ret;
+}
+
+static enum pvm_exit load_allowlist(struct pvm_reader *r)
+{
+	char err[512];
+
+	if (!make_allowlist(&r->cfg, &r->allow, r->kernel_allow, &r->n_kernel_allow, err,
+			    sizeof(err)))
 		return PVM_EXIT_OK;
 	fprintf(stderr, "pvmtrace: %s\n", err);
 	return PVM_EXIT_USAGE;
+}
+
+/*
+ * --enforce: the kernel form made at start went into the BPF program's
+ * read-only data, which cannot change while it runs.
+ */
+static bool kernel_allow_unchanged(const struct pvm_reader *r, const struct pvm_allow_rule *rules,
+				   unsigned int n)
+{
+	return n == r->n_kernel_allow && !memcmp(rules, r->kernel_allow, n * sizeof(*rules));
+}
+
+/* --config as the file is now, into `next`: 0, or -1 with the reason in err. */
+static int read_config_again(const struct pvm_reader *r, struct pvm_allowlist *next, char *err,
+			     size_t err_len)
+{
+	struct pvm_allow_rule rules[PVM_ALLOW_MAX];
+	unsigned int n = 0;
+
+	if (make_allowlist(&r->cfg, next, rules, &n, err, err_len))
+		return -1;
+	if (!r->cfg.enforce || kernel_allow_unchanged(r, rules, n))
+		return 0;
+	pvm_allowlist_free(next);
+	snprintf(err, err_len,
+		 "%s: changes the rules --enforce holds in the kernel, which change only at a "
+		 "restart",
+		 r->cfg.allowlist_path);
+	return -1;
+}
+
+/*
+ * What was kept from the allowlist being replaced: the judge's verdict points
+ * at its entries, and the JSON alerts memo knows an entry by its address,
+ * which the new list may reuse for another text.
+ */
+static void forget_allowlist_results(struct pvm_reader *r)
+{
+	memset(&r->judge, 0, sizeof(r->judge));
+	memset(&r->memos.alerts, 0, sizeof(r->memos.alerts));
+}
+
+void pvm_reader_reload_config(struct pvm_reader *r)
+{
+	struct pvm_allowlist next;
+	char err[512];
+
+	if (!r->cfg.allowlist_path)
+		return; /* the built-in list is the one in the binary */
+	if (read_config_again(r, &next, err, sizeof(err))) {
+		r->stats.config_reload_failures++;
+		fprintf(stderr, "pvmtrace: %s; kept the allowlist loaded before\n", err);
+		return;
+	}
+	pvm_allowlist_free(&r->allow);
+	r->allow = next;
+	forget_allowlist_results(r);
+	fprintf(stderr, "pvmtrace: %s: reloaded (%zu allow rule%s)\n", r->cfg.allowlist_path,
+		r->allow.n, r->allow.n == 1 ? "" : "s");
 }
 
 struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
@@ -201,6 +303,8 @@ struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
 		.capture = opts->capture,
 		.capture_dir = opts->capture_dir,
 		.capture_max = opts->capture_max,
+		.rotate_size = opts->rotate_size,
+		.rotate_keep = opts->rotate_keep < 0 ? 0 : (unsigned int)opts->rotate_keep,
 	};
 }
 
@@ -240,9 +344,45 @@ bool pvm_reader_reopen_output(struct pvm_reader *r)
 	pvm_sink_close(&r->sink);
 	if (!flushed || pvm_sink_open(&r->sink, r->cfg.output_path, r->cfg.json))
 		return false;
-	if (!r->cfg.json)
-		pvm_format_table_header(r->sink.out, r->cfg.enforce);
+	r->rotation_failed = false;
+	r->moved_seen = 0;
+	pvm_reader_table_header(r);
 	return true;
+}
+
+void pvm_reader_table_header(struct pvm_reader *r)
+{
+	if (r->cfg.json)
+		return;
+	pvm_format_table_header(r->sink.out, r->cfg.enforce);
+	pvm_sink_line(&r->sink);
+}
+
+bool pvm_reader_output_ok(struct pvm_reader *r)
+{
+	if (!r->output_failed)
+		return true;
+	if (r->unwritten)
+		fprintf(stderr, "pvmtrace: %llu events not written: no output file to write them to\n",
+			r->unwritten);
+	return false;
+}
+
+/*
+ * Twice in a row, a check apart: logrotate renames the file a moment
+ * before its SIGHUP, and that moment is not worth a warning.
+ */
+void pvm_reader_check_output(struct pvm_reader *r)
+{
+	const char *what = r->cfg.output_path ? pvm_sink_moved(&r->sink, r->cfg.output_path) : NULL;
+
+	if (!what) {
+		r->moved_seen = 0;
+		return;
+	}
+	if (++r->moved_seen == 2)
+		fprintf(stderr, "pvmtrace: -o %s %s; SIGHUP%s reopens it\n", r->cfg.output_path,
+			what, r->cfg.rotate_size ? " or the next rotation" : "");
 }
 
 void pvm_reader_close(struct pvm_reader *r)

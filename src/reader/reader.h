@@ -36,6 +36,8 @@ struct pvm_reader_config {
 	unsigned int capture;	    /* payload bytes the kernel side captures */
 	const char *capture_dir;    /* NULL: payloads are not stored */
 	unsigned long capture_max;  /* largest payload stored whole */
+	unsigned long long rotate_size; /* -o FILE rotated at this size; 0: never */
+	unsigned int rotate_keep;   /* rotated files kept */
 };
 
 /* The reader's part of the options. */
@@ -44,6 +46,10 @@ struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts);
 struct pvm_reader {
 	struct pvm_reader_config cfg;
 	struct pvm_sink sink;	/* where the lines go */
+	bool rotation_failed;	/* a rename failed: none until SIGHUP */
+	bool output_failed;	/* a rotation's new file could not be opened */
+	unsigned long long unwritten; /* events made after that */
+	unsigned int moved_seen; /* checks in a row that found -o FILE gone */
 	struct pvm_json_memos memos;
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
@@ -90,6 +96,34 @@ void pvm_reader_print_stats(struct pvm_reader *r, bool to_output);
  * output. false after saying why on stderr: the output is then closed.
  */
 bool pvm_reader_reopen_output(struct pvm_reader *r);
+
+/*
+ * SIGHUP: --config read again. A file that loads replaces the allowlist, and
+ * the next events are judged by it: "pvmtrace: FILE: reloaded (N allow
+ * rules)". With --enforce it must also give the kernel form loaded at start
+ * (the same executables, conditions and lines): the kernel's copy changes
+ * only at a restart. Any other file is refused, with "pvmtrace: FILE:LINE:
+ * reason; kept the allowlist loaded before" and a count in
+ * stats.config_reload_failures; the old list stays. Nothing to do without
+ * --config. Tracing goes on either way.
+ */
+void pvm_reader_reload_config(struct pvm_reader *r);
+
+/* The table's header (nothing for JSON), as the first line of the output. */
+void pvm_reader_table_header(struct pvm_reader *r);
+
+/*
+ * false when a rotation ended the output (said on stderr, with the events
+ * that could not be written): tracing ends.
+ */
+bool pvm_reader_output_ok(struct pvm_reader *r);
+
+/*
+ * Looks whether -o FILE was removed, renamed or replaced since it was
+ * opened, and says so on stderr when it stays so from one look to the
+ * next: once, until SIGHUP reopens it.
+ */
+void pvm_reader_check_output(struct pvm_reader *r);
 
 void pvm_reader_close(struct pvm_reader *r);
 

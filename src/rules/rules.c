@@ -508,7 +508,15 @@ void pvm_alert_summary_add(struct pvm_alert_summary *s, const struct pvm_alerts 
 
 void pvm_alert_summary_print(FILE *out, const struct pvm_alert_summary *s)
 {
-	for (unsigned int i = 0; i < PVM_RULE_COUNT; i++)
-		fprintf(out, "%s %s %s %llu\n", pvm_rules[i].id, pvm_rules[i].name,
-			pvm_severity_name(pvm_rules[i].severity), s->count[i]);
+	bool fired = false;
+
+	for (unsigned int i = 0; i < PVM_RULE_COUNT; i++) {
+		if (!s->count[i])
+			continue;
+		fprintf(out, "%s %s %s %llu allowed=%llu\n", pvm_rules[i].id, pvm_rules[i].name,
+			pvm_severity_name(pvm_rules[i].severity), s->count[i], s->allowed[i]);
+		fired = true;
+	}
+	if (!fired)
+		fputs("pvmtrace: no rule fired\n", out);
 }

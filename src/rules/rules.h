@@ -135,7 +135,11 @@ struct pvm_alert_summary {
 
 void pvm_alert_summary_add(struct pvm_alert_summary *s, const struct pvm_alerts *a);
 
-/* One line per rule, in rule order: "PVM-W001 foreign-write high 12". */
+/*
+ * One line per rule that fired, in rule order, its alerts and how many of
+ * them the allowlist allowed: "PVM-W001 foreign-write high 12 allowed=2".
+ * "pvmtrace: no rule fired" when none did.
+ */
 void pvm_alert_summary_print(FILE *out, const struct pvm_alert_summary *s);
 
 #endif /* PVMTRACE_RULES_H */

@@ -5,6 +5,7 @@
  * file changes under the thread it appends; a failed write is reported.
  */
 #include "output/direct_out.h"
+#include "output/output_file.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ struct writer {
 	struct pvm_direct_out d;
 	char *buf;
 	size_t len;
+	size_t fresh; /* where the bytes not handed yet start in buf */
 };
 
 /* On /tmp, a disk file system here (findmnt /tmp): one that writes direct. */
@@ -48,7 +50,17 @@ static bool writer_open(struct writer *w, int fd)
 		return false;
 	}
 	w->buf = pvm_direct_out_first(&w->d, &w->len);
+	w->fresh = w->len;
 	return true;
+}
+
+/* As the sink hands a buffer: with the newlines new in it. */
+static void hand(struct writer *w)
+{
+	unsigned long long lines = pvm_output_count_lines(w->buf + w->fresh, w->len - w->fresh);
+
+	w->buf = pvm_direct_out_hand(&w->d, w->buf, &w->len, lines);
+	w->fresh = w->len;
 }
 
 /* As the JSON writer fills its buffer: a full one is handed. */
@@ -62,13 +74,13 @@ static void produce(struct writer *w, const char *p, size_t n)
 		p += k;
 		n -= k;
 		if (w->len == CAP)
-			w->buf = pvm_direct_out_hand(&w->d, w->buf, &w->len);
+			hand(w);
 	}
 }
 
 static int flush_and_wait(struct writer *w)
 {
-	w->buf = pvm_direct_out_hand(&w->d, w->buf, &w->len);
+	hand(w);
 	return pvm_direct_out_wait(&w->d);
 }
 
@@ -148,6 +160,8 @@ UNIT_TEST(direct_out_file_holds_what_was_there_and_what_was_handed)
 		}
 		CHECK_EQ(flush_and_wait(&w), 0);
 		check_file(path, want, n);
+		CHECK_EQ(pvm_direct_out_lines_written(&w.d),
+			 pvm_output_count_lines(want + before, n - before));
 		CHECK_EQ(flush_and_wait(&w), 0); /* nothing new: nothing written again */
 		check_file(path, want, n);
 		pvm_direct_out_close(&w.d);
@@ -226,8 +240,12 @@ UNIT_TEST(direct_out_mends_a_cut_made_while_it_wrote)
 	unlink(path);
 }
 
-/* A file size limit: EFBIG, as a full disk would be ENOSPC. */
-UNIT_TEST(direct_out_reports_the_first_failed_write_and_writes_nothing_after)
+/*
+ * A file size limit: EFBIG, as a full disk would be ENOSPC. The failed
+ * write is reported, the file cut after its last whole line, the lines
+ * before counted, nothing written after.
+ */
+UNIT_TEST(direct_out_keeps_whole_lines_when_a_write_fails)
 {
 	static char lines[3 * CAP];
 	struct rlimit old, limit = {.rlim_cur = CAP, .rlim_max = RLIM_INFINITY};
@@ -235,6 +253,7 @@ UNIT_TEST(direct_out_reports_the_first_failed_write_and_writes_nothing_after)
 	char path[64];
 	struct writer w;
 	int fd = scratch_file(path, sizeof(path), "", 0);
+	size_t whole;
 
 	fill_lines(lines, sizeof(lines), 42);
 	if (fd < 0 || !writer_open(&w, fd))
@@ -247,7 +266,10 @@ UNIT_TEST(direct_out_reports_the_first_failed_write_and_writes_nothing_after)
 	setrlimit(RLIMIT_FSIZE, &old);
 	produce(&w, lines, CAP / 2);
 	CHECK_EQ(flush_and_wait(&w), -EFBIG); /* a gap would follow: nothing more */
-	check_file(path, lines, CAP);
+	/* the lines that fit under the limit, whole, and no more */
+	whole = (size_t)((char *)memrchr(lines, '\n', CAP) - lines) + 1;
+	check_file(path, lines, whole);
+	CHECK_EQ(pvm_direct_out_lines_written(&w.d), pvm_output_count_lines(lines, whole));
 	pvm_direct_out_close(&w.d);
 	signal(SIGXFSZ, old_xfsz);
 	close(fd);

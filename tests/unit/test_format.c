@@ -550,7 +550,8 @@ UNIT_TEST(stats_records)
 {
 	struct pvm_stats s = {.kernel = {10, 7, 1, 1, 0, 2}, .received = 7, .decode_errors = 0,
 			      .payloads_stored = 3, .payloads_existing = 4,
-			      .payloads_not_stored = 5, .chunks_dropped = 6, .chunk_orphans = 7};
+			      .payloads_not_stored = 5, .chunks_dropped = 6, .chunk_orphans = 7,
+			      .config_reload_failures = 8};
 	char *got;
 
 	CHECK_EQ(pvm_stats_unfinished(&s), 1);
@@ -560,13 +561,36 @@ UNIT_TEST(stats_records)
 		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
 		       "\"chunks_lost\":0,\"unfinished\":1,\"received\":7,\"decode_errors\":0,"
 		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
-		       "\"chunks_dropped\":6,\"chunk_orphans\":7}}\n");
+		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8}}\n");
 	free(got);
 	got = unit_capture(stats_text_of, &s);
 	CHECK_STR(got, "pvmtrace: calls=10 events=7 ringbuf_drops=1 inflight_drops=1 "
-		       "unmatched_enter=0 unmatched_exit=2 chunks_lost=0 unfinished=1 received=7 "
-		       "decode_errors=0 payloads_stored=3 payloads_existing=4 payloads_not_stored=5 "
-		       "chunks_dropped=6 chunk_orphans=7\n");
+		       "unmatched_exit=2 unfinished=1 received=7 payloads_stored=3 "
+		       "payloads_existing=4 payloads_not_stored=5 chunks_dropped=6 chunk_orphans=7 "
+		       "config_reload_failures=8\n");
+	free(got);
+}
+
+/* A quiet run: the text line keeps calls and events, the JSON every counter. */
+UNIT_TEST(stats_text_hides_zeros)
+{
+	struct pvm_stats s = {0};
+	char *got;
+
+	got = unit_capture(stats_text_of, &s);
+	CHECK_STR(got, "pvmtrace: calls=0 events=0\n");
+	free(got);
+	s.kernel[PVM_CNT_CALLS] = s.kernel[PVM_CNT_EVENTS] = s.received = 5;
+	got = unit_capture(stats_text_of, &s);
+	CHECK_STR(got, "pvmtrace: calls=5 events=5 received=5\n");
+	free(got);
+	got = unit_capture(stats_json_of, &s);
+	CHECK_STR(got, "{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"stats\","
+		       "\"counters\":{\"calls\":5,\"events\":5,\"ringbuf_drops\":0,"
+		       "\"inflight_drops\":0,\"unmatched_enter\":0,\"unmatched_exit\":0,"
+		       "\"chunks_lost\":0,\"unfinished\":0,\"received\":5,\"decode_errors\":0,"
+		       "\"payloads_stored\":0,\"payloads_existing\":0,\"payloads_not_stored\":0,"
+		       "\"chunks_dropped\":0,\"chunk_orphans\":0,\"config_reload_failures\":0}}\n");
 	free(got);
 }
 

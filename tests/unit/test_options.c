@@ -93,6 +93,28 @@ UNIT_TEST(options_capture_dir_and_sizes)
 	}
 }
 
+UNIT_TEST(options_rotation)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "-o", "f", "--rotate-size", "100M"), 0);
+	CHECK_EQ(o.rotate_size, 100UL << 20);
+	CHECK_EQ(o.rotate_keep, 5);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "-o", "f", "--rotate-size", "1024G", "--rotate-keep", "0"), 0);
+	CHECK_EQ(o.rotate_size, 1024UL << 30);
+	CHECK_EQ(o.rotate_keep, 0);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "-o", "f", "--rotate-size", "4096", "--rotate-keep", "1000"), 0);
+	CHECK_EQ(o.rotate_size, 4096);
+	CHECK_EQ(o.rotate_keep, 1000);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "-o", "f"), 0);
+	CHECK_EQ(o.rotate_size, 0); /* no rotation of its own: SIGHUP's */
+	free(err);
+}
+
 UNIT_TEST(options_enforce_levels)
 {
 	struct pvm_options o;
@@ -235,6 +257,14 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"-p"}, "pvmtrace: missing value for '-p'\n"},
 		{{"--output"}, "pvmtrace: missing value for '--output'\n"},
 		{{"extra"}, "pvmtrace: unexpected argument 'extra'\n"},
+		{{"--rotate-size", "1M"}, "pvmtrace: --rotate-size and --rotate-keep need -o FILE\n"},
+		{{"--rotate-keep", "2"}, "pvmtrace: --rotate-size and --rotate-keep need -o FILE\n"},
+		{{"-of", "--rotate-keep=2"}, "pvmtrace: --rotate-keep needs --rotate-size\n"},
+		{{"--rotate-size", "4095"}, "pvmtrace: invalid --rotate-size '4095': want 4K to 1024G bytes\n"},
+		{{"--rotate-size", "1025G"}, "pvmtrace: invalid --rotate-size '1025G': want 4K to 1024G bytes\n"},
+		{{"--rotate-size", "1T"}, "pvmtrace: invalid --rotate-size '1T': want 4K to 1024G bytes\n"},
+		{{"--rotate-keep", "1001"}, "pvmtrace: invalid --rotate-keep '1001': want 0 to 1000 files\n"},
+		{{"--rotate-keep", "-1"}, "pvmtrace: invalid --rotate-keep '-1': want 0 to 1000 files\n"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
