@@ -44,7 +44,7 @@ SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
 E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c tests/e2e/cli.c \
-	       tests/e2e/host.c tests/e2e/flood.c
+	       tests/e2e/host.c tests/e2e/flood.c tests/e2e/reload.c
 
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -71,6 +71,7 @@ unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests
 
 e2e: $(BUILD)/pvmtrace $(BUILD)/e2e-tests $(BUILD)/trigger32 $(BUILD)/trigger64
+	@scripts/install-deps.sh tests/e2e/packages.txt
 	$(BUILD)/e2e-tests --pvmtrace $(BUILD)/pvmtrace --trigger32 $(BUILD)/trigger32 \
 		--trigger64 $(BUILD)/trigger64 --require tp_btf
 
