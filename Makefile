@@ -30,14 +30,14 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
 	       src/event/container.c src/event/maps.c src/event/reassembly.c \
 	       src/output/capture_store.c src/output/store_payload.c \
-	       src/event/digest.c src/event/proc_target.c src/event/regions.c \
+	       src/event/digest.c src/event/entity.c src/event/proc_target.c src/event/regions.c \
 	       src/event/cgroups.c src/event/ancestry.c src/rules/kernel_allow.c \
 	       src/output/escape.c src/output/json_writer.c src/output/format_json.c \
 	       src/output/format_table.c src/output/stats.c \
 	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
 	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
 	       src/rules/facts_json.c src/output/output_file.c src/output/direct_out.c src/output/sink.c \
-	       src/output/plain_out.c \
+	       src/output/plain_out.c src/output/envelope.c \
 	       src/replay/replay.c \
 	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c
 SENSOR_SRCS := src/sensor/sensor.c

@@ -9,6 +9,14 @@
 #ifndef PVMTRACE_JSON_KEYS_H
 #define PVMTRACE_JSON_KEYS_H
 
+/* every record's envelope: what it is and where it comes from (envelope.h) */
+#define PVM_KEY_SCHEMA "schema"
+#define PVM_KEY_SEQ "seq"
+#define PVM_KEY_HOST "host"
+#define PVM_KEY_BOOT_ID "boot_id"
+#define PVM_KEY_SENSOR "sensor"
+#define PVM_KEY_VERSION "version"
+
 /* an event, and the stats record */
 #define PVM_KEY_TIME "time"
 #define PVM_KEY_EVENT "event"
@@ -44,6 +52,7 @@
 #define PVM_KEY_MNTNS "mntns"
 #define PVM_KEY_CODE "code"
 #define PVM_KEY_START_TIME "start_time"
+#define PVM_KEY_ENTITY_ID "entity_id"
 #define PVM_KEY_CONTAINER_ID "container_id"
 #define PVM_KEY_ANCESTORS "ancestors"
 #define PVM_KEY_SAME_PROCESS "same_process"
@@ -84,6 +93,10 @@
 #define PVM_KEY_SEVERITY "severity"
 #define PVM_KEY_MITRE "mitre"
 #define PVM_KEY_REASON "reason"
+
+/* "schema": a record's kind and the version of its layout, raised on a change */
+#define PVM_SCHEMA_EVENT "pvmtrace.event/1"
+#define PVM_SCHEMA_STATS "pvmtrace.stats/1"
 
 /* values both sides spell: "event", "abi", "code", "source", a region's "kind" */
 #define PVM_EVENT_READV "process_vm_readv"

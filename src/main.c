@@ -198,8 +198,10 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	char ia32_how[128];
 	/* before the reader's threads and the sensor's mappings: a cheap fork */
 	enum pvm_ia32 kernel_ia32 = pvm_kernel_ia32(ia32_how, sizeof(ia32_how));
-	enum pvm_exit status = pvm_reader_open(&reader, &reader_cfg);
+	enum pvm_exit status;
 
+	reader_cfg.version = PVMTRACE_VERSION;
+	status = pvm_reader_open(&reader, &reader_cfg);
 	if (status != PVM_EXIT_OK)
 		return status;
 	cfg.allow = reader.kernel_allow;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/envelope.h"
 #include "rules/rules.h"
 
 enum long_only_option {
@@ -21,6 +22,7 @@ enum long_only_option {
 	OPT_LIST_MODES,
 	OPT_ROTATE_SIZE,
 	OPT_ROTATE_KEEP,
+	OPT_HOSTNAME,
 };
 
 static const struct option long_options[] = {
@@ -28,6 +30,7 @@ static const struct option long_options[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
 	{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
 	{"pid", required_argument, NULL, 'p'},
 	{"target", required_argument, NULL, 't'},
 	{"uid", required_argument, NULL, 'u'},
@@ -67,6 +70,7 @@ void pvm_options_usage(FILE *out)
 	      "      --rotate-size SIZE  when FILE reaches SIZE (4K to 1024G; K, M, G), it\n"
 	      "                       becomes FILE.1 (the older ones FILE.2, ...), a new FILE starts\n"
 	      "      --rotate-keep N  rotated files kept, 0 to 1000 (default 5)\n"
+	      "      --hostname NAME  the host's name in each JSON record (default: uname -n)\n"
 	      "\n"
 	      "Filters, applied in the kernel:\n"
 	      "  -p, --pid PID        calls made by process PID (thread group id)\n"
@@ -140,6 +144,19 @@ static int parse_uint(const char *text, unsigned long max, unsigned long *value)
 	return 0;
 }
 
+/* --hostname: what a host name may hold, and nothing a terminal would act on. */
+static bool host_name_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > PVM_HOST_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] == 0x7f)
+			return false;
+	return true;
+}
+
 /* A byte count with an optional K, M or G (binary) suffix, in [1, max]. */
 static int parse_size(const char *text, unsigned long max, unsigned long *value)
 {
@@ -206,6 +223,12 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 		if (parse_size(arg, PVM_ROTATE_SIZE_LIMIT, &n) || n < PVM_ROTATE_SIZE_LEAST)
 			return bad_value(err, "--rotate-size", arg, "want 4K to 1024G bytes");
 		o->rotate_size = n;
+		return 0;
+	case OPT_HOSTNAME:
+		if (!host_name_ok(arg))
+			return bad_value(err, "--hostname", arg,
+					 "want 1 to 255 printable ASCII bytes, no space");
+		o->host_name = arg;
 		return 0;
 	case OPT_ROTATE_KEEP:
 		if (parse_uint(arg, PVM_ROTATE_KEEP_LIMIT, &n))
@@ -463,7 +486,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 		return -1;
 	}
 	if (o->command == PVM_CMD_REPLAY &&
-	    (o->enforce || o->capture_dir || o->rotate_size || o->filter.fields ||
+	    (o->enforce || o->capture_dir || o->rotate_size || o->host_name || o->filter.fields ||
 	     o->mode != PVM_MODE_AUTO || o->filter.syscalls != PVM_SYS_ALL)) {
 		fprintf(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
 		return -1;

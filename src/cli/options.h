@@ -41,6 +41,7 @@ struct pvm_options {
 	struct pvm_filter filter;
 	const char *cgroup_path;	/* NULL unless --cgroup */
 	const char *output_path;	/* NULL: stdout */
+	const char *host_name;		/* --hostname: NULL for the kernel's */
 	unsigned long rotate_size;	/* --rotate-size: 0, none */
 	int rotate_keep;		/* --rotate-keep: old files kept */
 	unsigned int max_iov;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "event/event.h"
+#include "output/envelope.h"
 #include "output/json_writer.h"
 
 #define PVM_TIME_LEN 40
@@ -23,11 +24,12 @@ struct pvm_json_memos {
 };
 
 /*
- * One JSON object and its newline (the contract in docs/events.md). `memos`
- * may be NULL: everything is written afresh.
+ * One JSON object and its newline (the contract in docs/events.md), opened
+ * by env's envelope (NULL: none, the event's own keys alone). `memos` may be
+ * NULL: everything is written afresh.
  */
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
-		     struct pvm_json_memos *memos);
+		     struct pvm_json_memos *memos, struct pvm_envelope *env);
 
 /*
  * The operator's table: date and time, the caller (pid, uid, comm), the

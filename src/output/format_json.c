@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/format.h"
 
+#include "event/entity.h"
 #include "event/regions.h"
 #include "json_keys.h"
 #include "output/format_alerts.h"
@@ -69,6 +70,34 @@ static void json_optional_name(struct json_writer *w, const char *name)
 		jw_null(w);
 }
 
+/*
+ * entity_id, written with the envelope, which holds the boot id it is made
+ * from (entity.h). Among the memo's inputs: a process's id is made once.
+ */
+struct entity_json {
+	bool written;
+	char boot_id[PVM_BOOT_ID_LEN + 1];
+};
+
+static void entity_json_from(struct entity_json *e, const struct pvm_envelope *env)
+{
+	e->written = env != NULL;
+	if (env)
+		memcpy(e->boot_id, env->boot_id, sizeof(e->boot_id));
+}
+
+static void json_entity_id(struct json_writer *w, const struct entity_json *e, __u64 pid,
+			   __u64 start_boot_ns)
+{
+	unsigned char id[PVM_ENTITY_ID_BYTES];
+
+	if (!e->written)
+		return;
+	pvm_entity_id(id, e->boot_id, (__u32)pid, start_boot_ns);
+	jw_key(w, PVM_KEY_ENTITY_ID);
+	jw_hex_bytes(w, id, sizeof(id));
+}
+
 #define CALLER_ANCESTORS (sizeof(((struct pvm_event *)0)->caller_ancestors) / sizeof(const char *))
 
 /*
@@ -78,6 +107,7 @@ static void json_optional_name(struct json_writer *w, const char *name)
 struct caller_json {
 	__u64 pid, tid, ppid, uid, gid, cgroup_id, pidns, mntns, start_time;
 	char comm[PVM_COMM_LEN];
+	struct entity_json entity;
 	__u8 code_mode;
 	bool looked_up_ancestors; /* else ancestors null: the event raised no alert */
 	__u32 n_ancestors;
@@ -91,11 +121,13 @@ static __u32 optional_text(struct caller_json *in, const char *s)
 	return pvm_memo_text_add(&in->text, s[0] ? s : NULL);
 }
 
-static void caller_json_from(struct caller_json *in, const struct pvm_event *ev)
+static void caller_json_from(struct caller_json *in, const struct pvm_event *ev,
+			     const struct pvm_envelope *env)
 {
 	const struct pvm_record *r = ev->rec;
 
 	pvm_memo_inputs_start(in);
+	entity_json_from(&in->entity, env);
 	in->pid = r->caller_pid;
 	in->tid = r->caller_tid;
 	in->ppid = r->caller_ppid;
@@ -160,17 +192,19 @@ static void json_caller_value(struct json_writer *w, const void *inputs)
 	json_optional_name(w, code_name(in->code_mode));
 	jw_key(w, PVM_KEY_START_TIME);
 	jw_uint(w, in->start_time);
+	json_entity_id(w, &in->entity, in->pid, in->start_time);
 	jw_key(w, PVM_KEY_CONTAINER_ID);
 	json_optional_string(w, pvm_memo_text_at(&in->text, in->container));
 	json_ancestors(w, in);
 	jw_object_end(w);
 }
 
-static void json_caller(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
+static void json_caller(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m,
+			const struct pvm_envelope *env)
 {
 	struct caller_json in;
 
-	caller_json_from(&in, ev);
+	caller_json_from(&in, ev, env);
 	jw_key(w, PVM_KEY_CALLER);
 	jw_memoised(w, m, json_caller_value, &in, pvm_memo_inputs_len(&in));
 }
@@ -185,18 +219,21 @@ static void json_relation(struct json_writer *w, const char *key, bool value)
 struct target_json {
 	__u64 pid, tid, ppid, uid, cgroup_id, pidns, start_time;
 	char comm[PVM_COMM_LEN];
+	struct entity_json entity;
 	__u8 source; /* enum pvm_target_source */
 	bool from_proc, same_process, child, parent, same_uid, same_pidns;
 	__u32 exe;
 	PVM_MEMO_TEXT(PVM_EXE_DISPLAY_MAX) text;
 };
 
-static void target_json_from(struct target_json *in, const struct pvm_event *ev)
+static void target_json_from(struct target_json *in, const struct pvm_event *ev,
+			     const struct pvm_envelope *env)
 {
 	const struct pvm_target_view *v = &ev->target;
 	const struct pvm_target *t = v->t;
 
 	pvm_memo_inputs_start(in);
+	entity_json_from(&in->entity, env);
 	in->source = t->source;
 	in->from_proc = v->from_proc;
 	if (t->source != PVM_TARGET_KERNEL)
@@ -244,6 +281,7 @@ static void json_target_value(struct json_writer *w, const void *inputs)
 		jw_uint(w, in->pidns);
 		jw_key(w, PVM_KEY_START_TIME);
 		jw_uint(w, in->start_time);
+		json_entity_id(w, &in->entity, in->pid, in->start_time);
 		json_relation(w, PVM_KEY_SAME_PROCESS, in->same_process);
 		json_relation(w, PVM_KEY_CHILD, in->child);
 		json_relation(w, PVM_KEY_PARENT, in->parent);
@@ -262,7 +300,8 @@ static void json_target_value(struct json_writer *w, const void *inputs)
  * nor /proc could tell (a caller in another pid namespace, on a kernel
  * without the kfuncs).
  */
-static void json_target(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m)
+static void json_target(struct json_writer *w, const struct pvm_event *ev, struct jw_memo *m,
+			const struct pvm_envelope *env)
 {
 	struct target_json in;
 
@@ -271,7 +310,7 @@ static void json_target(struct json_writer *w, const struct pvm_event *ev, struc
 		jw_null(w);
 		return;
 	}
-	target_json_from(&in, ev);
+	target_json_from(&in, ev, env);
 	jw_memoised(w, m, json_target_value, &in, pvm_memo_inputs_len(&in));
 }
 
@@ -458,21 +497,23 @@ static void json_alerts(struct json_writer *w, const struct pvm_alerts *a, struc
 }
 
 void pvm_format_json(struct json_writer *w, const struct pvm_event *ev,
-		     struct pvm_json_memos *memos)
+		     struct pvm_json_memos *memos, struct pvm_envelope *env)
 {
 	const struct pvm_record *r = ev->rec;
 	char time[PVM_TIME_LEN];
 
 	pvm_format_time_utc(time, ev->wall_ns);
 	jw_object_begin(w);
+	if (env)
+		pvm_envelope_json(w, env, PVM_SCHEMA_EVENT);
 	jw_key(w, PVM_KEY_TIME);
 	jw_plain_string(w, time, strlen(time));
 	jw_key(w, PVM_KEY_EVENT);
 	json_optional_name(w, pvm_syscall_name(r->syscall));
 	jw_key(w, PVM_KEY_ABI);
 	json_optional_name(w, pvm_abi_name(r->abi));
-	json_caller(w, ev, memos ? &memos->caller : NULL);
-	json_target(w, ev, memos ? &memos->target : NULL);
+	json_caller(w, ev, memos ? &memos->caller : NULL, env);
+	json_target(w, ev, memos ? &memos->target : NULL, env);
 	json_args(w, r);
 	jw_key(w, PVM_KEY_LOCAL_IOV);
 	json_iov_array(w, &ev->local, NULL, NULL);

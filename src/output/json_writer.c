@@ -387,6 +387,12 @@ static bool memo_holds(const struct jw_memo *m, const void *inputs, size_t len)
 	return m->inputs_len == len && !memcmp(m->inputs, inputs, len);
 }
 
+void jw_members(struct json_writer *w, const char *text, size_t len)
+{
+	before_item(w);
+	put(w, text, len);
+}
+
 void jw_memoised(struct json_writer *w, struct jw_memo *m, jw_value_fn *value,
 		 const void *inputs, size_t len)
 {

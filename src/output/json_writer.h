@@ -156,6 +156,13 @@ void jw_memoised(struct json_writer *w, struct jw_memo *m, jw_value_fn *value,
 		 const void *inputs, size_t len);
 
 /*
+ * Members of the open object already written as JSON text (`"a":1,"b":{}`,
+ * one or more), as its next ones: what every record repeats the same, made
+ * once. Not right after a key.
+ */
+void jw_members(struct json_writer *w, const char *text, size_t len);
+
+/*
  * Ends a top-level value with a newline (one object per line), and hands the
  * buffer to the FILE when less than JW_LINE_ROOM is left: with jw_init's,
  * always.

@@ -73,7 +73,8 @@ void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 	fputc('\n', out);
 }
 
-void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns)
+void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns,
+			  struct pvm_envelope *env)
 {
 	struct user_counter user[USER_COUNTERS];
 	char time[PVM_TIME_LEN];
@@ -81,6 +82,8 @@ void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u6
 	user_counters(s, user);
 	pvm_format_time_utc(time, wall_ns);
 	jw_object_begin(w);
+	if (env)
+		pvm_envelope_json(w, env, PVM_SCHEMA_STATS);
 	jw_key(w, PVM_KEY_TIME);
 	jw_cstring(w, time);
 	jw_key(w, PVM_KEY_EVENT);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "record.h"
+#include "output/envelope.h"
 #include "output/json_writer.h"
 
 struct pvm_stats {
@@ -33,7 +34,11 @@ __u64 pvm_stats_unfinished(const struct pvm_stats *s);
  */
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s);
 
-/* {"time":...,"event":"stats","counters":{...}} and a newline: every counter, 0 or not */
-void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns);
+/*
+ * {"schema":...,"time":...,"event":"stats","counters":{...}} and a newline,
+ * every counter, 0 or not; env's envelope first (NULL: none).
+ */
+void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns,
+			  struct pvm_envelope *env);
 
 #endif /* PVMTRACE_STATS_H */

@@ -152,7 +152,7 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 		return;
 	}
 	if (r->cfg.json)
-		pvm_format_json(&r->sink.jw, &ev, &r->memos);
+		pvm_format_json(&r->sink.jw, &ev, &r->memos, &r->envelope);
 	else
 		pvm_format_table_row(r->sink.out, &ev, r->cfg.enforce);
 	pvm_sink_line(&r->sink);
@@ -167,7 +167,7 @@ void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
 	pvm_stats_print_text(stderr, &r->stats);
 	pvm_alert_summary_print(stderr, &r->summary);
 	if (to_output && r->cfg.json)
-		pvm_stats_print_json(&r->sink.jw, &r->stats, pvm_wall_now());
+		pvm_stats_print_json(&r->sink.jw, &r->stats, pvm_wall_now(), &r->envelope);
 }
 
 /* Room for a few whole payloads at their largest, held until their records come. */
@@ -305,6 +305,7 @@ struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
 		.capture_max = opts->capture_max,
 		.rotate_size = opts->rotate_size,
 		.rotate_keep = opts->rotate_keep < 0 ? 0 : (unsigned int)opts->rotate_keep,
+		.host_name = opts->host_name,
 	};
 }
 
@@ -328,6 +329,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_conf
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
+	pvm_envelope_init(&r->envelope, cfg->host_name, PVM_BOOT_ID_PATH, cfg->version);
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	r->decode.capture = cfg->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");

@@ -38,6 +38,8 @@ struct pvm_reader_config {
 	unsigned long capture_max;  /* largest payload stored whole */
 	unsigned long long rotate_size; /* -o FILE rotated at this size; 0: never */
 	unsigned int rotate_keep;   /* rotated files kept */
+	const char *host_name;	    /* --hostname; NULL: the kernel's */
+	const char *version;	    /* the sensor's, in each record */
 };
 
 /* The reader's part of the options. */
@@ -51,6 +53,7 @@ struct pvm_reader {
 	unsigned long long unwritten; /* events made after that */
 	unsigned int moved_seen; /* checks in a row that found -o FILE gone */
 	struct pvm_json_memos memos;
+	struct pvm_envelope envelope;
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */

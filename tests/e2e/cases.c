@@ -1894,7 +1894,9 @@ static void run_exe_paths_follow(struct e2e_shared *sh, const struct e2e_env *en
 const struct e2e_case e2e_cases[] = {
 	{"cross_write", .prepare = prepare_sleeper, .run = run_cross_write, .every_mode = true},
 	{"cross_read", .prepare = prepare_sleeper, .run = run_cross_read, .every_mode = true},
-	{"esrch", .run = run_esrch, .every_mode = true},
+	/* and a host name of the operator's in each record */
+	{"esrch", .args = {"--hostname", "e2e-host.example"}, .run = run_esrch,
+	 .every_mode = true},
 	{"einval_flags", .prepare = prepare_sleeper, .run = run_einval_flags, .every_mode = true},
 	{"einval_1025_iovecs", .prepare = prepare_sleeper, .run = run_einval_too_many},
 	{"efault_remote", .prepare = prepare_sleeper, .run = run_efault_remote},

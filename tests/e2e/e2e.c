@@ -1031,6 +1031,84 @@ static void check_stats(struct check *c, json_object *stats, unsigned int events
 	expect_uint(c, counters, "unfinished", 0);
 }
 
+/* --- every record's envelope --------------------------------------------- */
+
+static const char *case_arg(const struct e2e_case *tc, const char *option);
+
+/* What the envelope of this host's records must say, found once, before the cases. */
+static struct {
+	char host_name[256];
+	char boot_id[64];
+	char version[64];
+} expected_envelope;
+
+/* The last word of the first line of `cmd`'s output: "pvmtrace 0.3.0" gives "0.3.0". */
+static void last_word_of(const char *cmd, char *out, size_t len)
+{
+	char line[128] = "";
+	FILE *p = popen(cmd, "r");
+
+	if (p && fgets(line, sizeof(line), p))
+		line[strcspn(line, "\n")] = '\0';
+	if (p)
+		pclose(p);
+	snprintf(out, len, "%s", strrchr(line, ' ') ? strrchr(line, ' ') + 1 : line);
+}
+
+static void find_expected_envelope(const char *pvmtrace)
+{
+	char cmd[300];
+
+	gethostname(expected_envelope.host_name, sizeof(expected_envelope.host_name) - 1);
+	e2e_slurp("/proc/sys/kernel/random/boot_id", expected_envelope.boot_id,
+		  sizeof(expected_envelope.boot_id));
+	expected_envelope.boot_id[strcspn(expected_envelope.boot_id, "\n")] = '\0';
+	snprintf(cmd, sizeof(cmd), "'%s' --version", pvmtrace);
+	last_word_of(cmd, expected_envelope.version, sizeof(expected_envelope.version));
+}
+
+/* The record on line `lineno` of a run's file: its kind, its number, this host, the sensor. */
+static void check_envelope(struct check *c, json_object *record, unsigned int lineno,
+			   bool is_stats, const struct e2e_case *tc)
+{
+	const char *given_name = case_arg(tc, "--hostname");
+	json_object *host = field(record, "host");
+
+	expect_string(c, record, "schema", is_stats ? "pvmtrace.stats/1" : "pvmtrace.event/1");
+	expect_uint(c, record, "seq", lineno);
+	expect_string(c, host, "name", given_name ? given_name : expected_envelope.host_name);
+	expect_string(c, host, "boot_id", expected_envelope.boot_id);
+	expect_string(c, field(record, "sensor"), "version", expected_envelope.version);
+}
+
+/* entity_id as src/event/entity.h defines it, made here with the test's own SHA-256. */
+static void expected_entity_id(uint64_t pid, uint64_t start_boot_ns, char out[33])
+{
+	uint64_t tick_ns = 1000000000ULL / (uint64_t)sysconf(_SC_CLK_TCK);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	char text[128];
+	int len = snprintf(text, sizeof(text), "%s:%" PRIu64 ":%" PRIu64, expected_envelope.boot_id,
+			   pid, start_boot_ns / tick_ns);
+
+	EVP_Digest(text, (size_t)len, md, &md_len, EVP_sha256(), NULL);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* A caller's or target's entity_id: its boot, pid and start; none to check without a pid. */
+static void check_entity_id(struct check *c, json_object *process)
+{
+	json_object *pid = field(process, "pid");
+	char want[33];
+
+	if (!pid)
+		return; /* no target, or one left unresolved */
+	expected_entity_id(json_object_get_uint64(pid),
+			   json_object_get_uint64(field(process, "start_time")), want);
+	expect_string(c, process, "entity_id", want);
+}
+
 static void compare_output(struct check *c, const char *mode, const struct e2e_case *tc,
 			   const struct e2e_shared *sh, const char *out_path)
 {
@@ -1060,6 +1138,7 @@ static void compare_output(struct check *c, const char *mode, const struct e2e_c
 			continue;
 		}
 		kind = field(obj, "event") ? json_object_get_string(field(obj, "event")) : "";
+		check_envelope(c, obj, lineno, !strcmp(kind, "stats"), tc);
 		if (!strcmp(kind, "stats")) {
 			json_object_put(stats);
 			stats = obj;
@@ -1067,6 +1146,8 @@ static void compare_output(struct check *c, const char *mode, const struct e2e_c
 		}
 		events_seen++;
 		caller = field(obj, "caller");
+		check_entity_id(c, caller);
+		check_entity_id(c, field(obj, "target"));
 		if (caller && is_case_caller(sh, json_object_get_uint64(field(caller, "pid")))) {
 			if (matched < expected)
 				check_event(c, obj, want[matched], sh);
@@ -1809,6 +1890,7 @@ int main(int argc, char **argv)
 	}
 	sh = e2e_shared_create();
 	probe_host(&o);
+	find_expected_envelope(o.pvmtrace);
 	if (!o.only_mode && !o.only_case)
 		e2e_cli_checks(o.pvmtrace, &host, &res);
 	if (o.expect_auto)

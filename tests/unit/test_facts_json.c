@@ -43,7 +43,7 @@ static void json_of(FILE *out, const void *arg)
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg, NULL);
+	pvm_format_json(&w, arg, NULL, NULL);
 }
 
 static json_object *parsed(const char *text)

@@ -28,7 +28,7 @@ static void json_of(FILE *out, const void *arg)
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg, &memos);
+	pvm_format_json(&w, arg, &memos, NULL);
 }
 
 static void fresh_json_of(FILE *out, const void *arg)
@@ -36,7 +36,7 @@ static void fresh_json_of(FILE *out, const void *arg)
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg, NULL);
+	pvm_format_json(&w, arg, NULL, NULL);
 }
 
 static void row_of(FILE *out, const void *arg)
@@ -324,12 +324,23 @@ UNIT_TEST(table_row_with_action)
 	free(got);
 }
 
+/* As the reader writes a record: its envelope first. */
+static void enveloped_json_of(FILE *out, const void *arg)
+{
+	struct pvm_envelope env;
+	struct json_writer w;
+
+	pvm_envelope_init(&env, "host", "/nonexistent", "0.0-test");
+	jw_init(&w, out);
+	pvm_format_json(&w, arg, NULL, &env);
+}
+
 static void stats_json_of(FILE *out, const void *arg)
 {
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_stats_print_json(&w, arg, EXAMPLE_WALL_NS);
+	pvm_stats_print_json(&w, arg, EXAMPLE_WALL_NS, NULL);
 }
 
 static void stats_text_of(FILE *out, const void *arg)
@@ -718,7 +729,7 @@ UNIT_TEST(json_keys_are_those_json_keys_h_defines)
 
 	ev.stored = (struct pvm_stored_payload){.state = PVM_STORE_SENT, .result = PVM_STORED_NEW,
 						.len = 64};
-	json = unit_capture(fresh_json_of, &ev);
+	json = unit_capture(enveloped_json_of, &ev);
 	collect_line_keys(json, written, sizeof(written));
 	free(json);
 	json = unit_capture(stats_json_of, &stats);

@@ -115,6 +115,19 @@ UNIT_TEST(options_rotation)
 	free(err);
 }
 
+UNIT_TEST(options_hostname)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--json"), 0);
+	CHECK(o.host_name == NULL); /* the kernel's */
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--hostname", "db-7.eu-west.example"), 0);
+	CHECK_STR(o.host_name, "db-7.eu-west.example");
+	free(err);
+}
+
 UNIT_TEST(options_enforce_levels)
 {
 	struct pvm_options o;
@@ -257,6 +270,9 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"-p"}, "pvmtrace: missing value for '-p'\n"},
 		{{"--output"}, "pvmtrace: missing value for '--output'\n"},
 		{{"extra"}, "pvmtrace: unexpected argument 'extra'\n"},
+		{{"--hostname", ""}, "pvmtrace: invalid --hostname '': want 1 to 255 printable ASCII bytes, no space\n"},
+		{{"--hostname", "a b"}, "pvmtrace: invalid --hostname 'a b': want 1 to 255 printable ASCII bytes, no space\n"},
+		{{"--hostname", "a\tb"}, "pvmtrace: invalid --hostname 'a\tb': want 1 to 255 printable ASCII bytes, no space\n"},
 		{{"--rotate-size", "1M"}, "pvmtrace: --rotate-size and --rotate-keep need -o FILE\n"},
 		{{"--rotate-keep", "2"}, "pvmtrace: --rotate-size and --rotate-keep need -o FILE\n"},
 		{{"-of", "--rotate-keep=2"}, "pvmtrace: --rotate-keep needs --rotate-size\n"},

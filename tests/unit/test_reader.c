@@ -41,6 +41,7 @@ UNIT_TEST(reader_writes_each_record_as_a_line)
 	close(fd);
 	CHECK_EQ(pvm_options_parse(4, argv, &opts, stderr), 0);
 	cfg = pvm_reader_config_of(&opts);
+	cfg.version = "9.9-test";
 	CHECK_EQ(pvm_reader_open(&r, &cfg), PVM_EXIT_OK);
 	build_example(&buf);
 	pvm_reader_record(&r, &buf, record_size(&buf));
@@ -58,12 +59,17 @@ UNIT_TEST(reader_writes_each_record_as_a_line)
 	if (f)
 		fclose(f);
 	unlink(path);
-	CHECK_STR(line[1], line[0]);
+	/* the same but for its number in the run */
+	CHECK(strstr(line[0], "\"seq\":1,") && strstr(line[1], "\"seq\":2,"));
+	CHECK_STR(strstr(line[1], "\"host\""), strstr(line[0], "\"host\""));
 	for (int i = 0; i < 3; i++) {
 		json_object *o = json_tokener_parse(line[i]);
 		json_object *alerts = NULL;
 
 		CHECK(o != NULL);
+		CHECK_STR(field(o, "schema", NULL), "pvmtrace.event/1");
+		CHECK_EQ(atoi(field(o, "seq", NULL) ?: "0"), i + 1);
+		CHECK_STR(field(o, "sensor", "version"), "9.9-test");
 		CHECK_STR(field(o, "event", NULL), "process_vm_writev");
 		CHECK_STR(field(o, "caller", "pid"), "4242");
 		CHECK_STR(field(o, "target", "pid"), "4300");

@@ -207,7 +207,7 @@ static void json_of(FILE *out, const void *arg)
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_format_json(&w, arg, NULL);
+	pvm_format_json(&w, arg, NULL, NULL);
 }
 
 /* data: sha256 and file name are the stored file's; without a file, the capture's. */
