@@ -38,6 +38,8 @@
 #define PVM_KEY_ALERTS "alerts"
 #define PVM_KEY_DATA "data"
 #define PVM_KEY_COUNTERS "counters"
+#define PVM_KEY_FINAL "final"
+#define PVM_KEY_SINCE_LAST "since_last"
 
 /* caller and target */
 #define PVM_KEY_PID "pid"

@@ -136,6 +136,22 @@ static void warn_of_losses(struct loss_watch *w, struct pvm_sensor *sensor)
 	w->lost = lost;
 }
 
+/* --stats-interval: a stats record each `every_ns`, the kernel's counters read then. */
+static void record_stats(__u64 *next_ns, __u64 every_ns, struct pvm_reader *r,
+			 struct pvm_sensor *sensor)
+{
+	__u64 now;
+
+	if (!every_ns)
+		return;
+	now = pvm_monotonic_now();
+	if (now < *next_ns)
+		return;
+	*next_ns = now + every_ns;
+	pvm_sensor_counters(sensor, r->stats.kernel);
+	pvm_reader_stats_record(r, false);
+}
+
 /* Tracing ends on a failure too: the counters go to stderr all the same. */
 static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
@@ -144,10 +160,11 @@ static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 }
 
 /* Events that could not be written are lost: then pvmtrace stops. */
-static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
+static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor,
+				__u64 stats_every_ns)
 {
 	struct loss_watch losses = {.next_ns = pvm_monotonic_now() + LOSS_WARNING_EVERY_NS};
-	__u64 next_output_check = 0;
+	__u64 next_output_check = 0, next_stats = pvm_monotonic_now() + stats_every_ns;
 
 	while (!stop_requested) {
 		int err = pvm_sensor_poll(sensor, POLL_TIMEOUT_MS);
@@ -172,6 +189,7 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor)
 		}
 		warn_of_losses(&losses, sensor);
 		check_output(&next_output_check, r);
+		record_stats(&next_stats, stats_every_ns, r, sensor);
 	}
 	pvm_sensor_stop_and_drain(sensor);
 	if (!pvm_sink_flush(&r->sink, true))
@@ -217,7 +235,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	if (status == PVM_EXIT_OK) {
 		pvm_reader_table_header(&reader);
 		announce(sensor, kernel_ia32);
-		status = trace_loop(&reader, sensor);
+		status = trace_loop(&reader, sensor, opts->stats_interval * 1000000000ULL);
 	}
 	pvm_sensor_destroy(sensor);
 	pvm_reader_close(&reader);

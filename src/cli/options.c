@@ -23,6 +23,7 @@ enum long_only_option {
 	OPT_ROTATE_SIZE,
 	OPT_ROTATE_KEEP,
 	OPT_HOSTNAME,
+	OPT_STATS_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
 	{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
 	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
 	{"pid", required_argument, NULL, 'p'},
 	{"target", required_argument, NULL, 't'},
 	{"uid", required_argument, NULL, 'u'},
@@ -71,6 +73,8 @@ void pvm_options_usage(FILE *out)
 	      "                       becomes FILE.1 (the older ones FILE.2, ...), a new FILE starts\n"
 	      "      --rotate-keep N  rotated files kept, 0 to 1000 (default 5)\n"
 	      "      --hostname NAME  the host's name in each JSON record (default: uname -n)\n"
+	      "      --stats-interval SECONDS  a JSON stats record each SECONDS, 0 to 86400\n"
+	      "                       (default 60; 0: only the one at exit)\n"
 	      "\n"
 	      "Filters, applied in the kernel:\n"
 	      "  -p, --pid PID        calls made by process PID (thread group id)\n"
@@ -229,6 +233,11 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 			return bad_value(err, "--hostname", arg,
 					 "want 1 to 255 printable ASCII bytes, no space");
 		o->host_name = arg;
+		return 0;
+	case OPT_STATS_INTERVAL:
+		if (parse_uint(arg, PVM_STATS_INTERVAL_LIMIT, &n))
+			return bad_value(err, "--stats-interval", arg, "want 0 to 86400 seconds");
+		o->stats_interval = n;
 		return 0;
 	case OPT_ROTATE_KEEP:
 		if (parse_uint(arg, PVM_ROTATE_KEEP_LIMIT, &n))
@@ -453,6 +462,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	o->capture = PVM_CAPTURE_DEFAULT;
 	o->mode = PVM_MODE_AUTO;
 	o->min_severity = -1;
+	o->stats_interval = PVM_STATS_INTERVAL_UNSET;
 	o->rotate_keep = -1;
 
 	if (check_long_options(argc, argv, err))
@@ -486,7 +496,8 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 		return -1;
 	}
 	if (o->command == PVM_CMD_REPLAY &&
-	    (o->enforce || o->capture_dir || o->rotate_size || o->host_name || o->filter.fields ||
+	    (o->enforce || o->capture_dir || o->rotate_size || o->host_name ||
+	     o->stats_interval != PVM_STATS_INTERVAL_UNSET || o->filter.fields ||
 	     o->mode != PVM_MODE_AUTO || o->filter.syscalls != PVM_SYS_ALL)) {
 		fprintf(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
 		return -1;
@@ -497,5 +508,7 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	}
 	if (o->capture_dir && !o->capture_max)
 		o->capture_max = PVM_CAPTURE_MAX_DEFAULT;
+	if (o->stats_interval == PVM_STATS_INTERVAL_UNSET)
+		o->stats_interval = PVM_STATS_INTERVAL_DEFAULT;
 	return check_rotation(o, err);
 }

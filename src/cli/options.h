@@ -16,6 +16,9 @@
 #define PVM_ROTATE_SIZE_LIMIT (1024ul << 30)
 #define PVM_ROTATE_KEEP_DEFAULT 5
 #define PVM_ROTATE_KEEP_LIMIT 1000
+#define PVM_STATS_INTERVAL_DEFAULT 60
+#define PVM_STATS_INTERVAL_LIMIT 86400
+#define PVM_STATS_INTERVAL_UNSET (~0UL)
 
 /* Exit statuses, documented in --help and pvmtrace(8). */
 enum pvm_exit {
@@ -42,6 +45,7 @@ struct pvm_options {
 	const char *cgroup_path;	/* NULL unless --cgroup */
 	const char *output_path;	/* NULL: stdout */
 	const char *host_name;		/* --hostname: NULL for the kernel's */
+	unsigned long stats_interval;	/* --stats-interval: seconds, 0: none */
 	unsigned long rotate_size;	/* --rotate-size: 0, none */
 	int rotate_keep;		/* --rotate-keep: old files kept */
 	unsigned int max_iov;

@@ -22,6 +22,7 @@ static const char *const counter_names[PVM_CNT__MAX] = {
 struct user_counter {
 	const char *name;
 	__u64 value;
+	bool level; /* how many now, not how many so far: no difference to give */
 };
 
 #define USER_COUNTERS 9
@@ -29,15 +30,15 @@ struct user_counter {
 static void user_counters(const struct pvm_stats *s, struct user_counter out[USER_COUNTERS])
 {
 	const struct user_counter all[USER_COUNTERS] = {
-		{"unfinished", pvm_stats_unfinished(s)},
-		{"received", s->received},
-		{"decode_errors", s->decode_errors},
-		{"payloads_stored", s->payloads_stored},
-		{"payloads_existing", s->payloads_existing},
-		{"payloads_not_stored", s->payloads_not_stored},
-		{"chunks_dropped", s->chunks_dropped},
-		{"chunk_orphans", s->chunk_orphans},
-		{"config_reload_failures", s->config_reload_failures},
+		{"unfinished", pvm_stats_unfinished(s), true},
+		{"received", s->received, false},
+		{"decode_errors", s->decode_errors, false},
+		{"payloads_stored", s->payloads_stored, false},
+		{"payloads_existing", s->payloads_existing, false},
+		{"payloads_not_stored", s->payloads_not_stored, false},
+		{"chunks_dropped", s->chunks_dropped, false},
+		{"chunk_orphans", s->chunk_orphans, false},
+		{"config_reload_failures", s->config_reload_failures, false},
 	};
 
 	memcpy(out, all, sizeof(all));
@@ -73,13 +74,35 @@ void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 	fputc('\n', out);
 }
 
-void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns,
+/* s's counters, less those of `before` when given: then levels are left out. */
+static void json_counters(struct json_writer *w, const struct pvm_stats *s,
+			  const struct pvm_stats *before)
+{
+	static const struct pvm_stats zero;
+	struct user_counter now[USER_COUNTERS], then[USER_COUNTERS];
+
+	user_counters(s, now);
+	user_counters(before ? before : &zero, then);
+	jw_object_begin(w);
+	for (int i = 0; i < PVM_CNT__MAX; i++) {
+		jw_key_text(w, counter_names[i]);
+		jw_uint(w, s->kernel[i] - (before ? before->kernel[i] : 0));
+	}
+	for (int i = 0; i < USER_COUNTERS; i++) {
+		if (before && now[i].level)
+			continue;
+		jw_key_text(w, now[i].name);
+		jw_uint(w, now[i].value - then[i].value);
+	}
+	jw_object_end(w);
+}
+
+void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s,
+			  const struct pvm_stats *last, __u64 wall_ns, bool final,
 			  struct pvm_envelope *env)
 {
-	struct user_counter user[USER_COUNTERS];
 	char time[PVM_TIME_LEN];
 
-	user_counters(s, user);
 	pvm_format_time_utc(time, wall_ns);
 	jw_object_begin(w);
 	if (env)
@@ -88,17 +111,12 @@ void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u6
 	jw_cstring(w, time);
 	jw_key(w, PVM_KEY_EVENT);
 	jw_cstring(w, PVM_EVENT_STATS);
+	jw_key(w, PVM_KEY_FINAL);
+	jw_bool(w, final);
 	jw_key(w, PVM_KEY_COUNTERS);
-	jw_object_begin(w);
-	for (int i = 0; i < PVM_CNT__MAX; i++) {
-		jw_key_text(w, counter_names[i]);
-		jw_uint(w, s->kernel[i]);
-	}
-	for (int i = 0; i < USER_COUNTERS; i++) {
-		jw_key_text(w, user[i].name);
-		jw_uint(w, user[i].value);
-	}
-	jw_object_end(w);
+	json_counters(w, s, NULL);
+	jw_key(w, PVM_KEY_SINCE_LAST);
+	json_counters(w, s, last);
 	jw_object_end(w);
 	jw_end_line(w);
 }

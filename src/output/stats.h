@@ -35,10 +35,14 @@ __u64 pvm_stats_unfinished(const struct pvm_stats *s);
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s);
 
 /*
- * {"schema":...,"time":...,"event":"stats","counters":{...}} and a newline,
- * every counter, 0 or not; env's envelope first (NULL: none).
+ * {"schema":...,"time":...,"event":"stats","final":...,"counters":{...},
+ * "since_last":{...}} and a newline: every counter since the start, 0 or
+ * not, and what each counted since `last` (the counters of the record
+ * before; a level such as unfinished left out). env's envelope first (NULL:
+ * none).
  */
-void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s, __u64 wall_ns,
+void pvm_stats_print_json(struct json_writer *w, const struct pvm_stats *s,
+			  const struct pvm_stats *last, __u64 wall_ns, bool final,
 			  struct pvm_envelope *env);
 
 #endif /* PVMTRACE_STATS_H */

@@ -160,14 +160,31 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 		rotate_output(r);
 }
 
-void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
+/* What the reassembly counts, into the counters. */
+static void gather_stats(struct pvm_reader *r)
 {
 	r->stats.chunks_dropped = r->chunks.dropped_chunks;
 	r->stats.chunk_orphans = r->chunks.orphans;
+}
+
+void pvm_reader_stats_record(struct pvm_reader *r, bool final)
+{
+	if (!r->cfg.json || !r->sink.open)
+		return;
+	gather_stats(r);
+	pvm_stats_print_json(&r->sink.jw, &r->stats, &r->last_stats_record, pvm_wall_now(), final,
+			     &r->envelope);
+	pvm_sink_line(&r->sink);
+	r->last_stats_record = r->stats;
+}
+
+void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
+{
+	gather_stats(r);
 	pvm_stats_print_text(stderr, &r->stats);
 	pvm_alert_summary_print(stderr, &r->summary);
-	if (to_output && r->cfg.json)
-		pvm_stats_print_json(&r->sink.jw, &r->stats, pvm_wall_now(), &r->envelope);
+	if (to_output)
+		pvm_reader_stats_record(r, true);
 }
 
 /* Room for a few whole payloads at their largest, held until their records come. */

@@ -56,6 +56,7 @@ struct pvm_reader {
 	struct pvm_envelope envelope;
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
+	struct pvm_stats last_stats_record; /* the counters the last stats record gave */
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */
 	struct pvm_region_enricher enricher;
 	struct pvm_cgroups cgroups;
@@ -91,6 +92,13 @@ void pvm_reader_record(void *ctx, const void *data, size_t size);
  * stderr, the alert summary, and with `to_output` a stats event in the JSON.
  */
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output);
+
+/*
+ * With --json, a stats record of the counters (the kernel's already in
+ * r->stats.kernel): since the start, and since the last record. `final`: the
+ * one at exit.
+ */
+void pvm_reader_stats_record(struct pvm_reader *r, bool final);
 
 /*
  * SIGHUP: the lines so far go whole to the file they were written to, and

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "trigger.h"
 
+#include <json-c/json.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -783,6 +784,134 @@ bool e2e_closed_pipe(const char *pvmtrace, const char *scratch)
 	e2e_slurp(err, text, sizeof(text));
 	return ok && stopped_on_failed_write("closed pipe", status, text, strerror(EPIPE),
 					     &not_written);
+}
+
+/* --- --stats-interval --------------------------------------------------------------- */
+
+#define STATS_FLOOD_MS 3500
+#define STATS_PERIODIC_LEAST 3 /* at 1, 2 and 3 s */
+
+struct stats_tally {
+	unsigned int lines, events, periodic, finals, seq_wrong;
+	bool final_last;	  /* the final record is the last line */
+	json_object *final;	  /* its counters */
+	json_object *since_sums;  /* each since_last counter, summed over the records */
+};
+
+static uint64_t member_u64(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_uint64(v) : 0;
+}
+
+static void add_since_last(struct stats_tally *t, json_object *since)
+{
+	json_object_object_foreach(since, key, value) {
+		uint64_t sum = member_u64(t->since_sums, key) + json_object_get_uint64(value);
+
+		json_object_object_add(t->since_sums, key, json_object_new_uint64(sum));
+	}
+}
+
+static void tally_stats_line(struct stats_tally *t, json_object *rec)
+{
+	json_object *kind = NULL, *final = NULL, *since = NULL;
+	bool is_final;
+
+	t->lines++;
+	t->seq_wrong += member_u64(rec, "seq") != t->lines;
+	json_object_object_get_ex(rec, "event", &kind);
+	if (!kind || strcmp(json_object_get_string(kind), "stats")) {
+		t->events++;
+		t->final_last = false;
+		return;
+	}
+	json_object_object_get_ex(rec, "final", &final);
+	json_object_object_get_ex(rec, "since_last", &since);
+	is_final = final && json_object_get_boolean(final);
+	t->periodic += !is_final;
+	t->finals += is_final;
+	t->final_last = is_final;
+	if (since)
+		add_since_last(t, since);
+	if (is_final)
+		json_object_object_get_ex(rec, "counters", &t->final);
+}
+
+static void tally_stats_file(const char *path, struct stats_tally *t, json_object **recs)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	*recs = json_object_new_array();
+	while (f && getline(&line, &cap, f) > 0) {
+		json_object *rec = json_tokener_parse(line);
+
+		if (!rec)
+			continue;
+		json_object_array_add(*recs, rec); /* kept: t->final points into one */
+		tally_stats_line(t, rec);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* Every counter of the final record (but the level unfinished) is its since_last sums. */
+static unsigned int sums_wrong(const struct stats_tally *t)
+{
+	unsigned int wrong = 0;
+
+	json_object_object_foreach(t->final, key, value) {
+		if (strcmp(key, "unfinished"))
+			wrong += json_object_get_uint64(value) != member_u64(t->since_sums, key);
+	}
+	return wrong;
+}
+
+static bool stats_tally_ok(const struct stats_tally *t)
+{
+	return t->periodic >= STATS_PERIODIC_LEAST && t->finals == 1 && t->final_last &&
+	       !t->seq_wrong && t->events && t->events == member_u64(t->final, "received") &&
+	       !sums_wrong(t);
+}
+
+bool e2e_stats_interval(const char *pvmtrace, const char *scratch)
+{
+	char out[160], err[160], text[8192];
+	const char *args[] = {"-o", out, "--stats-interval", "1", NULL};
+	struct stats_tally t = {.since_sums = json_object_new_object()};
+	struct flood flood = {0};
+	json_object *recs = NULL;
+	int status = 0;
+	pid_t tracer;
+	bool ok;
+
+	snprintf(out, sizeof(out), "%s/stats.json", scratch);
+	snprintf(err, sizeof(err), "%s/stats.err", scratch);
+	tracer = start_pvmtrace(pvmtrace, err, -1, args);
+	ok = e2e_wait_for_text(err, "pvmtrace: tracing");
+	if (ok) {
+		flood_start(&flood, SMALL_FLOOD_CALLS_PER_S / 10);
+		sleep_ms(STATS_FLOOD_MS);
+		flood_stop(&flood);
+	}
+	kill(tracer, ok ? SIGTERM : SIGKILL);
+	waitpid(tracer, &status, 0);
+	e2e_slurp(err, text, sizeof(text));
+	tally_stats_file(out, &t, &recs);
+	ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 && t.final && stats_tally_ok(&t);
+	if (!ok)
+		failf("stats: in %d ms, %u lines (%u with a wrong seq), %u events, %u periodic "
+		      "stats records, %u final (%s), %u counters not the sum of since_last\n"
+		      "    pvmtrace's stderr: %s",
+		      STATS_FLOOD_MS, t.lines, t.seq_wrong, t.events, t.periodic, t.finals,
+		      t.final_last ? "last" : "not last", t.final ? sums_wrong(&t) : 0, text);
+	json_object_put(recs);
+	json_object_put(t.since_sums);
+	return ok;
 }
 
 /* --- the warning of losses -------------------------------------------------------- */

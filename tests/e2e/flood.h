@@ -53,6 +53,15 @@ bool e2e_disk_full(const char *pvmtrace, const char *scratch);
 bool e2e_closed_pipe(const char *pvmtrace, const char *scratch);
 
 /*
+ * pvmtrace --json --stats-interval 1 for 3.5 s of 2,000 writes a second:
+ * at least three stats records with "final":false, then one with true as
+ * the last line; every record's seq its line number; each counter of the
+ * final record the sum of since_last over all records, and the events in
+ * the file as many as it received.
+ */
+bool e2e_stats_interval(const char *pvmtrace, const char *scratch);
+
+/*
  * Two threads flood as fast as they can for 12 s, the JSON to /dev/null:
  * pvmtrace warns once, at 10 s, when calls were lost by then, and not at all
  * when none were lost (a fast host loses none: the qemu guests do).

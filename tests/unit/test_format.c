@@ -335,12 +335,27 @@ static void enveloped_json_of(FILE *out, const void *arg)
 	pvm_format_json(&w, arg, NULL, &env);
 }
 
-static void stats_json_of(FILE *out, const void *arg)
+/* A stats record of `now`; since_last from `last` (NULL: from the start). */
+struct stats_record {
+	const struct pvm_stats *now, *last;
+	bool final;
+};
+
+static void stats_record_of(FILE *out, const void *arg)
 {
+	static const struct pvm_stats start;
+	const struct stats_record *r = arg;
 	struct json_writer w;
 
 	jw_init(&w, out);
-	pvm_stats_print_json(&w, arg, EXAMPLE_WALL_NS, NULL);
+	pvm_stats_print_json(&w, r->now, r->last ? r->last : &start, EXAMPLE_WALL_NS, r->final,
+			     NULL);
+}
+
+/* The record at exit of a run that wrote no other. */
+static void stats_json_of(FILE *out, const void *arg)
+{
+	stats_record_of(out, &(struct stats_record){arg, NULL, true});
 }
 
 static void stats_text_of(FILE *out, const void *arg)
@@ -568,9 +583,15 @@ UNIT_TEST(stats_records)
 	CHECK_EQ(pvm_stats_unfinished(&s), 1);
 	got = unit_capture(stats_json_of, &s);
 	CHECK_STR(got, "{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"stats\","
+		       "\"final\":true,"
 		       "\"counters\":{\"calls\":10,\"events\":7,\"ringbuf_drops\":1,"
 		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
 		       "\"chunks_lost\":0,\"unfinished\":1,\"received\":7,\"decode_errors\":0,"
+		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
+		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8},"
+		       "\"since_last\":{\"calls\":10,\"events\":7,\"ringbuf_drops\":1,"
+		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
+		       "\"chunks_lost\":0,\"received\":7,\"decode_errors\":0,"
 		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
 		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8}}\n");
 	free(got);
@@ -596,12 +617,29 @@ UNIT_TEST(stats_text_hides_zeros)
 	CHECK_STR(got, "pvmtrace: calls=5 events=5 received=5\n");
 	free(got);
 	got = unit_capture(stats_json_of, &s);
-	CHECK_STR(got, "{\"time\":\"2026-11-27T15:45:08.123456789Z\",\"event\":\"stats\","
-		       "\"counters\":{\"calls\":5,\"events\":5,\"ringbuf_drops\":0,"
-		       "\"inflight_drops\":0,\"unmatched_enter\":0,\"unmatched_exit\":0,"
-		       "\"chunks_lost\":0,\"unfinished\":0,\"received\":5,\"decode_errors\":0,"
-		       "\"payloads_stored\":0,\"payloads_existing\":0,\"payloads_not_stored\":0,"
-		       "\"chunks_dropped\":0,\"chunk_orphans\":0,\"config_reload_failures\":0}}\n");
+	CHECK(strstr(got, "\"counters\":{\"calls\":5,\"events\":5,\"ringbuf_drops\":0,"
+			  "\"inflight_drops\":0,\"unmatched_enter\":0,\"unmatched_exit\":0,"
+			  "\"chunks_lost\":0,\"unfinished\":0,\"received\":5,\"decode_errors\":0,"
+			  "\"payloads_stored\":0,\"payloads_existing\":0,\"payloads_not_stored\":0,"
+			  "\"chunks_dropped\":0,\"chunk_orphans\":0,\"config_reload_failures\":0},") !=
+	      NULL);
+	free(got);
+}
+
+/* --stats-interval: each record counts since the start, and since the record before. */
+UNIT_TEST(stats_record_since_the_last)
+{
+	struct pvm_stats last = {.kernel = {10, 7, 1, 1, 0, 2}, .received = 7},
+			 now = {.kernel = {25, 20, 3, 1, 0, 2}, .received = 20, .decode_errors = 1};
+	char *got = unit_capture(stats_record_of, &(struct stats_record){&now, &last, false});
+
+	CHECK(strstr(got, "\"event\":\"stats\",\"final\":false,\"counters\":{\"calls\":25,") !=
+	      NULL);
+	/* unfinished: 1 then 1, a level; the rest, what happened in between */
+	CHECK(strstr(got, "\"since_last\":{\"calls\":15,\"events\":13,\"ringbuf_drops\":2,"
+			  "\"inflight_drops\":0,\"unmatched_enter\":0,\"unmatched_exit\":0,"
+			  "\"chunks_lost\":0,\"received\":13,\"decode_errors\":1,"
+			  "\"payloads_stored\":0,") != NULL);
 	free(got);
 }
 
@@ -655,7 +693,7 @@ UNIT_TEST(json_names_need_no_escape)
 
 /*
  * Every key of a JSON value, into keys as "|key|key|...|", each once; not
- * the stats record's counters, which the counters' own table names.
+ * the stats record's counters (twice), which the counters' own table names.
  */
 static void collect_keys(json_object *v, char *keys, size_t len)
 {
@@ -672,7 +710,7 @@ static void collect_keys(json_object *v, char *keys, size_t len)
 		snprintf(quoted, sizeof(quoted), "|%s|", key);
 		if (!strstr(keys, quoted))
 			strncat(keys, quoted + 1, len - strlen(keys) - 1);
-		if (strcmp(key, PVM_KEY_COUNTERS))
+		if (strcmp(key, PVM_KEY_COUNTERS) && strcmp(key, PVM_KEY_SINCE_LAST))
 			collect_keys(member, keys, len);
 	}
 }
@@ -723,7 +761,7 @@ static void check_keys_within(const char *some, const char *all, const char *wha
 UNIT_TEST(json_keys_are_those_json_keys_h_defines)
 {
 	static const struct pvm_stats stats;
-	char written[2048] = "|", defined[2048] = "|";
+	char written[4096] = "|", defined[4096] = "|";
 	struct pvm_event ev = memo_base();
 	char *json;
 

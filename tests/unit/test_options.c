@@ -115,6 +115,22 @@ UNIT_TEST(options_rotation)
 	free(err);
 }
 
+UNIT_TEST(options_stats_interval)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--json"), 0);
+	CHECK_EQ(o.stats_interval, 60);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--stats-interval", "0"), 0);
+	CHECK_EQ(o.stats_interval, 0);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--stats-interval", "86400"), 0);
+	CHECK_EQ(o.stats_interval, 86400);
+	free(err);
+}
+
 UNIT_TEST(options_hostname)
 {
 	struct pvm_options o;
@@ -167,6 +183,13 @@ UNIT_TEST(options_rules_and_replay)
 	CHECK_EQ(o.min_severity, -1);
 	free(err);
 	CHECK_EQ(PARSE(&o, &err, "replay", "-p", "1", "f.json"), -1);
+	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	free(err);
+	/* what only a live run writes: a recording's envelope and counters stay its own */
+	CHECK_EQ(PARSE(&o, &err, "replay", "--hostname", "h", "f.json"), -1);
+	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "replay", "--stats-interval", "0", "f.json"), -1);
 	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
 	free(err);
 }
@@ -270,6 +293,8 @@ UNIT_TEST(options_rejected_with_reason)
 		{{"-p"}, "pvmtrace: missing value for '-p'\n"},
 		{{"--output"}, "pvmtrace: missing value for '--output'\n"},
 		{{"extra"}, "pvmtrace: unexpected argument 'extra'\n"},
+		{{"--stats-interval", "86401"}, "pvmtrace: invalid --stats-interval '86401': want 0 to 86400 seconds\n"},
+		{{"--stats-interval", "1m"}, "pvmtrace: invalid --stats-interval '1m': want 0 to 86400 seconds\n"},
 		{{"--hostname", ""}, "pvmtrace: invalid --hostname '': want 1 to 255 printable ASCII bytes, no space\n"},
 		{{"--hostname", "a b"}, "pvmtrace: invalid --hostname 'a b': want 1 to 255 printable ASCII bytes, no space\n"},
 		{{"--hostname", "a\tb"}, "pvmtrace: invalid --hostname 'a\tb': want 1 to 255 printable ASCII bytes, no space\n"},
