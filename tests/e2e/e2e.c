@@ -1031,6 +1031,58 @@ static void check_stats(struct check *c, json_object *stats, unsigned int events
 	expect_uint(c, counters, "unfinished", 0);
 }
 
+/* --- every record against docs/pvmtrace.schema.json ------------------------- */
+
+#define SCHEMA "docs/pvmtrace.schema.json"
+#define VALIDATOR "tests/e2e/validate_records.py"
+#define PYTHON "/usr/bin/python3" /* Debian's, which python3-jsonschema is for */
+#define SCHEMA_LABEL "schema/every_record_of_every_case_meets_" SCHEMA
+
+static char records_path[64]; /* every case's output, one after the other */
+
+static void keep_records(const char *out_path)
+{
+	char buf[65536];
+	FILE *in = fopen(out_path, "r"), *out = fopen(records_path, "a");
+	size_t n;
+
+	while (in && out && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	if (in)
+		fclose(in);
+	if (out)
+		fclose(out);
+}
+
+/* Why the records cannot be validated here (the qemu guests have no Python); NULL: they can. */
+static const char *validator_missing(void)
+{
+	if (access(SCHEMA, R_OK) || access(VALIDATOR, R_OK))
+		return "no " SCHEMA " or " VALIDATOR " in the current directory";
+	if (system(PYTHON " -c 'import jsonschema' >/dev/null 2>&1"))
+		return "no " PYTHON " with jsonschema (Debian package python3-jsonschema)";
+	return NULL;
+}
+
+static void check_records_against_schema(struct e2e_tally *res)
+{
+	const char *missing = validator_missing();
+	char cmd[256];
+	bool ok;
+
+	if (missing) {
+		printf("skip - " SCHEMA_LABEL ": %s\n", missing);
+		res->skipped++;
+	} else {
+		snprintf(cmd, sizeof(cmd), PYTHON " " VALIDATOR " " SCHEMA " %s", records_path);
+		fflush(NULL);
+		ok = system(cmd) == 0;
+		printf("%s - " SCHEMA_LABEL "\n", ok ? "ok" : "not ok");
+		*(ok ? &res->passed : &res->failed) += 1;
+	}
+	unlink(records_path);
+}
+
 /* --- every record's envelope --------------------------------------------- */
 
 static const char *case_arg(const struct e2e_case *tc, const char *option);
@@ -1735,6 +1787,7 @@ static void run_case(const struct options *o, const char *mode, const struct e2e
 		failf(&c, "pvmtrace exit status %d, want 0", status);
 	check_announcement(&c, mode, r.err_path);
 	compare_output(&c, mode, tc, sh, r.out_path);
+	keep_records(r.out_path);
 	close(prepared[0]);
 	close(go[1]);
 	report(&c, &r, res);
@@ -1895,9 +1948,13 @@ int main(int argc, char **argv)
 		e2e_cli_checks(o.pvmtrace, &host, &res);
 	if (o.expect_auto)
 		check_auto_choice(&o, sh, &res);
+	snprintf(records_path, sizeof(records_path), "/tmp/pvmtrace-e2e-records-%d.jsonl",
+		 (int)getpid());
+	unlink(records_path);
 	for (size_t m = 0; m < sizeof(all_modes) / sizeof(all_modes[0]); m++)
 		if (!o.only_mode || !strcmp(o.only_mode, all_modes[m]))
 			run_mode(&o, all_modes[m], sh, &res);
+	check_records_against_schema(&res);
 	printf("e2e: %u passed, %u failed, %u skipped\n", res.passed, res.failed, res.skipped);
 	return res.failed ? 1 : 0;
 }

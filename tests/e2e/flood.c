@@ -336,7 +336,8 @@ static void count_file(const char *path, struct tally *t)
 
 /* --- a rotation under the flood ------------------------------------------------- */
 
-#define MAX_ROTATIONS 16
+#define MAX_ROTATIONS 64
+#define ROTATION_CALLS_LEAST 1000 /* a flood, not a trickle */
 
 struct rotation {
 	const char *name; /* in messages */
@@ -403,7 +404,8 @@ static bool every_call_once(struct rotation *r, const char *err_text)
 		count_file(r->files[i], &t);
 	free(t.seen);
 	ok = !t.torn && !t.duplicates && !t.out_of_range && !t.files_without_events &&
-	     t.events == counter(counters, "events") && t.events + lost == calls && calls >= 1000;
+	     t.events == counter(counters, "events") && t.events + lost == calls &&
+	     calls >= ROTATION_CALLS_LEAST;
 	if (!ok)
 		failf("%s: %llu calls, %llu events (pvmtrace counted %llu) and %llu lost, in %d "
 		      "files (%u missing or without events), %llu torn lines, %llu duplicates, "
@@ -597,9 +599,14 @@ bool e2e_logrotate_rotation(const char *pvmtrace, const char *scratch)
 
 /* --- --rotate-size ---------------------------------------------------------------- */
 
-#define ROTATE_SIZE (4 << 20)
-#define ROTATE_SIZE_TEXT "4M"
+/*
+ * Small files at a slow pace: three rotations take a few hundred events,
+ * which the qemu guests' emulated CPU writes in time too.
+ */
+#define ROTATE_SIZE (256 << 10)
+#define ROTATE_SIZE_TEXT "256K"
 #define SIZE_ROTATIONS 3
+#define SIZE_ROTATION_CALLS_PER_S 2000
 #define LINE_MAX_BYTES 65536 /* far above any event line of this flood */
 #define SMALL_FLOOD_CALLS_PER_S 20000
 
@@ -649,13 +656,16 @@ bool e2e_size_rotation(const char *pvmtrace, const char *scratch)
 	memcpy(&r.args[2],
 	       (const char *[]){"--rotate-size", ROTATE_SIZE_TEXT, "--rotate-keep", "1000", NULL},
 	       5 * sizeof(r.args[0]));
-	if (!rotation_start(&r, pvmtrace, SMALL_FLOOD_CALLS_PER_S))
+	if (!rotation_start(&r, pvmtrace, SIZE_ROTATION_CALLS_PER_S))
 		return false;
-	for (; waited < WAIT_MS && rotations_made(&r) < SIZE_ROTATIONS; waited += 10)
+	for (; waited < WAIT_MS && (rotations_made(&r) < SIZE_ROTATIONS ||
+				     atomic_load(&r.flood.calls) < ROTATION_CALLS_LEAST);
+	     waited += 10)
 		sleep_ms(10);
 	if (waited >= WAIT_MS)
-		failf("%s: %d rotations in %d s, not %d\n", r.name, rotations_made(&r),
-		      WAIT_MS / 1000, SIZE_ROTATIONS);
+		failf("%s: %d rotations and %llu calls in %d s, not %d and %d\n", r.name,
+		      rotations_made(&r), (unsigned long long)atomic_load(&r.flood.calls),
+		      WAIT_MS / 1000, SIZE_ROTATIONS, ROTATION_CALLS_LEAST);
 	return rotation_finish(&r, waited < WAIT_MS, size_rotation_names);
 }
 

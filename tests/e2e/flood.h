@@ -29,9 +29,9 @@ const char *e2e_logrotate_missing(void);
 bool e2e_logrotate_rotation(const char *pvmtrace, const char *scratch);
 
 /*
- * pvmtrace --rotate-size 4M --rotate-keep 1000 under a flood of 20,000 writes
- * a second until it rotated three times: each rotated file is 4 MiB and less
- * than a line more, and every call is in one file, whole, once, or counted
+ * pvmtrace --rotate-size 256K --rotate-keep 1000 under 2,000 writes a second
+ * until it rotated three times: each rotated file is 256 KiB and less than a
+ * line more, and every call is in one file, whole, once, or counted
  * lost. false after saying what went wrong on stderr.
  */
 bool e2e_size_rotation(const char *pvmtrace, const char *scratch);

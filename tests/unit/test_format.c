@@ -778,3 +778,94 @@ UNIT_TEST(json_keys_are_those_json_keys_h_defines)
 	check_keys_within(written, defined, "written, not defined in json_keys.h");
 	check_keys_within(defined, written, "defined in json_keys.h, never written");
 }
+
+/* The names of an object's members, into keys as "|key|...|", each once. */
+static void collect_keys_only(json_object *v, char *keys, size_t len)
+{
+	json_object_object_foreach(v, key, member) {
+		char quoted[64];
+
+		(void)member;
+		snprintf(quoted, sizeof(quoted), "|%s|", key);
+		if (!strstr(keys, quoted))
+			strncat(keys, quoted + 1, len - strlen(keys) - 1);
+	}
+}
+
+/*
+ * The property names of a JSON Schema, into keys as "|key|...|": those of
+ * every "properties" object, the counters' two definitions apart, which go
+ * to `counters` and `deltas`.
+ */
+static void collect_schema_names(json_object *v, char *keys, char *counters, char *deltas,
+				 size_t len)
+{
+	if (json_object_is_type(v, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(v); i++)
+			collect_schema_names(json_object_array_get_idx(v, i), keys, counters,
+					     deltas, len);
+		return;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	json_object_object_foreach(v, key, member) {
+		json_object *defs = NULL;
+
+		if (!strcmp(key, "properties")) {
+			collect_keys_only(member, keys, len);
+		} else if (!strcmp(key, "counters") &&
+			   json_object_object_get_ex(member, "properties", &defs)) {
+			collect_keys_only(defs, counters, len);
+			continue;
+		} else if (!strcmp(key, "counter_deltas") &&
+			   json_object_object_get_ex(member, "properties", &defs)) {
+			collect_keys_only(defs, deltas, len);
+			continue;
+		}
+		collect_schema_names(member, keys, counters, deltas, len);
+	}
+}
+
+/* The stats record's counters, and its since_last, as "|name|...|". */
+static void written_counters(char *counters, char *deltas, size_t len)
+{
+	static const struct pvm_stats stats;
+	char *json = unit_capture(stats_json_of, &stats);
+	json_object *v = json_tokener_parse(json), *c = NULL, *d = NULL;
+
+	CHECK(v && json_object_object_get_ex(v, PVM_KEY_COUNTERS, &c) &&
+	      json_object_object_get_ex(v, PVM_KEY_SINCE_LAST, &d));
+	if (c && d) {
+		collect_keys_only(c, counters, len);
+		collect_keys_only(d, deltas, len);
+	}
+	json_object_put(v);
+	free(json);
+}
+
+/*
+ * docs/pvmtrace.schema.json, which the e2e suite holds every record to,
+ * names exactly the keys json_keys.h defines (those the writer writes and
+ * replay reads: the test above) and exactly the counters the stats record
+ * holds: a key added to one and not the other fails here.
+ */
+UNIT_TEST(schema_names_the_keys_and_counters_written)
+{
+	char named[4096] = "|", defined[4096] = "|", counters[1024] = "|", deltas[1024] = "|";
+	char written_c[1024] = "|", written_d[1024] = "|";
+	json_object *schema = json_object_from_file("docs/pvmtrace.schema.json");
+
+	CHECK(schema != NULL);
+	if (!schema)
+		return;
+	collect_schema_names(schema, named, counters, deltas, sizeof(named));
+	json_object_put(schema);
+	defined_keys(defined, sizeof(defined));
+	check_keys_within(named, defined, "in the schema, not defined in json_keys.h");
+	check_keys_within(defined, named, "defined in json_keys.h, not in the schema");
+	written_counters(written_c, written_d, sizeof(written_c));
+	check_keys_within(counters, written_c, "a counter in the schema, not in the record");
+	check_keys_within(written_c, counters, "a counter in the record, not in the schema");
+	check_keys_within(deltas, written_d, "in the schema's since_last, not in the record's");
+	check_keys_within(written_d, deltas, "in the record's since_last, not in the schema's");
+}
