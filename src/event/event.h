@@ -97,15 +97,18 @@ struct pvm_event {
 	 */
 	char caller_exe[PVM_EXE_DISPLAY_MAX];
 	char target_exe[PVM_EXE_DISPLAY_MAX];
-	/* set by enrichment: the caller's container (""), from its cgroup id */
+	/* set by enrichment: the caller's and the target's containers ("": none) */
 	char caller_container[65];
+	char target_container[65];
 };
 
 _Static_assert(__builtin_offsetof(struct pvm_event, target_exe) ==
 			       __builtin_offsetof(struct pvm_event, caller_exe) + PVM_EXE_DISPLAY_MAX &&
 		       __builtin_offsetof(struct pvm_event, caller_container) ==
 			       __builtin_offsetof(struct pvm_event, target_exe) + PVM_EXE_DISPLAY_MAX &&
-		       sizeof(struct pvm_event) - __builtin_offsetof(struct pvm_event, caller_container) <
+		       __builtin_offsetof(struct pvm_event, target_container) ==
+			       __builtin_offsetof(struct pvm_event, caller_container) + 65 &&
+		       sizeof(struct pvm_event) - __builtin_offsetof(struct pvm_event, target_container) <
 			       65 + _Alignof(struct pvm_event),
 	       "the text is the end of struct pvm_event: pvm_event_decode zeroes what precedes it");
 

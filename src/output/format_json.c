@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include "output/format.h"
 
+#include "event/container.h"
 #include "event/entity.h"
 #include "event/regions.h"
 #include "json_keys.h"
@@ -220,6 +221,7 @@ struct target_json {
 	__u64 pid, tid, ppid, uid, cgroup_id, pidns, start_time;
 	char comm[PVM_COMM_LEN];
 	struct entity_json entity;
+	char container[PVM_CONTAINER_ID_LEN + 1]; /* "": none */
 	__u8 source; /* enum pvm_target_source */
 	bool from_proc, same_process, child, parent, same_uid, same_pidns;
 	__u32 exe;
@@ -252,6 +254,7 @@ static void target_json_from(struct target_json *in, const struct pvm_event *ev,
 	in->same_uid = v->same_uid;
 	in->same_pidns = v->same_pidns;
 	in->exe = pvm_memo_text_add(&in->text, ev->target_exe[0] ? ev->target_exe : NULL);
+	memcpy(in->container, ev->target_container, sizeof(in->container));
 }
 
 static void json_target_value(struct json_writer *w, const void *inputs)
@@ -282,6 +285,8 @@ static void json_target_value(struct json_writer *w, const void *inputs)
 		jw_key(w, PVM_KEY_START_TIME);
 		jw_uint(w, in->start_time);
 		json_entity_id(w, &in->entity, in->pid, in->start_time);
+		jw_key(w, PVM_KEY_CONTAINER_ID);
+		json_optional_string(w, in->container[0] ? in->container : NULL);
 		json_relation(w, PVM_KEY_SAME_PROCESS, in->same_process);
 		json_relation(w, PVM_KEY_CHILD, in->child);
 		json_relation(w, PVM_KEY_PARENT, in->parent);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event/clock.h"
+#include "event/container.h"
 #include "event/proc_target.h"
 #include "output/format.h"
 #include "output/store_payload.h"
@@ -31,6 +32,39 @@ static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 	}
 }
 
+/* The container of a target /proc resolved: from the "0::" line of /proc/PID/cgroup. */
+static void proc_container(__u32 pid, char out[PVM_CONTAINER_ID_LEN + 1])
+{
+	char path[64], line[4096];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			pvm_container_id(line + 3, out);
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+/* The target's container, as the caller's: by its cgroup id, or from /proc when it came from there. */
+static void target_container(struct pvm_reader *r, struct pvm_event *ev, __u64 now_ns)
+{
+	const struct pvm_target *t = ev->target.t;
+
+	ev->target_container[0] = '\0';
+	if (t->source != PVM_TARGET_KERNEL)
+		return;
+	if (ev->target.from_proc)
+		proc_container(t->pid, ev->target_container);
+	else
+		pvm_cgroups_container(&r->cgroups, t->cgroup_id, now_ns, ev->target_container);
+}
+
 static void enrich(struct pvm_reader *r, struct pvm_event *ev, struct pvm_target *from_proc,
 		   __u64 now_ns)
 {
@@ -38,6 +72,7 @@ static void enrich(struct pvm_reader *r, struct pvm_event *ev, struct pvm_target
 
 	enrich_target(ev, from_proc);
 	pvm_cgroups_container(&r->cgroups, ev->rec->cgroup_id, now_ns, ev->caller_container);
+	target_container(r, ev, now_ns);
 	t = ev->target.t;
 	pvm_enrich_regions(&r->enricher, ev, r->regions, t->source == PVM_TARGET_KERNEL ? t->pid : 0);
 }

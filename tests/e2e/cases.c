@@ -850,6 +850,25 @@ static void run_caller_in_container(struct e2e_shared *sh, const struct e2e_env 
 	e2e_reap(sleeper);
 }
 
+/* The sleeper moved into the container's cgroup, and written into from the host. */
+static void run_target_in_container(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char procs[300], pid[16];
+	int fd;
+
+	(void)env;
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", sh->path);
+	snprintf(pid, sizeof(pid), "%d", (int)sleeper);
+	fd = open(procs, O_WRONLY);
+	if (fd < 0 || write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid))
+		e2e_fail(sh, "cannot move the sleeper into %s", sh->path);
+	if (fd >= 0)
+		close(fd);
+	write_three_into_two(sh, KEEP, sleeper);
+	snprintf(sh->events[sh->n_events - 1].target.container, 65, "%s", CONTAINER_ID);
+	e2e_reap(sleeper);
+}
+
 /* pvmtrace looks the cgroup up when it handles the event: remove it after. */
 static void remove_cgroup(struct e2e_shared *sh)
 {
@@ -1931,6 +1950,8 @@ const struct e2e_case e2e_cases[] = {
 	{"target_parent", .prepare = prepare_sleeper, .run = run_target_parent},
 	{"caller_in_container_cgroup", .prepare = prepare_container_cgroup,
 	 .run = run_caller_in_container, .cleanup = remove_cgroup, .needs = E2E_NEED_CGROUP2},
+	{"target_in_container_cgroup", .prepare = prepare_container_cgroup,
+	 .run = run_target_in_container, .cleanup = remove_cgroup, .needs = E2E_NEED_CGROUP2},
 	{"target_in_child_pid_namespace", .prepare = prepare_sleeper,
 	 .run = run_target_in_child_pidns, .needs = E2E_NEED_PIDNS, .every_mode = true},
 	{"regions_heap_stack_anon_rwx_library", .prepare = prepare_regions, .run = run_regions,

@@ -514,6 +514,7 @@ static void check_target(struct check *c, json_object *event, const struct e2e_e
 	else
 		expect_null(c, t, "cgroup_id");
 	check_start_time(c, t, source, ev->target.start_ticks);
+	expect_string(c, t, "container_id", ev->target.container[0] ? ev->target.container : NULL);
 	expect_bool(c, t, "same_process", ev->target.same_process);
 	expect_bool(c, t, "child", ev->target.child);
 	expect_bool(c, t, "parent", ev->target.parent);

@@ -85,6 +85,7 @@ struct e2e_expected {
 		uint64_t start_ticks;	/* /proc/PID/stat field 22; 0: unknown */
 		char comm[E2E_COMM_LEN];
 		char exe[E2E_EXE_LEN];	/* readlink(/proc/PID/exe) right after the call; "": null */
+		char container[65];	/* "" unless a case puts the target in a container's cgroup */
 		bool same_process, child, parent, same_uid, same_pidns;
 	} target;
 	struct {

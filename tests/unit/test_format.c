@@ -106,6 +106,7 @@ UNIT_TEST(json_example_event)
 		   "\"container_id\":null,\"ancestors\":null},"
 		   "\"target\":{\"pid\":4300,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
 		   "\"exe\":null,\"uid\":0,\"cgroup_id\":1234,\"pidns\":4026531836,\"start_time\":6000000,"
+		   "\"container_id\":null,"
 		   "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
 		   "\"same_pidns\":true,\"source\":\"kernel\"},\"args\":{\"pid\":4300,"
 		   "\"local_iov\":\"0x7ffd5c1e2a40\",\"liovcnt\":2,\"remote_iov\":\"0x7ffd5c1e2a60\","
@@ -185,6 +186,7 @@ UNIT_TEST(json_target_sources)
 	got = unit_capture(json_of, &ev);
 	CHECK(strstr(got, "\"target\":{\"pid\":77,\"tid\":4300,\"ppid\":4242,\"comm\":\"victim\","
 			  "\"exe\":null,\"uid\":0,\"cgroup_id\":null,\"pidns\":4026531836,\"start_time\":6000000,"
+			  "\"container_id\":null,"
 			  "\"same_process\":false,\"child\":true,\"parent\":false,\"same_uid\":true,"
 			  "\"same_pidns\":true,\"source\":\"proc\"},") != NULL);
 	free(got);
