@@ -121,6 +121,8 @@ static void flood_start(struct flood *f, unsigned int calls_per_s)
 {
 	f->calls_per_s = calls_per_s;
 	f->calls_per_ms = calls_per_s / 1000 / FLOOD_WRITERS;
+	if (calls_per_s && !f->calls_per_ms)
+		f->calls_per_ms = 1; /* the slowest pace there is; 0 would be none */
 	f->target = e2e_spawn_sleeper();
 	clock_gettime(CLOCK_MONOTONIC, &f->started);
 	for (int i = 0; i < FLOOD_WRITERS; i++)
@@ -798,8 +800,53 @@ bool e2e_closed_pipe(const char *pvmtrace, const char *scratch)
 
 /* --- --stats-interval --------------------------------------------------------------- */
 
-#define STATS_FLOOD_MS 3500
-#define STATS_PERIODIC_LEAST 3 /* at 1, 2 and 3 s */
+#define STATS_PERIODIC_LEAST 3
+#define STATS_CALLS_PER_S 2000
+#define PERIODIC_MARK "\"final\":false"
+
+/*
+ * The periodic records in `path` so far, counted into *count from *offset
+ * on: what was read is not read again (the file grows through the flood).
+ */
+static void count_periodic(const char *path, long *offset, unsigned int *count)
+{
+	char buf[65536 + 1];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f || fseek(f, *offset, SEEK_SET)) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	while ((n = fread(buf, 1, sizeof(buf) - 1, f)) >= strlen(PERIODIC_MARK)) {
+		buf[n] = 0;
+		for (const char *at = buf; (at = memmem(at, n - (size_t)(at - buf), PERIODIC_MARK,
+							 strlen(PERIODIC_MARK)));
+		     at++)
+			(*count)++;
+		/* a mark cut at the end is read whole next time; a whole one is not */
+		*offset += (long)(n - strlen(PERIODIC_MARK) + 1);
+		if (fseek(f, *offset, SEEK_SET))
+			break;
+	}
+	fclose(f);
+}
+
+/* Three periodic records written, within WAIT_MS: however slow the host is. */
+static bool wait_for_periodic(const char *path)
+{
+	unsigned int count = 0;
+	long offset = 0;
+
+	for (int waited = 0; waited < WAIT_MS; waited += 100) {
+		count_periodic(path, &offset, &count);
+		if (count >= STATS_PERIODIC_LEAST)
+			return true;
+		sleep_ms(100);
+	}
+	return failf("stats: %u periodic records in %d s\n", count, WAIT_MS / 1000);
+}
 
 struct stats_tally {
 	unsigned int lines, events, periodic, finals, seq_wrong;
@@ -904,8 +951,8 @@ bool e2e_stats_interval(const char *pvmtrace, const char *scratch)
 	tracer = start_pvmtrace(pvmtrace, err, -1, args);
 	ok = e2e_wait_for_text(err, "pvmtrace: tracing");
 	if (ok) {
-		flood_start(&flood, SMALL_FLOOD_CALLS_PER_S / 10);
-		sleep_ms(STATS_FLOOD_MS);
+		flood_start(&flood, STATS_CALLS_PER_S);
+		ok = wait_for_periodic(out);
 		flood_stop(&flood);
 	}
 	kill(tracer, ok ? SIGTERM : SIGKILL);
@@ -914,10 +961,10 @@ bool e2e_stats_interval(const char *pvmtrace, const char *scratch)
 	tally_stats_file(out, &t, &recs);
 	ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 && t.final && stats_tally_ok(&t);
 	if (!ok)
-		failf("stats: in %d ms, %u lines (%u with a wrong seq), %u events, %u periodic "
+		failf("stats: %u lines (%u with a wrong seq), %u events, %u periodic "
 		      "stats records, %u final (%s), %u counters not the sum of since_last\n"
 		      "    pvmtrace's stderr: %s",
-		      STATS_FLOOD_MS, t.lines, t.seq_wrong, t.events, t.periodic, t.finals,
+		      t.lines, t.seq_wrong, t.events, t.periodic, t.finals,
 		      t.final_last ? "last" : "not last", t.final ? sums_wrong(&t) : 0, text);
 	json_object_put(recs);
 	json_object_put(t.since_sums);

@@ -53,9 +53,9 @@ bool e2e_disk_full(const char *pvmtrace, const char *scratch);
 bool e2e_closed_pipe(const char *pvmtrace, const char *scratch);
 
 /*
- * pvmtrace --json --stats-interval 1 for 3.5 s of 2,000 writes a second:
- * at least three stats records with "final":false, then one with true as
- * the last line; every record's seq its line number; each counter of the
+ * pvmtrace --json --stats-interval 1 under 2,000 writes a second until the file
+ * holds three stats records with "final":false (30 s at most), then one
+ * with true as the last line; every record's seq its line number; each counter of the
  * final record the sum of since_last over all records, and the events in
  * the file as many as it received.
  */
