@@ -33,7 +33,7 @@ static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 }
 
 /* The container of a target /proc resolved: from the "0::" line of /proc/PID/cgroup. */
-static void proc_container(__u32 pid, char out[PVM_CONTAINER_ID_LEN + 1])
+static void read_proc_container(__u32 pid, char out[PVM_CONTAINER_ID_LEN + 1])
 {
 	char path[64], line[4096];
 	FILE *f;
@@ -51,6 +51,19 @@ static void proc_container(__u32 pid, char out[PVM_CONTAINER_ID_LEN + 1])
 		fclose(f);
 }
 
+/* The same process as the last event's target (a flood) is not read again. */
+static void proc_container(struct pvm_reader *r, const struct pvm_target *t, char *out)
+{
+	struct pvm_proc_container *last = &r->last_proc_container;
+
+	if (!last->pid || last->pid != t->pid || last->start_boot_ns != t->start_boot_ns) {
+		read_proc_container(t->pid, last->id);
+		last->pid = t->pid;
+		last->start_boot_ns = t->start_boot_ns;
+	}
+	memcpy(out, last->id, sizeof(last->id));
+}
+
 /* The target's container, as the caller's: by its cgroup id, or from /proc when it came from there. */
 static void target_container(struct pvm_reader *r, struct pvm_event *ev, __u64 now_ns)
 {
@@ -60,7 +73,7 @@ static void target_container(struct pvm_reader *r, struct pvm_event *ev, __u64 n
 	if (t->source != PVM_TARGET_KERNEL)
 		return;
 	if (ev->target.from_proc)
-		proc_container(t->pid, ev->target_container);
+		proc_container(r, t, ev->target_container);
 	else
 		pvm_cgroups_container(&r->cgroups, t->cgroup_id, now_ns, ev->target_container);
 }

@@ -16,6 +16,7 @@
 #include "enforce.h"
 #include "event/ancestry.h"
 #include "event/cgroups.h"
+#include "event/container.h"
 #include "event/event.h"
 #include "event/reassembly.h"
 #include "event/regions.h"
@@ -54,6 +55,11 @@ struct pvm_reader {
 	unsigned int moved_seen; /* checks in a row that found -o FILE gone */
 	struct pvm_json_memos memos;
 	struct pvm_envelope envelope;
+	struct pvm_proc_container {
+		__u32 pid; /* 0: none yet */
+		__u64 start_boot_ns;
+		char id[PVM_CONTAINER_ID_LEN + 1];
+	} last_proc_container; /* of the last target /proc resolved */
 	struct pvm_decode_config decode;
 	struct pvm_stats stats;
 	struct pvm_stats last_stats_record; /* the counters the last stats record gave */
