@@ -39,7 +39,8 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/rules/facts_json.c src/output/output_file.c src/output/direct_out.c src/output/sink.c \
 	       src/output/plain_out.c src/output/envelope.c \
 	       src/replay/replay.c \
-	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c
+	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c \
+	       src/sensor/child_probe.c src/sensor/heap_bounds.c
 SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c

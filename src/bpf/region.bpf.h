@@ -10,16 +10,49 @@
 
 #define ENOENT 2 /* include/uapi/asm-generic/errno-base.h */
 
-/* What /proc/PID/maps calls an anonymous mapping from start to end of mm. */
-static __always_inline __u8 anon_region_kind(struct mm_struct *mm, __u64 start, __u64 end)
+/*
+ * Whether /proc/PID/maps calls a mapping that only touches the brk area
+ * [heap], as it did before v6.6 (heap_bounds.h): user space asks the kernel.
+ */
+const volatile bool heap_bounds_inclusive;
+
+/* The bounds of an mm that name its anonymous mappings. */
+struct anon_bounds {
+	__u64 brk, start_brk, start_stack, vdso;
+};
+
+/*
+ * What /proc/PID/maps calls an anonymous mapping from start to end. A
+ * global function, verified once on its own: inlined into each region
+ * lookup, each kind it can return was a state of its own for the verifier
+ * to walk the rest of the entry hook with, which took --enforce's past the
+ * limit of processed instructions.
+ */
+__noinline __u8 pvm_anon_region_kind(__u64 start, __u64 end, const struct anon_bounds *b)
 {
-	if (start <= mm->brk && end >= mm->start_brk)
-		return PVM_REGION_HEAP; /* fs/proc/task_mmu.c: the [heap] test */
-	if (start <= mm->start_stack && end >= mm->start_stack)
+	__u64 touching = heap_bounds_inclusive; /* 1: start == brk or end == start_brk counts */
+
+	if (!b)
+		return PVM_REGION_ANON;
+	if (start < b->brk + touching && end + touching > b->start_brk)
+		return PVM_REGION_HEAP;
+	if (start <= b->start_stack && end >= b->start_stack)
 		return PVM_REGION_STACK;
-	if (start == (unsigned long)mm->context.vdso)
+	if (start == b->vdso)
 		return PVM_REGION_VDSO;
 	return PVM_REGION_ANON;
+}
+
+static __always_inline __u8 anon_region_kind(struct mm_struct *mm, __u64 start, __u64 end)
+{
+	struct anon_bounds b = {
+		.brk = mm->brk,
+		.start_brk = mm->start_brk,
+		.start_stack = mm->start_stack,
+		.vdso = (unsigned long)mm->context.vdso,
+	};
+
+	return pvm_anon_region_kind(start, end, &b);
 }
 
 /* What /proc/PID/maps would say of the mapping, from the vma itself. */

@@ -10,10 +10,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "sensor/child_probe.h"
 
 #if defined(__x86_64__)
 #define NR_IA32_GETPID 20
@@ -37,17 +37,9 @@ static void on_segv(int sig)
 	_exit(EXIT_SEGV);
 }
 
-/*
- * The child's answer is an exit status: the SIGSEGV is caught, and nothing
- * else it dies of may leave a core (a host's coredump handler would log
- * pvmtrace crashing at every start).
- */
-static void probe_in_child(void)
+/* The child's answer is an exit status: the SIGSEGV is caught. */
+static void ia32_probe(void)
 {
-	struct rlimit no_core = {0, 0};
-
-	setrlimit(RLIMIT_CORE, &no_core);
-	prctl(PR_SET_DUMPABLE, 0); /* a piped core_pattern ignores RLIMIT_CORE */
 	signal(SIGSEGV, on_segv);
 	_exit(ia32_getpid() == getpid() ? 0 : 1);
 }
@@ -55,13 +47,8 @@ static void probe_in_child(void)
 enum pvm_ia32 pvm_kernel_ia32(char *how, size_t len)
 {
 	int status = 0;
-	pid_t child;
 
-	fflush(NULL); /* the child leaves with _exit: nothing of ours twice */
-	child = fork();
-	if (child == 0)
-		probe_in_child();
-	if (child < 0 || waitpid(child, &status, 0) != child) {
+	if (!pvm_child_probe(ia32_probe, &status)) {
 		snprintf(how, len, "the probe's child did not run");
 		return PVM_IA32_UNKNOWN;
 	}

@@ -18,6 +18,7 @@
 
 #include "layout.h"
 #include "pvmtrace.skel.h"
+#include "sensor/heap_bounds.h"
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
 #define SYSCALL_TRACEPOINT_ID TRACEFS_DIR "/events/syscalls/sys_enter_process_vm_writev/id"
@@ -225,6 +226,7 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 	skel->rodata->store_max = cfg->store_max;
 	skel->rodata->enforce_level = cfg->enforce;
 	skel->rodata->self_tgid = getpid();
+	skel->rodata->heap_bounds_inclusive = pvm_heap_bounds_inclusive();
 	skel->rodata->n_allow = cfg->n_allow;
 	if (cfg->n_allow)
 		memcpy((void *)skel->rodata->allow_rules, cfg->allow,

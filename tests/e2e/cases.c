@@ -370,6 +370,40 @@ static void run_regions(struct e2e_shared *sh, const struct e2e_env *env)
 	e2e_reap(sleeper);
 }
 
+/*
+ * A page that starts exactly at the break, past the heap: [heap] in
+ * /proc/PID/maps of kernels before v6.6, an anonymous mapping since (see
+ * src/sensor/heap_bounds.h). Whichever this kernel says, the event must say
+ * it too. Read-only, so it stays a mapping of its own.
+ */
+static char *page_at_break;
+
+static void prepare_page_at_break(struct e2e_shared *sh)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t at = ((uintptr_t)sbrk(0) + page - 1) & ~(page - 1);
+
+	if (brk((void *)at))
+		return e2e_fail(sh, "brk failed: %s", strerror(errno));
+	page_at_break = mmap((void *)at, page, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (page_at_break != (void *)at)
+		return e2e_fail(sh, "no page at the break: %s", strerror(errno));
+	prepare_sleeper(sh);
+}
+
+static void run_region_at_break(struct e2e_shared *sh, const struct e2e_env *env)
+{
+	char into[16];
+	struct iovec local[1] = {{into, sizeof(into)}}, remote[1] = {{page_at_break, 16}};
+
+	(void)env;
+	expect_ret(sh, "read from the page at the break",
+		   e2e_call(sh, KEEP, READV, sleeper, local, 1, remote, 1, 0), 16);
+	sh->events[sh->n_events - 1].regions_in_kernel = true;
+	e2e_reap(sleeper);
+}
+
 /* --- a mapping the target changes between calls ------------------------- */
 
 static pid_t protector;
@@ -1954,6 +1988,7 @@ const struct e2e_case e2e_cases[] = {
 	 .run = run_target_in_container, .cleanup = remove_cgroup, .needs = E2E_NEED_CGROUP2},
 	{"target_in_child_pid_namespace", .prepare = prepare_sleeper,
 	 .run = run_target_in_child_pidns, .needs = E2E_NEED_PIDNS, .every_mode = true},
+	{"region_at_the_break", .prepare = prepare_page_at_break, .run = run_region_at_break},
 	{"regions_heap_stack_anon_rwx_library", .prepare = prepare_regions, .run = run_regions,
 	 .every_mode = true},
 	{"regions_follow_mprotect", .prepare = prepare_protector, .run = run_regions_follow_mprotect,
