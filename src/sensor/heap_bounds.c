@@ -2,6 +2,7 @@
 #include "sensor/heap_bounds.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 
 #include "sensor/child_probe.h"
 
-enum { HEAP_NAMED = 0, HEAP_NOT_NAMED = 1, PROBE_FAILED = 2 };
+/* Not 0 or 1: nothing else the child could exit with reads as an answer. */
+enum { HEAP_NAMED = 10, HEAP_NOT_NAMED = 11, PROBE_FAILED = 12 };
 
 #define MAPS_MAX (256u << 10)
 
@@ -58,14 +60,24 @@ static void heap_bounds_probe(void)
 	_exit(mapped == (void *)at ? maps_name_of(at) : PROBE_FAILED);
 }
 
+static bool ask(void)
+{
+	int status = 0;
+
+	if (pvm_child_probe(heap_bounds_probe, &status) && WIFEXITED(status) &&
+	    (WEXITSTATUS(status) == HEAP_NAMED || WEXITSTATUS(status) == HEAP_NOT_NAMED))
+		return WEXITSTATUS(status) == HEAP_NAMED;
+	fprintf(stderr, "pvmtrace: cannot tell how /proc names a heap here; naming it as "
+			"kernels since v6.6 do\n");
+	return false;
+}
+
 /* Asked once: every mode a start tries configures it. */
 bool pvm_heap_bounds_inclusive(void)
 {
 	static int answer = -1;
-	int status = 0;
 
 	if (answer < 0)
-		answer = pvm_child_probe(heap_bounds_probe, &status) && WIFEXITED(status) &&
-			 WEXITSTATUS(status) == HEAP_NAMED;
+		answer = ask();
 	return answer;
 }

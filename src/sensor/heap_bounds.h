@@ -14,8 +14,8 @@
 
 /*
  * A child maps a page that starts exactly at its break and reads what
- * /proc/self/maps calls it: true for [heap]. False too when the probe cannot
- * tell (what the kernels since v6.6 do).
+ * /proc/self/maps calls it: true for [heap]. When the probe cannot tell, it
+ * says so on stderr, and the answer is false (what kernels since v6.6 do).
  */
 bool pvm_heap_bounds_inclusive(void);
 
