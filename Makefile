@@ -17,7 +17,7 @@ CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
 # (GCC on x86 only: another compiler builds without it.)
 CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
 		    echo -mstringop-strategy=libcall)
-LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
+LDLIBS   := -lmicrohttpd -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The kernel types: vendored, made from a Debian kernel's BTF by
 # scripts/gen-vmlinux-h.sh, never from the build host's own kernel.
@@ -37,15 +37,17 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
 	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
 	       src/rules/facts_json.c src/output/output_file.c src/output/direct_out.c src/output/sink.c \
-	       src/output/plain_out.c src/output/envelope.c \
+	       src/output/plain_out.c src/output/envelope.c src/output/format_ocsf.c \
+	       src/output/syslog_out.c src/output/metrics.c \
 	       src/replay/replay.c \
 	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c \
 	       src/sensor/child_probe.c src/sensor/heap_bounds.c
 SENSOR_SRCS := src/sensor/sensor.c
-MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS)
+MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS) src/output/metrics_http.c
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
 E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c tests/e2e/cli.c \
-	       tests/e2e/host.c tests/e2e/flood.c tests/e2e/reload.c
+	       tests/e2e/host.c tests/e2e/flood.c tests/e2e/reload.c tests/e2e/metrics.c \
+	       tests/e2e/ocsf.c tests/e2e/syslog.c
 
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -133,7 +135,10 @@ $(BUILD)/readerbench: $(BUILD)/obj/bench/readerbench.o $(LOGIC_SRCS:%.c=$(BUILD)
 # Statically linked copies run in the bare initramfs of tests/vm.
 static: $(BUILD)/static/pvmtrace $(BUILD)/static/e2e-tests $(BUILD)/trigger32 $(BUILD)/trigger64
 
-$(BUILD)/static/pvmtrace: $(MAIN_OBJS)
+# Without --metrics: libmicrohttpd.a needs GnuTLS's static library (metrics_none.c).
+STATIC_OBJS := $(filter-out %/metrics_http.o,$(MAIN_OBJS)) $(BUILD)/obj/src/output/metrics_none.o
+
+$(BUILD)/static/pvmtrace: $(STATIC_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -static $(CFLAGS) $^ -lbpf -lelf -lz -lzstd -ljson-c -lcrypto -lpthread -o $@
 

@@ -752,20 +752,44 @@ stalls() {
 	echo "calls $(kv calls "$line") drops $(summary_counters "$out.err" | jq '.counters.ringbuf_drops + .counters.inflight_drops')" >>"$STALLS"
 }
 
+# The reader as it was before the fleet fields (41f7407: the envelope and the
+# entity ids; then the container ids), built from git beside this one: what
+# they cost, measured side by side.
+BEFORE_FLEET=51906e2
+READERBENCH_BEFORE=$BUILD/bench/before-fleet/build/readerbench
+build_reader_before_fleet() {
+	local dir=$BUILD/bench/before-fleet
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	git -C "$ROOT" archive "$BEFORE_FLEET" | tar -x -C "$dir"
+	make -s -C "$dir" build/readerbench >/dev/null
+}
+
+# readerbench_line BINARY ARGS...: its key=value line
+readerbench_line() {
+	local bin=$1
+	shift
+	"$bin" --events "$READER_EVENTS" -- "$@" 2>&1 >/dev/null | tail -1
+}
+
 # reader_alone: BUILD/readerbench (bench/readerbench.c), the reader of src/reader
 # on the one-writer flood's record with no kernel: three runs with the JSON to
-# a file in the run directory, three to /dev/null, alternating.
+# a file in the run directory, three to /dev/null, three of the reader before
+# the fleet fields to a file, alternating.
 reader_alone() {
 	local line
 	: >"$READER"
+	build_reader_before_fleet || echo "The reader before the fleet fields ($BEFORE_FLEET) could not be built from git: no row for them." >>"$NOTES"
 	for run in 1 2 3; do
-		line=$("$READERBENCH" --events "$READER_EVENTS" -- --json -o "$RUN/reader.json" 2>&1 >/dev/null | tail -1)
+		line=$(readerbench_line "$READERBENCH" --json -o "$RUN/reader.json")
 		rm -f "$RUN/reader.json"
-		printf 'file	%s	%s
-' "$run" "$line" >>"$READER"
-		line=$("$READERBENCH" --events "$READER_EVENTS" -- --json 2>&1 >/dev/null | tail -1)
-		printf 'none	%s	%s
-' "$run" "$line" >>"$READER"
+		printf 'file\t%s\t%s\n' "$run" "$line" >>"$READER"
+		line=$(readerbench_line "$READERBENCH" --json)
+		printf 'none\t%s\t%s\n' "$run" "$line" >>"$READER"
+		[ -x "$READERBENCH_BEFORE" ] || continue
+		line=$(readerbench_line "$READERBENCH_BEFORE" --json -o "$RUN/reader.json")
+		rm -f "$RUN/reader.json"
+		printf 'before\t%s\t%s\n' "$run" "$line" >>"$READER"
 	done
 }
 
@@ -1088,13 +1112,18 @@ debian=$(cat /etc/debian_version 2>/dev/null || echo "?")
 		echo "no kernel and no ring buffer: its CPU per event, without cache misses on records"
 		echo "another CPU wrote. Three runs each, medians:"
 		echo
-		for sink in file none; do
-			awk -v sink="$([ $sink = file ] && echo "to a file" || echo "to /dev/null")" \
+		for sink in file none before; do
+			awk -v sink="$(case $sink in file) echo "to a file" ;; none) echo "to /dev/null" ;;
+				before) echo "to a file, the reader before the fleet fields ($BEFORE_FLEET: no envelope, no entity or container ids)" ;; esac)" \
 				-v u="$(reader_median "$sink" user_ns_per_event)" -v s="$(reader_median "$sink" sys_ns_per_event)" \
 				-v w="$(reader_median "$sink" ns_per_event)" -v b="$(reader_median "$sink" bytes_per_event)" \
 				'BEGIN {if (w != "") printf "- JSON %s: %.2f us of CPU per event (user %.2f + sys %.2f), %.2f us of wall time, %.0f bytes per event\n",
 					sink, (u + s) / 1000, u / 1000, s / 1000, w / 1000, b}'
 		done
+		cpu_now=$(awk -v u="$(reader_median file user_ns_per_event)" -v s="$(reader_median file sys_ns_per_event)" 'BEGIN {print u + s}')
+		cpu_before=$(awk -v u="$(reader_median before user_ns_per_event)" -v s="$(reader_median before sys_ns_per_event)" 'BEGIN {print u + s}')
+		[ -z "$(reader_median before ns_per_event)" ] ||
+			echo "- the fleet fields: $(ratio "$cpu_now" "$cpu_before")x the CPU per event, $(ratio "$(reader_median file ns_per_event)" "$(reader_median before ns_per_event)")x the wall time (events written per second: 1/$(ratio "$(reader_median file ns_per_event)" "$(reader_median before ns_per_event)")), $(ratio "$(reader_median file bytes_per_event)" "$(reader_median before bytes_per_event)")x the bytes"
 	fi
 	if [ -s "$STALLS" ]; then
 		echo

@@ -8,10 +8,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/options.h"
 #include "event/clock.h"
 #include "output/format.h"
+#include "output/metrics_http.h"
 #include "reader/reader.h"
 #include "replay/replay.h"
 #include "sensor/ia32.h"
@@ -152,16 +154,60 @@ static void record_stats(__u64 *next_ns, __u64 every_ns, struct pvm_reader *r,
 	pvm_reader_stats_record(r, false);
 }
 
+#define METRICS_EVERY_NS 1000000000ULL
+
+/* --metrics: what a scrape shows, published each METRICS_EVERY_NS. */
+struct metrics_feed {
+	struct pvm_metrics_server *server; /* NULL: no --metrics */
+	__u64 next_ns;
+	__u64 wall_ns, cpu_ns;		   /* at the last publish */
+};
+
+static __u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* While tracing, when due; once tracing stopped, the final counters at once. */
+static void publish_metrics(struct metrics_feed *f, struct pvm_reader *r,
+			    struct pvm_sensor *sensor, bool tracing)
+{
+	struct pvm_metrics_snapshot s = {.tracing = tracing};
+	__u64 now, cpu;
+
+	if (!f->server)
+		return;
+	now = pvm_monotonic_now();
+	if (tracing && now < f->next_ns)
+		return;
+	cpu = thread_cpu_ns();
+	pvm_sensor_counters(sensor, r->stats.kernel);
+	pvm_reader_gather_stats(r);
+	s.stats = r->stats;
+	s.alerts = r->summary;
+	if (now > f->wall_ns && f->wall_ns)
+		s.reader_busy = (double)(cpu - f->cpu_ns) / (double)(now - f->wall_ns);
+	pvm_sensor_ring_fill(sensor, &s.ring_used, &s.ring_size);
+	pvm_metrics_publish(f->server, &s);
+	f->next_ns = now + METRICS_EVERY_NS;
+	f->wall_ns = now;
+	f->cpu_ns = cpu;
+}
+
 /* Tracing ends on a failure too: the counters go to stderr all the same. */
 static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 {
+	pvm_reader_stop_syslog(r);
 	print_stats(r, sensor, false);
 	return PVM_EXIT_FAILURE;
 }
 
 /* Events that could not be written are lost: then pvmtrace stops. */
 static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor,
-				__u64 stats_every_ns)
+				__u64 stats_every_ns, struct metrics_feed *metrics)
 {
 	struct loss_watch losses = {.next_ns = pvm_monotonic_now() + LOSS_WARNING_EVERY_NS};
 	__u64 next_output_check = 0, next_stats = pvm_monotonic_now() + stats_every_ns;
@@ -190,12 +236,28 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor,
 		warn_of_losses(&losses, sensor);
 		check_output(&next_output_check, r);
 		record_stats(&next_stats, stats_every_ns, r, sensor);
+		publish_metrics(metrics, r, sensor, true);
 	}
 	pvm_sensor_stop_and_drain(sensor);
+	pvm_reader_stop_syslog(r);
 	if (!pvm_sink_flush(&r->sink, true))
 		return failed(r, sensor);
 	print_stats(r, sensor, true);
+	publish_metrics(metrics, r, sensor, false);
 	return pvm_sink_flush(&r->sink, true) ? PVM_EXIT_OK : PVM_EXIT_FAILURE;
+}
+
+static enum pvm_exit serve_metrics(const char *address, struct metrics_feed *feed)
+{
+	struct pvm_metrics_address at;
+	char err[256];
+
+	if (pvm_metrics_parse_address(address, &at, err, sizeof(err)) == 0)
+		feed->server = pvm_metrics_serve(&at, PVMTRACE_VERSION, err, sizeof(err));
+	if (feed->server)
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: --metrics %s: %s\n", address, err);
+	return PVM_EXIT_FAILURE;
 }
 
 static enum pvm_exit trace(const struct pvm_options *opts)
@@ -211,6 +273,7 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		.verbose = opts->verbose,
 	};
 	static struct pvm_reader reader; /* its buffers are large for a stack */
+	struct metrics_feed metrics = {0};
 	struct pvm_reader_config reader_cfg = pvm_reader_config_of(opts);
 	struct pvm_sensor *sensor = NULL;
 	char ia32_how[128];
@@ -227,6 +290,8 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	install_signal_handlers();
 	/* loading takes seconds: say so at once, unless it cannot even begin */
 	status = pvm_sensor_preflight();
+	if (status == PVM_EXIT_OK && opts->metrics_address)
+		status = serve_metrics(opts->metrics_address, &metrics);
 	if (status == PVM_EXIT_OK) {
 		fprintf(stderr, "pvmtrace: loading the BPF programs (mode %s)\n",
 			pvm_mode_name(cfg.mode));
@@ -234,9 +299,11 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 	}
 	if (status == PVM_EXIT_OK) {
 		pvm_reader_table_header(&reader);
+		publish_metrics(&metrics, &reader, sensor, true); /* /healthz: 200 from now on */
 		announce(sensor, kernel_ia32);
-		status = trace_loop(&reader, sensor, opts->stats_interval * 1000000000ULL);
+		status = trace_loop(&reader, sensor, opts->stats_interval * 1000000000ULL, &metrics);
 	}
+	pvm_metrics_stop(metrics.server);
 	pvm_sensor_destroy(sensor);
 	pvm_reader_close(&reader);
 	return status;
@@ -270,7 +337,8 @@ int main(int argc, char **argv)
 		pvm_options_usage(stdout);
 		return PVM_EXIT_OK;
 	case PVM_CMD_VERSION:
-		printf("pvmtrace %s\n", PVMTRACE_VERSION);
+		printf("pvmtrace %s%s\n", PVMTRACE_VERSION,
+		       pvm_metrics_library ? "" : " (built without --metrics)");
 		return PVM_EXIT_OK;
 	case PVM_CMD_LIST_MODES:
 		return list_modes(opts.verbose);

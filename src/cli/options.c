@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "output/envelope.h"
+#include "output/metrics.h"
+#include "output/syslog_out.h"
 #include "rules/rules.h"
 
 enum long_only_option {
@@ -24,10 +26,16 @@ enum long_only_option {
 	OPT_ROTATE_KEEP,
 	OPT_HOSTNAME,
 	OPT_STATS_INTERVAL,
+	OPT_FORMAT,
+	OPT_SYSLOG,
+	OPT_METRICS,
 };
 
 static const struct option long_options[] = {
 	{"json", no_argument, NULL, 'j'},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"syslog", optional_argument, NULL, OPT_SYSLOG},
+	{"metrics", required_argument, NULL, OPT_METRICS},
 	{"output", required_argument, NULL, 'o'},
 	{"rotate-size", required_argument, NULL, OPT_ROTATE_SIZE},
 	{"rotate-keep", required_argument, NULL, OPT_ROTATE_KEEP},
@@ -66,7 +74,9 @@ void pvm_options_usage(FILE *out)
 	      "current rules and allowlist (no root needed; FILE - is standard input).\n"
 	      "\n"
 	      "Output:\n"
-	      "  -j, --json           one JSON object per line (default: a table)\n"
+	      "  -j, --json           one JSON object per line (--format json)\n"
+	      "      --format FORMAT  table (the default), json, or ocsf: OCSF 1.x Memory\n"
+	      "                       Activity events and Detection Findings, one per line\n"
 	      "  -o, --output FILE    append events to FILE (created 0600, symlinks refused);\n"
 	      "                       SIGHUP reopens it (after logrotate renamed it)\n"
 	      "      --rotate-size SIZE  when FILE reaches SIZE (4K to 1024G; K, M, G), it\n"
@@ -75,6 +85,11 @@ void pvm_options_usage(FILE *out)
 	      "      --hostname NAME  the host's name in each JSON record (default: uname -n)\n"
 	      "      --stats-interval SECONDS  a JSON stats record each SECONDS, 0 to 86400\n"
 	      "                       (default 60; 0: only the one at exit)\n"
+	      "      --syslog[=TARGET]  each alert the allowlist did not spare also as an\n"
+	      "                       RFC 5424 message to TARGET: unix:PATH, udp:HOST:PORT or\n"
+	      "                       tcp:HOST:PORT (default unix:/dev/log)\n"
+	      "      --metrics ADDR:PORT  Prometheus metrics on http://ADDR:PORT/metrics,\n"
+	      "                       /healthz 200 while tracing (ADDR: IPv4 or [IPv6])\n"
 	      "\n"
 	      "Filters, applied in the kernel:\n"
 	      "  -p, --pid PID        calls made by process PID (thread group id)\n"
@@ -128,6 +143,8 @@ void pvm_options_usage(FILE *out)
 	      "  pvmtrace --cgroup /sys/fs/cgroup/system.slice -u 0\n"
 	      "  pvmtrace --json --capture-dir /var/lib/pvm -e writev   payloads kept whole\n"
 	      "  pvmtrace --json -o /var/log/pvm.json --rotate-size 100M --rotate-keep 3\n"
+	      "  pvmtrace --format ocsf -o /var/log/pvm.ocsf.json --metrics 127.0.0.1:9474\n"
+	      "  pvmtrace --json -o /var/log/pvm.json --syslog=tcp:logs.example:514\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime error, 2 bad arguments, 3 not root or missing\n"
 	      "capabilities, 4 kernel without BTF, 5 attach mode not supported here.\n",
@@ -211,6 +228,44 @@ static int bad_value(FILE *err, const char *option, const char *value, const cha
 	return -1;
 }
 
+static int parse_format(const char *name, enum pvm_format *format)
+{
+	static const char *const names[] = {
+		[PVM_FORMAT_TABLE] = "table",
+		[PVM_FORMAT_JSON] = "json",
+		[PVM_FORMAT_OCSF] = "ocsf",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i])) {
+			*format = (enum pvm_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int check_syslog_target(const char *text, struct pvm_options *o, FILE *err)
+{
+	struct pvm_syslog_target target;
+	char why[256];
+
+	if (pvm_syslog_parse_target(text, &target, why, sizeof(why)))
+		return bad_value(err, "--syslog", text, why);
+	o->syslog_target = text;
+	return 0;
+}
+
+static int check_metrics_address(const char *text, struct pvm_options *o, FILE *err)
+{
+	struct pvm_metrics_address address;
+	char why[256];
+
+	if (pvm_metrics_parse_address(text, &address, why, sizeof(why)))
+		return bad_value(err, "--metrics", text, why);
+	o->metrics_address = text;
+	return 0;
+}
+
 static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *err)
 {
 	struct pvm_filter *f = &o->filter;
@@ -218,8 +273,16 @@ static int parse_option(int opt, const char *arg, struct pvm_options *o, FILE *e
 
 	switch (opt) {
 	case 'j':
-		o->json = true;
+		o->format = PVM_FORMAT_JSON;
 		return 0;
+	case OPT_FORMAT:
+		return parse_format(arg, &o->format) ? bad_value(err, "--format", arg,
+								  "want table, json or ocsf")
+						     : 0;
+	case OPT_SYSLOG:
+		return check_syslog_target(arg ? arg : PVM_SYSLOG_DEFAULT, o, err);
+	case OPT_METRICS:
+		return check_metrics_address(arg, o, err);
 	case 'o':
 		o->output_path = arg;
 		return 0;
@@ -498,8 +561,10 @@ int pvm_options_parse(int argc, char **argv, struct pvm_options *o, FILE *err)
 	if (o->command == PVM_CMD_REPLAY &&
 	    (o->enforce || o->capture_dir || o->rotate_size || o->host_name ||
 	     o->stats_interval != PVM_STATS_INTERVAL_UNSET || o->filter.fields ||
-	     o->mode != PVM_MODE_AUTO || o->filter.syscalls != PVM_SYS_ALL)) {
-		fprintf(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	     o->mode != PVM_MODE_AUTO || o->filter.syscalls != PVM_SYS_ALL ||
+	     o->format == PVM_FORMAT_OCSF || o->syslog_target || o->metrics_address)) {
+		fprintf(err, "pvmtrace: replay takes only --json (or --format json), -o, --config "
+			     "and --min-severity\n");
 		return -1;
 	}
 	if (o->capture_max && !o->capture_dir) {

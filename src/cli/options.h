@@ -38,6 +38,13 @@ enum pvm_command {
 	PVM_CMD_REPLAY,		/* pvmtrace replay FILE */
 };
 
+/* What each call becomes in the output. */
+enum pvm_format {
+	PVM_FORMAT_TABLE = 0,	/* the operator's table */
+	PVM_FORMAT_JSON,	/* one JSON object per line (docs/events.md) */
+	PVM_FORMAT_OCSF,	/* OCSF events, a JSON object per line (docs/ocsf.md) */
+};
+
 struct pvm_options {
 	enum pvm_command command;
 	enum pvm_mode mode;
@@ -56,7 +63,9 @@ struct pvm_options {
 	const char *config_path;	/* --config: NULL for the built-in allowlist */
 	int min_severity;		/* --min-severity: enum pvm_severity, -1 for all events */
 	const char *replay_path;	/* replay FILE ("-": standard input) */
-	bool json;
+	enum pvm_format format;		/* --format, --json */
+	const char *syslog_target;	/* --syslog: NULL, none */
+	const char *metrics_address;	/* --metrics ADDR:PORT: NULL, none */
 	bool verbose;
 };
 

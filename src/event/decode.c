@@ -15,6 +15,11 @@ const char *pvm_syscall_name(enum pvm_syscall sys)
 	return sys == PVM_SYS_WRITEV ? PVM_EVENT_WRITEV : PVM_EVENT_READV;
 }
 
+const char *pvm_source_name(bool unresolved, bool from_proc)
+{
+	return unresolved ? PVM_SOURCE_UNRESOLVED : from_proc ? PVM_SOURCE_PROC : PVM_SOURCE_KERNEL;
+}
+
 const char *pvm_action_name(enum pvm_action action)
 {
 	switch (action) {

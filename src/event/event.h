@@ -138,6 +138,12 @@ void pvm_exe_display(char *buf, const char *path, size_t len, __u8 flags);
 void pvm_event_set_target(struct pvm_event *ev, const struct pvm_target *t, bool from_proc);
 
 const char *pvm_syscall_name(enum pvm_syscall sys);
+/*
+ * Where a target or region came from: "unresolved", "proc" (read later, so
+ * possibly of another process by then) or "kernel" (at the call).
+ */
+const char *pvm_source_name(bool unresolved, bool from_proc);
+
 /* "killed", "allowed"; NULL for PVM_ACTION_NONE */
 const char *pvm_action_name(enum pvm_action action);
 const char *pvm_abi_name(enum pvm_abi abi);

@@ -75,6 +75,7 @@ void pvm_envelope_init(struct pvm_envelope *e, const char *host_name, const char
 		e->host_name[0] = '\0';
 	e->host_name[PVM_HOST_NAME_MAX] = '\0'; /* gethostname may leave it unterminated */
 	read_boot_id(e->boot_id, boot_id_path);
+	e->version = version;
 	render_fixed(e, version);
 }
 

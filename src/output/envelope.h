@@ -22,6 +22,7 @@
 struct pvm_envelope {
 	char host_name[PVM_HOST_NAME_MAX + 1];
 	char boot_id[PVM_BOOT_ID_LEN + 1]; /* "": unknown (no /proc), written as null */
+	const char *version;		   /* the sensor's; NULL: unknown */
 	unsigned long long seq;		   /* of the last record written */
 	size_t fixed_len;
 	char fixed[PVM_ENVELOPE_FIXED_MAX]; /* "host":{...},"sensor":{...}: the same in each */

@@ -156,24 +156,54 @@ void pvm_json_escape(FILE *out, const char *s, size_t len)
 	}
 }
 
+/* One byte for a terminal, into dst (PVM_TERM_ESCAPE_MAX bytes). */
+static size_t term_escape_byte(char *dst, unsigned char c)
+{
+	if (c == '\\') {
+		dst[0] = dst[1] = '\\';
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		dst[0] = (char)c;
+		return 1;
+	}
+	dst[0] = '\\';
+	dst[1] = 'x';
+	dst[2] = hex_digits[c >> 4];
+	dst[3] = hex_digits[c & 0xf];
+	return 4;
+}
+
+size_t pvm_term_escape_some(char *dst, size_t cap, const char *s, size_t len, size_t *used)
+{
+	char one[PVM_TERM_ESCAPE_MAX];
+	size_t in = 0, out = 0;
+
+	for (; in < len; in++) {
+		size_t n = term_escape_byte(one, (unsigned char)s[in]);
+
+		if (n > cap - out)
+			break;
+		memcpy(dst + out, one, n);
+		out += n;
+	}
+	*used = in;
+	return out;
+}
+
 size_t pvm_term_escape(FILE *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char buf[256];
 	size_t written = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] == '\\') {
-			fputs("\\\\", out);
-			written += 2;
-		} else if (p[i] >= 0x20 && p[i] < 0x7f) {
-			putc_unlocked(p[i], out);
-			written += 1;
-		} else {
-			fputs("\\x", out);
-			putc_unlocked(hex_digits[p[i] >> 4], out);
-			putc_unlocked(hex_digits[p[i] & 0xf], out);
-			written += 4;
-		}
+	while (len) {
+		size_t used;
+		size_t n = pvm_term_escape_some(buf, sizeof(buf), s, len, &used);
+
+		fwrite_unlocked(buf, 1, n, out);
+		written += n;
+		s += used;
+		len -= used;
 	}
 	return written;
 }

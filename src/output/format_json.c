@@ -294,9 +294,7 @@ static void json_target_value(struct json_writer *w, const void *inputs)
 		json_relation(w, PVM_KEY_SAME_PIDNS, in->same_pidns);
 	}
 	jw_key(w, PVM_KEY_SOURCE);
-	json_optional_name(w, in->source == PVM_TARGET_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
-			      : in->from_proc			   ? PVM_SOURCE_PROC
-								   : PVM_SOURCE_KERNEL);
+	json_optional_name(w, pvm_source_name(in->source == PVM_TARGET_UNRESOLVED, in->from_proc));
 	jw_object_end(w);
 }
 
@@ -386,9 +384,7 @@ static void json_region_value(struct json_writer *w, const void *inputs)
 		json_optional_string(w, pvm_memo_text_at(&in->text, in->path));
 	}
 	jw_key(w, PVM_KEY_SOURCE);
-	json_optional_name(w, in->state == PVM_REGION_UNRESOLVED ? PVM_SOURCE_UNRESOLVED
-			      : in->from_proc			   ? PVM_SOURCE_PROC
-								   : PVM_SOURCE_KERNEL);
+	json_optional_name(w, pvm_source_name(in->state == PVM_REGION_UNRESOLVED, in->from_proc));
 	jw_object_end(w);
 }
 

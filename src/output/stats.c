@@ -8,7 +8,7 @@
 #include "output/format.h"
 #include "json_keys.h"
 
-static const char *const counter_names[PVM_CNT__MAX] = {
+static const char *const kernel_counter_names[PVM_CNT__MAX] = {
 	[PVM_CNT_CALLS] = "calls",
 	[PVM_CNT_EVENTS] = "events",
 	[PVM_CNT_RINGBUF_FULL] = "ringbuf_drops",
@@ -18,30 +18,36 @@ static const char *const counter_names[PVM_CNT__MAX] = {
 	[PVM_CNT_CHUNKS_LOST] = "chunks_lost",
 };
 
-/* The counters user space keeps, after the kernel's. */
-struct user_counter {
-	const char *name;
-	__u64 value;
-	bool level; /* how many now, not how many so far: no difference to give */
-};
-
-#define USER_COUNTERS 9
-
-static void user_counters(const struct pvm_stats *s, struct user_counter out[USER_COUNTERS])
+/* A saved entry replaced before its exit is a call lost, as the others. */
+static bool kernel_counter_drops(int i)
 {
-	const struct user_counter all[USER_COUNTERS] = {
-		{"unfinished", pvm_stats_unfinished(s), true},
-		{"received", s->received, false},
-		{"decode_errors", s->decode_errors, false},
-		{"payloads_stored", s->payloads_stored, false},
-		{"payloads_existing", s->payloads_existing, false},
-		{"payloads_not_stored", s->payloads_not_stored, false},
-		{"chunks_dropped", s->chunks_dropped, false},
-		{"chunk_orphans", s->chunk_orphans, false},
-		{"config_reload_failures", s->config_reload_failures, false},
+	return i == PVM_CNT_RINGBUF_FULL || i == PVM_CNT_INFLIGHT_FULL ||
+	       i == PVM_CNT_UNMATCHED_ENTER || i == PVM_CNT_CHUNKS_LOST;
+}
+
+void pvm_stats_counters(const struct pvm_stats *s, struct pvm_stat_counter out[PVM_STATS_COUNTERS])
+{
+	const struct pvm_stat_counter user[] = {
+		{"unfinished", pvm_stats_unfinished(s), true, false},
+		{"received", s->received, false, false},
+		{"decode_errors", s->decode_errors, false, true},
+		{"payloads_stored", s->payloads_stored, false, false},
+		{"payloads_existing", s->payloads_existing, false, false},
+		{"payloads_not_stored", s->payloads_not_stored, false, false},
+		{"chunks_dropped", s->chunks_dropped, false, true},
+		{"chunk_orphans", s->chunk_orphans, false, false},
+		{"config_reload_failures", s->config_reload_failures, false, false},
+		{"kills", s->kills, false, false},
+		{"syslog_sent", s->syslog_sent, false, false},
+		{"syslog_dropped", s->syslog_dropped, false, true},
 	};
 
-	memcpy(out, all, sizeof(all));
+	_Static_assert(sizeof(user) / sizeof(user[0]) == PVM_STATS_COUNTERS - PVM_CNT__MAX,
+		       "PVM_STATS_COUNTERS counts every counter");
+	for (int i = 0; i < PVM_CNT__MAX; i++)
+		out[i] = (struct pvm_stat_counter){kernel_counter_names[i], s->kernel[i], false,
+					      kernel_counter_drops(i)};
+	memcpy(out + PVM_CNT__MAX, user, sizeof(user));
 }
 
 __u64 pvm_stats_unfinished(const struct pvm_stats *s)
@@ -62,15 +68,13 @@ static void text_counter(FILE *out, const char *name, __u64 value, bool always)
 
 void pvm_stats_print_text(FILE *out, const struct pvm_stats *s)
 {
-	struct user_counter user[USER_COUNTERS];
+	struct pvm_stat_counter c[PVM_STATS_COUNTERS];
 
-	user_counters(s, user);
+	pvm_stats_counters(s, c);
 	fputs("pvmtrace:", out);
-	for (int i = 0; i < PVM_CNT__MAX; i++)
-		text_counter(out, counter_names[i], s->kernel[i],
+	for (int i = 0; i < PVM_STATS_COUNTERS; i++)
+		text_counter(out, c[i].name, c[i].value,
 			     i == PVM_CNT_CALLS || i == PVM_CNT_EVENTS);
-	for (int i = 0; i < USER_COUNTERS; i++)
-		text_counter(out, user[i].name, user[i].value, false);
 	fputc('\n', out);
 }
 
@@ -79,16 +83,12 @@ static void json_counters(struct json_writer *w, const struct pvm_stats *s,
 			  const struct pvm_stats *before)
 {
 	static const struct pvm_stats zero;
-	struct user_counter now[USER_COUNTERS], then[USER_COUNTERS];
+	struct pvm_stat_counter now[PVM_STATS_COUNTERS], then[PVM_STATS_COUNTERS];
 
-	user_counters(s, now);
-	user_counters(before ? before : &zero, then);
+	pvm_stats_counters(s, now);
+	pvm_stats_counters(before ? before : &zero, then);
 	jw_object_begin(w);
-	for (int i = 0; i < PVM_CNT__MAX; i++) {
-		jw_key_text(w, counter_names[i]);
-		jw_uint(w, s->kernel[i] - (before ? before->kernel[i] : 0));
-	}
-	for (int i = 0; i < USER_COUNTERS; i++) {
+	for (int i = 0; i < PVM_STATS_COUNTERS; i++) {
 		if (before && now[i].level)
 			continue;
 		jw_key_text(w, now[i].name);

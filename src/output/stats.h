@@ -3,6 +3,7 @@
 #ifndef PVMTRACE_STATS_H
 #define PVMTRACE_STATS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "record.h"
@@ -20,7 +21,23 @@ struct pvm_stats {
 	__u64 chunks_dropped;		/* chunks user space could not hold */
 	__u64 chunk_orphans;		/* calls whose chunks came but their record never did */
 	__u64 config_reload_failures;	/* SIGHUP: --config files refused, the old list kept */
+	__u64 kills;			/* --enforce: events whose caller was killed */
+	__u64 syslog_sent;		/* --syslog: messages handed to the socket */
+	__u64 syslog_dropped;		/* --syslog: messages the queue or the socket lost */
 };
+
+/* One counter, by the name every output gives it. */
+struct pvm_stat_counter {
+	const char *name;
+	__u64 value;
+	bool level; /* how many now, not how many so far: no difference to give */
+	bool drop;  /* it counts something lost: a call, an event, a chunk, a message */
+};
+
+#define PVM_STATS_COUNTERS (PVM_CNT__MAX + 12)
+
+/* Every counter of s, the kernel's first, in the order the outputs give them. */
+void pvm_stats_counters(const struct pvm_stats *s, struct pvm_stat_counter out[PVM_STATS_COUNTERS]);
 
 /*
  * Calls that passed the filters but have not produced an event or a counted

@@ -8,8 +8,15 @@
 #include "event/container.h"
 #include "event/proc_target.h"
 #include "output/format.h"
+#include "output/format_ocsf.h"
 #include "output/store_payload.h"
 #include "rules/kernel_allow.h"
+
+/* JSON or OCSF: lines of JSON; else the table's rows. */
+static bool json_lines(const struct pvm_reader_config *cfg)
+{
+	return cfg->format != PVM_FORMAT_TABLE;
+}
 
 /*
  * What the kernel side could not resolve, from /proc: later than the call,
@@ -18,13 +25,13 @@
  */
 static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
 {
-	const struct pvm_record *r = ev->rec;
+	const struct pvm_record *rec = ev->rec;
 	char exe[PVM_EXE_PATH_MAX];
 
-	if (r->target.source != PVM_TARGET_UNRESOLVED)
+	if (rec->target.source != PVM_TARGET_UNRESOLVED)
 		return;
-	from_proc->source = pvm_proc_target("/proc", r->pid, r->pidns, from_proc, exe);
-	if (from_proc->source == PVM_TARGET_NONE && r->ret != -ESRCH)
+	from_proc->source = pvm_proc_target("/proc", rec->pid, rec->pidns, from_proc, exe);
+	if (from_proc->source == PVM_TARGET_NONE && rec->ret != -ESRCH)
 		return; /* gone by now: that says nothing of the call */
 	if (from_proc->source != PVM_TARGET_UNRESOLVED) {
 		pvm_event_set_target(ev, from_proc, true);
@@ -163,11 +170,26 @@ static void rotate_output(struct pvm_reader *r)
 		return;
 	}
 	pvm_sink_close(&r->sink);
-	if (pvm_sink_open(&r->sink, path, r->cfg.json)) {
+	if (pvm_sink_open(&r->sink, path, json_lines(&r->cfg))) {
 		r->output_failed = true;
 		return;
 	}
 	pvm_reader_table_header(r);
+}
+
+static void write_event(struct pvm_reader *r, const struct pvm_event *ev)
+{
+	switch (r->cfg.format) {
+	case PVM_FORMAT_JSON:
+		pvm_format_json(&r->sink.jw, ev, &r->memos, &r->envelope);
+		break;
+	case PVM_FORMAT_OCSF:
+		pvm_format_ocsf(&r->sink.jw, ev, &r->envelope);
+		break;
+	case PVM_FORMAT_TABLE:
+		pvm_format_table_row(r->sink.out, ev, r->cfg.enforce);
+		break;
+	}
 }
 
 void pvm_reader_record(void *ctx, const void *data, size_t size)
@@ -193,33 +215,43 @@ void pvm_reader_record(void *ctx, const void *data, size_t size)
 		pvm_store_payload(&r->chunks, &r->store, &ev, &r->stats);
 	now_ns = pvm_monotonic_now(); /* one clock read per event, for the caches' ages */
 	enrich(r, &ev, &from_proc, now_ns);
+	r->stats.kills += ev.rec->action == PVM_ACTION_KILLED;
 	if (!judge(r, &ev, &alerts, now_ns))
 		return; /* below --min-severity */
+	pvm_syslog_event(r->syslog, &ev); /* NULL without --syslog: nothing */
 	if (!r->sink.open) {
 		r->unwritten++; /* a rotation could not open the next file: tracing ends */
 		return;
 	}
-	if (r->cfg.json)
-		pvm_format_json(&r->sink.jw, &ev, &r->memos, &r->envelope);
-	else
-		pvm_format_table_row(r->sink.out, &ev, r->cfg.enforce);
+	write_event(r, &ev);
 	pvm_sink_line(&r->sink);
 	if (r->cfg.rotate_size && pvm_sink_size(&r->sink) >= r->cfg.rotate_size)
 		rotate_output(r);
 }
 
-/* What the reassembly counts, into the counters. */
-static void gather_stats(struct pvm_reader *r)
+void pvm_reader_stop_syslog(struct pvm_reader *r)
 {
+	if (r->syslog)
+		pvm_syslog_stop(r->syslog);
+}
+
+void pvm_reader_gather_stats(struct pvm_reader *r)
+{
+	struct pvm_syslog_counts sent = {0};
+
 	r->stats.chunks_dropped = r->chunks.dropped_chunks;
 	r->stats.chunk_orphans = r->chunks.orphans;
+	if (r->syslog)
+		pvm_syslog_counts(r->syslog, &sent);
+	r->stats.syslog_sent = sent.sent;
+	r->stats.syslog_dropped = sent.dropped;
 }
 
 void pvm_reader_stats_record(struct pvm_reader *r, bool final)
 {
-	if (!r->cfg.json || !r->sink.open)
-		return;
-	gather_stats(r);
+	if (r->cfg.format != PVM_FORMAT_JSON || !r->sink.open)
+		return; /* an OCSF consumer takes OCSF events alone */
+	pvm_reader_gather_stats(r);
 	pvm_stats_print_json(&r->sink.jw, &r->stats, &r->last_stats_record, pvm_wall_now(), final,
 			     &r->envelope);
 	pvm_sink_line(&r->sink);
@@ -228,7 +260,7 @@ void pvm_reader_stats_record(struct pvm_reader *r, bool final)
 
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output)
 {
-	gather_stats(r);
+	pvm_reader_gather_stats(r);
 	pvm_stats_print_text(stderr, &r->stats);
 	pvm_alert_summary_print(stderr, &r->summary);
 	if (to_output)
@@ -360,7 +392,8 @@ void pvm_reader_reload_config(struct pvm_reader *r)
 struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
 {
 	return (struct pvm_reader_config){
-		.json = opts->json,
+		.format = opts->format,
+		.syslog_target = opts->syslog_target,
 		.output_path = opts->output_path,
 		.allowlist_path = opts->config_path,
 		.enforce = opts->enforce != PVM_ENFORCE_OFF,
@@ -372,6 +405,20 @@ struct pvm_reader_config pvm_reader_config_of(const struct pvm_options *opts)
 		.rotate_keep = opts->rotate_keep < 0 ? 0 : (unsigned int)opts->rotate_keep,
 		.host_name = opts->host_name,
 	};
+}
+
+static enum pvm_exit open_syslog(struct pvm_reader *r)
+{
+	struct pvm_syslog_target target;
+	char err[256];
+
+	if (pvm_syslog_parse_target(r->cfg.syslog_target, &target, err, sizeof(err)) == 0)
+		r->syslog = pvm_syslog_open(&target, r->envelope.host_name, r->envelope.boot_id,
+					    err, sizeof(err));
+	if (r->syslog)
+		return PVM_EXIT_OK;
+	fprintf(stderr, "pvmtrace: --syslog %s: %s\n", r->cfg.syslog_target, err);
+	return PVM_EXIT_FAILURE;
 }
 
 enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_config *cfg)
@@ -389,12 +436,16 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_conf
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
-	if (pvm_sink_open(&r->sink, cfg->output_path, cfg->json)) {
+	if (pvm_sink_open(&r->sink, cfg->output_path, json_lines(cfg))) {
 		close_capture_dir(r);
 		pvm_allowlist_free(&r->allow);
 		return PVM_EXIT_FAILURE;
 	}
 	pvm_envelope_init(&r->envelope, cfg->host_name, PVM_BOOT_ID_PATH, cfg->version);
+	if (cfg->syslog_target && open_syslog(r) != PVM_EXIT_OK) {
+		pvm_reader_close(r);
+		return PVM_EXIT_FAILURE;
+	}
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
 	r->decode.capture = cfg->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
@@ -409,7 +460,7 @@ bool pvm_reader_reopen_output(struct pvm_reader *r)
 		return true;
 	flushed = pvm_sink_flush(&r->sink, true);
 	pvm_sink_close(&r->sink);
-	if (!flushed || pvm_sink_open(&r->sink, r->cfg.output_path, r->cfg.json))
+	if (!flushed || pvm_sink_open(&r->sink, r->cfg.output_path, json_lines(&r->cfg)))
 		return false;
 	r->rotation_failed = false;
 	r->moved_seen = 0;
@@ -419,7 +470,7 @@ bool pvm_reader_reopen_output(struct pvm_reader *r)
 
 void pvm_reader_table_header(struct pvm_reader *r)
 {
-	if (r->cfg.json)
+	if (json_lines(&r->cfg))
 		return;
 	pvm_format_table_header(r->sink.out, r->cfg.enforce);
 	pvm_sink_line(&r->sink);
@@ -454,6 +505,8 @@ void pvm_reader_check_output(struct pvm_reader *r)
 
 void pvm_reader_close(struct pvm_reader *r)
 {
+	pvm_syslog_close(r->syslog);
+	r->syslog = NULL;
 	pvm_sink_close(&r->sink);
 	pvm_cgroups_free(&r->cgroups);
 	close_capture_dir(r);

@@ -23,13 +23,15 @@
 #include "output/capture_store.h"
 #include "output/format.h"
 #include "output/sink.h"
+#include "output/syslog_out.h"
 #include "output/stats.h"
 #include "rules/allowlist.h"
 #include "rules/rules.h"
 
 /* What the reader is told of the command line: pvm_reader_config_of. */
 struct pvm_reader_config {
-	bool json;		    /* else the table */
+	enum pvm_format format;
+	const char *syslog_target;  /* --syslog; NULL: none */
 	const char *output_path;    /* NULL: standard output */
 	const char *allowlist_path; /* --config; NULL: the built-in allowlist */
 	bool enforce;		    /* the allowlist's kernel form is made too */
@@ -55,6 +57,7 @@ struct pvm_reader {
 	unsigned int moved_seen; /* checks in a row that found -o FILE gone */
 	struct pvm_json_memos memos;
 	struct pvm_envelope envelope;
+	struct pvm_syslog *syslog;	/* --syslog; NULL: none */
 	struct pvm_proc_container {
 		__u32 pid; /* 0: none yet */
 		__u64 start_boot_ns;
@@ -98,6 +101,15 @@ void pvm_reader_record(void *ctx, const void *data, size_t size);
  * stderr, the alert summary, and with `to_output` a stats event in the JSON.
  */
 void pvm_reader_print_stats(struct pvm_reader *r, bool to_output);
+
+/*
+ * At the end: what --syslog queued is sent, for a second at most, and the
+ * rest counted as dropped; its counters are final after.
+ */
+void pvm_reader_stop_syslog(struct pvm_reader *r);
+
+/* The counters user space keeps elsewhere (reassembly, syslog), into r->stats. */
+void pvm_reader_gather_stats(struct pvm_reader *r);
 
 /*
  * With --json, a stats record of the counters (the kernel's already in

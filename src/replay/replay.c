@@ -231,7 +231,7 @@ static int replay_line(struct replay *r, const char *line, size_t len, unsigned 
 		if (r->opts->min_severity < 0 ||
 		    pvm_alerts_at_least(&alerts, (enum pvm_severity)r->opts->min_severity)) {
 			r->kept++;
-			if (!r->opts->json)
+			if (r->opts->format == PVM_FORMAT_TABLE)
 				print_row(r, ev, &facts, &alerts);
 			else if (print_json(r, ev, &alerts))
 				ret = -1;
@@ -250,7 +250,7 @@ static int replay_stream(struct replay *r, FILE *in)
 	ssize_t n;
 	int ret = PVM_EXIT_OK;
 
-	if (!r->opts->json)
+	if (r->opts->format == PVM_FORMAT_TABLE)
 		print_header(r->out);
 	while ((n = getline(&line, &cap, in)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')

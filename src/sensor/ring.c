@@ -138,6 +138,17 @@ struct pvm_ring *pvm_ring_open(int map_fd, unsigned long size, pvm_ring_fn fn, v
 	return r;
 }
 
+unsigned long pvm_ring_unread(const struct pvm_ring_view *v)
+{
+	return __atomic_load_n(v->producer_pos, __ATOMIC_ACQUIRE) -
+	       __atomic_load_n(v->consumer_pos, __ATOMIC_RELAXED);
+}
+
+const struct pvm_ring_view *pvm_ring_view_of(const struct pvm_ring *r)
+{
+	return &r->view;
+}
+
 long pvm_ring_poll(struct pvm_ring *r, int timeout_ms)
 {
 	struct epoll_event ev;

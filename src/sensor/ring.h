@@ -59,6 +59,12 @@ struct pvm_ring *pvm_ring_open(int map_fd, unsigned long size, pvm_ring_fn fn, v
 /* Waits up to timeout_ms for a wakeup (or a signal), then drains. <0: -errno. */
 long pvm_ring_poll(struct pvm_ring *r, int timeout_ms);
 
+/* Bytes the kernel side wrote that the reader has not consumed yet. */
+unsigned long pvm_ring_unread(const struct pvm_ring_view *v);
+
+/* The view pvm_ring_open mapped. */
+const struct pvm_ring_view *pvm_ring_view_of(const struct pvm_ring *r);
+
 /* Drains without waiting. */
 long pvm_ring_consume(struct pvm_ring *r);
 

@@ -408,6 +408,12 @@ bool pvm_sensor_targets_in_kernel(const struct pvm_sensor *s)
 	return s->skel->rodata->have_task_from_pid;
 }
 
+void pvm_sensor_ring_fill(const struct pvm_sensor *s, unsigned long *unread, unsigned long *size)
+{
+	*unread = pvm_ring_unread(pvm_ring_view_of(s->ring));
+	*size = bpf_map__max_entries(s->skel->maps.events);
+}
+
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)
 {
 	long n = pvm_ring_poll(s->ring, timeout_ms);

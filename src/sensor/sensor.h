@@ -57,6 +57,9 @@ int pvm_sensor_stop_and_drain(struct pvm_sensor *s);
 
 void pvm_sensor_counters(const struct pvm_sensor *s, __u64 counters[PVM_CNT__MAX]);
 
+/* The ring buffer's size, and the bytes in it the reader has not read yet. */
+void pvm_sensor_ring_fill(const struct pvm_sensor *s, unsigned long *unread, unsigned long *size);
+
 void pvm_sensor_destroy(struct pvm_sensor *s);
 
 /* For --list-modes: can `mode` load and attach here? Prints why not. */

@@ -5,6 +5,9 @@
  */
 #include "cli.h"
 #include "flood.h"
+#include "metrics.h"
+#include "ocsf.h"
+#include "syslog.h"
 #include "reload.h"
 
 #include <fcntl.h>
@@ -484,9 +487,10 @@ static bool list_modes_under_native_seccomp(void)
 }
 
 /* When `missing` says what a check lacks here: "skip - LABEL: WHY", counted. */
-static bool skipped_for(const char *(*missing)(void), const char *label, struct e2e_tally *tally)
+static bool skipped_for(const char *(*missing)(const char *), const char *label,
+			struct e2e_tally *tally)
 {
-	const char *why = missing ? missing() : NULL;
+	const char *why = missing ? missing(pvmtrace) : NULL;
 
 	if (!why)
 		return false;
@@ -503,7 +507,8 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		/* or, in files of their own: given pvmtrace and the scratch directory */
 		bool (*check_in)(const char *pvmtrace, const char *scratch);
 		unsigned int needs; /* host.h: where the host lacks one, skipped */
-		const char *(*missing)(void); /* when set and it says why: skipped */
+		/* when set and it says why, given pvmtrace: skipped */
+		const char *(*missing)(const char *pvmtrace);
 	} checks[] = {
 		{"usage_error_exits_2", usage_error_exits_2, NULL, 0, NULL},
 		{"enforce_prefix_refused", enforce_prefix_refused, NULL, 0, NULL},
@@ -532,6 +537,10 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"list_modes_under_a_native_only_seccomp_filter", list_modes_under_native_seccomp,
 		 NULL, 0, NULL},
 		{"bad_config_exits_2", bad_config_exits_2, NULL, 0, NULL},
+		{"metrics_scraped_by_prometheus_equal_the_counters", NULL, e2e_metrics_prometheus, 0,
+		 e2e_prometheus_missing},
+		{"ocsf_output", NULL, e2e_ocsf_output, 0, NULL},
+		{"syslog_received_by_rsyslog", NULL, e2e_syslog_rsyslog, 0, e2e_rsyslog_missing},
 	};
 	bool failed = false;
 

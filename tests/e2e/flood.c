@@ -492,8 +492,9 @@ struct logrotate_files {
 	char dir[128], conf[160], state[160], log[160];
 };
 
-const char *e2e_logrotate_missing(void)
+const char *e2e_logrotate_missing(const char *pvmtrace)
 {
+	(void)pvmtrace;
 	if (access(LOGROTATE, X_OK))
 		return "no " LOGROTATE " (Debian package logrotate)";
 	if (access(LOGROTATE_SNIPPET, R_OK))
@@ -578,7 +579,7 @@ static bool logrotate_once(struct rotation *r, const struct logrotate_files *l)
 
 bool e2e_logrotate_rotation(const char *pvmtrace, const char *scratch)
 {
-	const char *missing = e2e_logrotate_missing();
+	const char *missing = e2e_logrotate_missing(pvmtrace);
 	struct logrotate_files l;
 	struct rotation r;
 	bool ok = true;

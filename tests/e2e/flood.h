@@ -17,7 +17,7 @@ bool e2e_sighup_rotation(const char *pvmtrace, const char *scratch);
  * have none), or no dist/pvmtrace.logrotate in the current directory. NULL
  * when it can.
  */
-const char *e2e_logrotate_missing(void);
+const char *e2e_logrotate_missing(const char *pvmtrace);
 
 /*
  * The same flood, rotated by the real logrotate five times with the shipped

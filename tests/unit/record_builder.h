@@ -5,8 +5,10 @@
 
 #include <string.h>
 
+#include "event/event.h"
 #include "event/regions.h"
 #include "layout.h"
+#include "unit.h"
 
 #define BUILDER_MAX_IOV 2048
 
@@ -116,6 +118,24 @@ static inline struct pvm_region_enricher *no_proc(void)
 	static struct pvm_region_enricher en = {.proc_root = "/nonexistent"};
 
 	return &en;
+}
+
+/*
+ * b as the reader decodes it (64 payload bytes kept), with boot_to_wall_ns,
+ * its regions as the record has them (into views): a failed decode fails the
+ * test.
+ */
+static inline struct pvm_event decode_built(const struct record_buffer *b, __u64 boot_to_wall_ns,
+					    struct pvm_region_view views[PVM_REGIONS_MAX])
+{
+	struct pvm_decode_config config = {boot_to_wall_ns, 64};
+	struct pvm_event ev;
+	const char *why;
+
+	if (pvm_event_decode(b, record_size(b), &config, &ev, &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	pvm_enrich_regions(no_proc(), &ev, views, 0);
+	return ev;
 }
 
 #endif /* PVMTRACE_RECORD_BUILDER_H */

@@ -140,3 +140,44 @@ UNIT_TEST(terminal_escape_counts_what_it_writes)
 	CHECK_EQ(pvm_term_escape(out, "\n", 1), 4);
 	fclose(out);
 }
+
+/* Whole escapes only: a cap that cannot take the next one stops before it. */
+UNIT_TEST(terminal_escape_some_by_whole_escapes)
+{
+	static const char s[] = "a\\\x1b";
+	char out[16];
+	size_t used, n;
+
+	n = pvm_term_escape_some(out, 2, s, sizeof(s) - 1, &used);
+	CHECK_EQ(used, 1); /* "a", then 1 byte left: too few for "\\\\" */
+	CHECK_EQ(n, 1);
+	n = pvm_term_escape_some(out, PVM_TERM_ESCAPE_MAX - 1, s + 2, 1, &used);
+	CHECK_EQ(used, 0);
+	CHECK_EQ(n, 0);
+	n = pvm_term_escape_some(out, sizeof(out), s, sizeof(s) - 1, &used);
+	CHECK_EQ(used, sizeof(s) - 1);
+	out[n] = '\0';
+	CHECK_STR(out, "a\\\\\\x1b");
+}
+
+/* Every byte value, as terminal_escape_table has them. */
+UNIT_TEST(terminal_escape_some_every_byte)
+{
+	char out[PVM_TERM_ESCAPE_MAX + 1], want[8];
+	size_t used, n;
+
+	for (int c = 0; c < 256; c++) {
+		char in = (char)c;
+
+		if (c == '\\')
+			snprintf(want, sizeof(want), "\\\\");
+		else if (c >= 0x20 && c < 0x7f)
+			snprintf(want, sizeof(want), "%c", c);
+		else
+			snprintf(want, sizeof(want), "\\x%02x", c);
+		n = pvm_term_escape_some(out, PVM_TERM_ESCAPE_MAX, &in, 1, &used);
+		out[n] = '\0';
+		CHECK_EQ(used, 1);
+		CHECK_STR(out, want);
+	}
+}

@@ -22,14 +22,10 @@ static void build(void)
 /* The facts' paths point into the event: it outlives them here. */
 static struct pvm_facts facts_of(const char *const *ancestors, unsigned int n)
 {
-	struct pvm_decode_config config = {0, 64};
 	static struct pvm_event ev;
 	struct pvm_facts f;
-	const char *why;
 
-	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
-		unit_fail(__FILE__, __LINE__, "decode: %s", why);
-	pvm_enrich_regions(no_proc(), &ev, views, 0);
+	ev = decode_built(&buf, 0, views);
 	for (unsigned int i = 0; i < n; i++)
 		ev.caller_ancestors[i] = ancestors[i];
 	ev.n_ancestors = n;

@@ -28,14 +28,7 @@ static void build(void)
 
 static struct pvm_event decoded(void)
 {
-	struct pvm_decode_config config = {1000000000ULL, 64};
-	struct pvm_event ev;
-	const char *why;
-
-	if (pvm_event_decode(&buf, record_size(&buf), &config, &ev, &why))
-		unit_fail(__FILE__, __LINE__, "decode: %s", why);
-	pvm_enrich_regions(no_proc(), &ev, views, 0);
-	return ev;
+	return decode_built(&buf, 1000000000ULL, views);
 }
 
 static void json_of(FILE *out, const void *arg)

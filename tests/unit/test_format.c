@@ -590,12 +590,14 @@ UNIT_TEST(stats_records)
 		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
 		       "\"chunks_lost\":0,\"unfinished\":1,\"received\":7,\"decode_errors\":0,"
 		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
-		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8},"
+		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8,"
+		       "\"kills\":0,\"syslog_sent\":0,\"syslog_dropped\":0},"
 		       "\"since_last\":{\"calls\":10,\"events\":7,\"ringbuf_drops\":1,"
 		       "\"inflight_drops\":1,\"unmatched_enter\":0,\"unmatched_exit\":2,"
 		       "\"chunks_lost\":0,\"received\":7,\"decode_errors\":0,"
 		       "\"payloads_stored\":3,\"payloads_existing\":4,\"payloads_not_stored\":5,"
-		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8}}\n");
+		       "\"chunks_dropped\":6,\"chunk_orphans\":7,\"config_reload_failures\":8,"
+		       "\"kills\":0,\"syslog_sent\":0,\"syslog_dropped\":0}}\n");
 	free(got);
 	got = unit_capture(stats_text_of, &s);
 	CHECK_STR(got, "pvmtrace: calls=10 events=7 ringbuf_drops=1 inflight_drops=1 "
@@ -623,7 +625,8 @@ UNIT_TEST(stats_text_hides_zeros)
 			  "\"inflight_drops\":0,\"unmatched_enter\":0,\"unmatched_exit\":0,"
 			  "\"chunks_lost\":0,\"unfinished\":0,\"received\":5,\"decode_errors\":0,"
 			  "\"payloads_stored\":0,\"payloads_existing\":0,\"payloads_not_stored\":0,"
-			  "\"chunks_dropped\":0,\"chunk_orphans\":0,\"config_reload_failures\":0},") !=
+			  "\"chunks_dropped\":0,\"chunk_orphans\":0,\"config_reload_failures\":0,"
+			  "\"kills\":0,\"syslog_sent\":0,\"syslog_dropped\":0},") !=
 	      NULL);
 	free(got);
 }

@@ -39,7 +39,7 @@ UNIT_TEST(options_defaults)
 	CHECK_EQ(o.filter.syscalls, PVM_SYS_ALL);
 	CHECK_EQ(o.max_iov, 64);
 	CHECK_EQ(o.capture, 64);
-	CHECK(!o.json && !o.output_path);
+	CHECK(o.format == PVM_FORMAT_TABLE && !o.output_path);
 	free(err);
 }
 
@@ -64,7 +64,7 @@ UNIT_TEST(options_every_filter)
 	CHECK_EQ(o.max_iov, 1024);
 	CHECK_EQ(o.capture, 0);
 	CHECK_EQ(o.mode, PVM_MODE_RAW_TP);
-	CHECK(o.json);
+	CHECK(o.format == PVM_FORMAT_JSON);
 	CHECK_STR(o.output_path, "/tmp/f");
 	free(err);
 }
@@ -112,6 +112,40 @@ UNIT_TEST(options_rotation)
 	free(err);
 	CHECK_EQ(PARSE(&o, &err, "-o", "f"), 0);
 	CHECK_EQ(o.rotate_size, 0); /* no rotation of its own: SIGHUP's */
+	free(err);
+}
+
+UNIT_TEST(options_format)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--format", "ocsf"), 0);
+	CHECK(o.format == PVM_FORMAT_OCSF);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--json", "--format=table"), 0); /* the last one counts */
+	CHECK(o.format == PVM_FORMAT_TABLE);
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--format", "JSON"), -1);
+	CHECK_STR(err, "pvmtrace: invalid --format 'JSON': want table, json or ocsf\n");
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "replay", "--format", "ocsf", "f"), -1);
+	free(err);
+}
+
+UNIT_TEST(options_metrics)
+{
+	struct pvm_options o;
+	char *err;
+
+	CHECK_EQ(PARSE(&o, &err, "--metrics", "127.0.0.1:9474"), 0);
+	CHECK_STR(o.metrics_address, "127.0.0.1:9474");
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--metrics", "localhost:9474"), -1);
+	CHECK_STR(err, "pvmtrace: invalid --metrics 'localhost:9474': not an IPv4 address\n");
+	free(err);
+	CHECK_EQ(PARSE(&o, &err, "--metrics", "[::1]:0"), -1);
+	CHECK_STR(err, "pvmtrace: invalid --metrics '[::1]:0': want a port from 1 to 65535\n");
 	free(err);
 }
 
@@ -176,21 +210,21 @@ UNIT_TEST(options_rules_and_replay)
 	CHECK_EQ(PARSE(&o, &err, "replay", "--json", "events.json", "--min-severity", "medium"), 0);
 	CHECK_EQ(o.command, PVM_CMD_REPLAY);
 	CHECK_STR(o.replay_path, "events.json");
-	CHECK(o.json);
+	CHECK(o.format == PVM_FORMAT_JSON);
 	CHECK_EQ(o.min_severity, PVM_SEV_MEDIUM);
 	free(err);
 	CHECK_EQ(PARSE(&o, &err, "-j"), 0);
 	CHECK_EQ(o.min_severity, -1);
 	free(err);
 	CHECK_EQ(PARSE(&o, &err, "replay", "-p", "1", "f.json"), -1);
-	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	CHECK_STR(err, "pvmtrace: replay takes only --json (or --format json), -o, --config and --min-severity\n");
 	free(err);
 	/* what only a live run writes: a recording's envelope and counters stay its own */
 	CHECK_EQ(PARSE(&o, &err, "replay", "--hostname", "h", "f.json"), -1);
-	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	CHECK_STR(err, "pvmtrace: replay takes only --json (or --format json), -o, --config and --min-severity\n");
 	free(err);
 	CHECK_EQ(PARSE(&o, &err, "replay", "--stats-interval", "0", "f.json"), -1);
-	CHECK_STR(err, "pvmtrace: replay takes only --json, -o, --config and --min-severity\n");
+	CHECK_STR(err, "pvmtrace: replay takes only --json (or --format json), -o, --config and --min-severity\n");
 	free(err);
 }
 
@@ -235,7 +269,7 @@ UNIT_TEST(options_spelled_in_full)
 	CHECK_STR(o.filter.comm, "--enf");
 	CHECK_STR(o.output_path, "--json");
 	CHECK_EQ(o.enforce, PVM_ENFORCE_CRITICAL);
-	CHECK(!o.json && (o.filter.fields & PVM_FILTER_CROSS_ONLY));
+	CHECK(o.format == PVM_FORMAT_TABLE && (o.filter.fields & PVM_FILTER_CROSS_ONLY));
 	CHECK_STR(err, "");
 	free(err);
 	/* after "--", nothing is an option */

@@ -143,7 +143,8 @@ static void teardown(void)
 static struct pvm_options replay_options(bool json)
 {
 	return (struct pvm_options){.command = PVM_CMD_REPLAY, .replay_path = in_path,
-				    .output_path = out_path, .min_severity = -1, .json = json};
+				    .output_path = out_path, .min_severity = -1,
+				    .format = json ? PVM_FORMAT_JSON : PVM_FORMAT_TABLE};
 }
 
 struct run {
