@@ -71,6 +71,9 @@ enum pvm_store_state {
 #define PVM_EXE_KNOWN 0x1	/* the process has an executable (not a kernel thread) */
 #define PVM_EXE_TRUNCATED 0x2	/* leading components left out */
 #define PVM_EXE_DELETED 0x4	/* the file has no links left */
+/* What d_path() (/proc's exe and maps, and our display form) adds then. */
+#define PVM_DELETED_SUFFIX " (deleted)"
+#define PVM_DELETED_LEN (sizeof(PVM_DELETED_SUFFIX) - 1)
 
 struct pvm_exe {
 	__u64 ino;

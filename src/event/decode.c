@@ -112,7 +112,7 @@ void pvm_exe_display(char *buf, const char *path, size_t len, __u8 flags)
 	memcpy(buf + at, path, len);
 	at += len;
 	if (flags & PVM_EXE_DELETED)
-		memcpy(buf + at, " (deleted)", sizeof(" (deleted)"));
+		memcpy(buf + at, PVM_DELETED_SUFFIX, sizeof(PVM_DELETED_SUFFIX));
 	else
 		buf[at] = '\0';
 }
@@ -134,6 +134,16 @@ static bool regions_valid(const struct pvm_region *r, __u32 n)
 		if (r[i].state > PVM_REGION_NONE || r[i].kind > PVM_REGION_VDSO)
 			return false;
 	return true;
+}
+
+/*
+ * The kernel ends every comm with a NUL within its 16 bytes (__set_task_comm
+ * never writes byte 15), even read while it changes: a name longer than 15
+ * bytes cannot be what a thread was called, nor what replay would read back.
+ */
+static bool comm_terminated(const char comm[PVM_COMM_LEN])
+{
+	return memchr(comm, '\0', PVM_COMM_LEN) != NULL;
 }
 
 static int reject(const char **why, const char *reason)
@@ -171,6 +181,8 @@ int pvm_event_decode(const void *data, size_t size, const struct pvm_decode_conf
 		return reject(why, "unknown store state");
 	if (rec->action > PVM_ACTION_ALLOWED)
 		return reject(why, "unknown action");
+	if (!comm_terminated(rec->comm) || !comm_terminated(rec->target.comm))
+		return reject(why, "comm without its NUL");
 	if (size != pvm_rec_size(rec))
 		return reject(why, "record size does not match its contents");
 	regions = (const void *)((const __u8 *)rec->iov +

@@ -54,7 +54,7 @@ struct pvm_stored_payload {
 };
 
 /* The display form of an executable path: "..." + tail when truncated. */
-#define PVM_EXE_DISPLAY_MAX (3 + PVM_EXE_PATH_MAX + sizeof(" (deleted)"))
+#define PVM_EXE_DISPLAY_MAX (3 + PVM_EXE_PATH_MAX + sizeof(PVM_DELETED_SUFFIX))
 
 /* The target process and how it relates to the caller. */
 struct pvm_target_view {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "json_keys.h"
+#include "record.h"
 
-#define DELETED_SUFFIX " (deleted)" /* d_path() of an unlinked file */
 
 static int hex_digit(char c)
 {
@@ -90,7 +90,7 @@ static bool parse_fields(const char **p, struct pvm_maps_entry *e)
 /* The path is the rest of the line: [spaces] path [newline]. */
 static int parse_path(const char *p, struct pvm_maps_entry *e)
 {
-	size_t len, suffix = sizeof(DELETED_SUFFIX) - 1;
+	size_t len, suffix = PVM_DELETED_LEN;
 
 	if (*p != ' ' && *p != '\n' && *p != '\0')
 		return -1;
@@ -99,7 +99,7 @@ static int parse_path(const char *p, struct pvm_maps_entry *e)
 	len = strcspn(p, "\n");
 	if (p[len] == '\n' && p[len + 1] != '\0')
 		return -1; /* more than one line */
-	if (len > suffix && !memcmp(p + len - suffix, DELETED_SUFFIX, suffix)) {
+	if (len > suffix && !memcmp(p + len - suffix, PVM_DELETED_SUFFIX, suffix)) {
 		e->deleted = true;
 		len -= suffix;
 	}

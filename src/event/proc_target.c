@@ -2,9 +2,11 @@
 #include "event/proc_target.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -61,13 +63,20 @@ static bool fread_line(char *buf, size_t size, FILE *f)
 
 #define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
 
+__u64 pvm_proc_tick_ns(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	return hz > 0 ? NS_PER_SEC / (__u64)hz : 0;
+}
+
 bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st)
 {
 	FILE *f = open_at(dir, "stat");
 	char buf[1024];
 	unsigned long long ticks;
 	const char *after_comm;
-	long hz = sysconf(_SC_CLK_TCK);
+	__u64 tick_ns = pvm_proc_tick_ns();
 	bool ok;
 
 	/* comm may hold spaces, ')' and newlines: the fields start after the last ')' */
@@ -75,11 +84,11 @@ bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st)
 	     sscanf(after_comm + 1, " %c %u %*d %*d %*d %*d %u %*u %*u %*u %*u %*u %*u %*d %*d "
 				    "%*d %*d %*d %*d %llu",
 		    &st->state, &st->ppid, &st->flags, &ticks) == 4 &&
-	     hz > 0;
+	     tick_ns;
 	if (f)
 		fclose(f);
 	if (ok)
-		st->start_ns = ticks * (NS_PER_SEC / (__u64)hz);
+		st->start_ns = ticks * tick_ns;
 	return ok;
 }
 
@@ -124,12 +133,11 @@ static bool read_pidns(int dir, struct pvm_target *t)
 	return true;
 }
 
-#define DELETED_SUFFIX " (deleted)" /* what d_path() adds for an unlinked file */
 
 void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX])
 {
-	char link[4096 + sizeof(DELETED_SUFFIX)];
-	size_t suffix = strlen(DELETED_SUFFIX);
+	char link[4096 + sizeof(PVM_DELETED_SUFFIX)];
+	size_t suffix = strlen(PVM_DELETED_SUFFIX);
 	struct stat st;
 	ssize_t len = readlinkat(dir, "exe", link, sizeof(link));
 
@@ -138,7 +146,7 @@ void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]
 	exe->flags = PVM_EXE_KNOWN;
 	exe->ino = st.st_ino;
 	exe->dev = major(st.st_dev) << 20 | minor(st.st_dev); /* the kernel's MKDEV() */
-	if ((size_t)len > suffix && !memcmp(link + len - suffix, DELETED_SUFFIX, suffix)) {
+	if ((size_t)len > suffix && !memcmp(link + len - suffix, PVM_DELETED_SUFFIX, suffix)) {
 		exe->flags |= PVM_EXE_DELETED;
 		len -= suffix;
 	}
@@ -152,6 +160,11 @@ void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]
 	}
 	memcpy(path, link, len);
 	exe->path_len = (__u16)len;
+}
+
+bool pvm_proc_target_predates(const struct pvm_target *t, __u64 call_boot_ns, __u64 tick_ns)
+{
+	return t->start_boot_ns + tick_ns <= call_boot_ns;
 }
 
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
@@ -177,4 +190,63 @@ enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 c
 		return PVM_TARGET_UNRESOLVED;
 	t->start_boot_ns = st.start_ns;
 	return PVM_TARGET_KERNEL;
+}
+
+void pvm_proc_target_memo_clear(struct pvm_proc_target_memo *m)
+{
+	if (m->pid)
+		close(m->pidfd);
+	m->pid = 0;
+}
+
+/* The memo's process has not ended: no event on its pidfd. */
+static bool still_runs(const struct pvm_proc_target_memo *m)
+{
+	struct pollfd p = {.fd = m->pidfd, .events = POLLIN};
+
+	return poll(&p, 1, 0) == 0;
+}
+
+static bool memo_holds(const struct pvm_proc_target_memo *m, __s32 pid, __u32 caller_pidns,
+		       __u64 now_ns)
+{
+	return m->pid && m->pid == pid && m->caller_pidns == caller_pidns &&
+	       now_ns - m->read_ns < PVM_PROC_TARGET_MEMO_NS && still_runs(m);
+}
+
+/*
+ * The pidfd first, then /proc: what is read is that process, or one that
+ * took its pid after it ended, which the pidfd then says.
+ */
+static enum pvm_target_source read_into_memo(struct pvm_proc_target_memo *m,
+					     const char *proc_root, __s32 pid, __u32 caller_pidns,
+					     __u64 now_ns)
+{
+	int pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+	enum pvm_target_source source = pvm_proc_target(proc_root, pid, caller_pidns, &m->t, m->exe);
+
+	pvm_proc_target_memo_clear(m);
+	if (pidfd >= 0 && source == PVM_TARGET_KERNEL) {
+		m->pid = pid;
+		m->caller_pidns = caller_pidns;
+		m->pidfd = pidfd;
+		m->read_ns = now_ns;
+	} else if (pidfd >= 0) {
+		close(pidfd);
+	}
+	return source;
+}
+
+enum pvm_target_source pvm_proc_target_memo(struct pvm_proc_target_memo *m,
+					    const char *proc_root, __s32 pid, __u32 caller_pidns,
+					    __u64 now_ns, struct pvm_target *t,
+					    char exe[PVM_EXE_PATH_MAX])
+{
+	enum pvm_target_source source = PVM_TARGET_KERNEL;
+
+	if (!memo_holds(m, pid, caller_pidns, now_ns))
+		source = read_into_memo(m, proc_root, pid, caller_pidns, now_ns);
+	*t = m->t;
+	memcpy(exe, m->exe, PVM_EXE_PATH_MAX);
+	return source;
 }

@@ -25,6 +25,9 @@ int pvm_proc_open(const char *root, __u32 pid);
  */
 void pvm_proc_read_exe(int dir, struct pvm_exe *exe, char path[PVM_EXE_PATH_MAX]);
 
+/* A clock tick, the unit of /proc's start times (USER_HZ); 0 if unknown. */
+__u64 pvm_proc_tick_ns(void);
+
 /* From /proc/<pid>/stat: what says whether it still runs, and where it hangs. */
 struct pvm_proc_stat {
 	char state;		/* field 3: 'Z' zombie, 'X' dead */
@@ -49,5 +52,44 @@ bool pvm_proc_read_stat(int dir, struct pvm_proc_stat *st);
  */
 enum pvm_target_source pvm_proc_target(const char *proc_root, __s32 pid, __u32 caller_pidns,
 				       struct pvm_target *t, char exe[PVM_EXE_PATH_MAX]);
+
+/*
+ * The last target read from /proc, for the events that follow it: a flood
+ * into one process names it call after call, and each read is a handful of
+ * files. Kept while that very process runs (a pidfd of it polls readable
+ * once it ends, so its pid cannot have been taken again) and for at most
+ * PVM_PROC_TARGET_MEMO_NS, after which an exec or a setuid shows. Zeroed:
+ * empty.
+ */
+struct pvm_proc_target_memo {
+	__s32 pid;		/* 0: empty */
+	__u32 caller_pidns;
+	int pidfd;
+	__u64 read_ns;		/* CLOCK_MONOTONIC */
+	struct pvm_target t;
+	char exe[PVM_EXE_PATH_MAX];
+};
+
+#define PVM_PROC_TARGET_MEMO_NS 10000000ULL /* 10 ms */
+
+/*
+ * pvm_proc_target, or what the memo holds of the same pid while that holds.
+ * now_ns: CLOCK_MONOTONIC.
+ */
+enum pvm_target_source pvm_proc_target_memo(struct pvm_proc_target_memo *m,
+					    const char *proc_root, __s32 pid, __u32 caller_pidns,
+					    __u64 now_ns, struct pvm_target *t,
+					    char exe[PVM_EXE_PATH_MAX]);
+
+void pvm_proc_target_memo_clear(struct pvm_proc_target_memo *m);
+
+/*
+ * Whether a target /proc gave (its start to the clock tick, tick_ns long)
+ * surely began before a call made at call_boot_ns: else its pid may have
+ * been taken by this process after the one the call named ended, and it is
+ * not the target. One that began in the call's last tick cannot be told
+ * from such a successor: not surely.
+ */
+bool pvm_proc_target_predates(const struct pvm_target *t, __u64 call_boot_ns, __u64 tick_ns);
 
 #endif /* PVMTRACE_PROC_TARGET_H */

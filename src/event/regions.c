@@ -2,7 +2,9 @@
 #include "event/regions.h"
 
 #include <string.h>
+#include <unistd.h>
 
+#include "event/clock.h"
 #include "event/event.h"
 #include "event/maps.h"
 #include "json_keys.h"
@@ -53,17 +55,29 @@ static enum pvm_region_kind kind_of_entry(const struct pvm_maps_entry *e)
 	return PVM_REGION_ANON;
 }
 
-/* The maps line that holds addr, from the start of the file. */
-static int find_entry(FILE *maps, __u64 addr, struct pvm_maps_entry *e)
+/* The maps line that holds addr: the one found last in the same read, or from the start. */
+static int find_entry(struct pvm_region_enricher *en, FILE *maps, __u64 addr,
+		      struct pvm_maps_entry *e)
 {
+	int found;
+
+	if (en->found_in == en->maps_reads && addr >= en->found.start && addr < en->found.end) {
+		*e = en->found;
+		return 0;
+	}
 	rewind(maps);
-	return pvm_maps_find(maps, addr, e);
+	found = pvm_maps_find(maps, addr, e);
+	if (found == 0) {
+		en->found = *e;
+		en->found_in = en->maps_reads;
+	}
+	return found;
 }
 
-static void region_from_proc(struct pvm_region_view *v, FILE *maps, __u64 addr,
-			     struct pvm_maps_entry *e)
+static void region_from_proc(struct pvm_region_enricher *en, struct pvm_region_view *v,
+			     FILE *maps, __u64 addr, struct pvm_maps_entry *e)
 {
-	int found = find_entry(maps, addr, e);
+	int found = find_entry(en, maps, addr, e);
 
 	if (found < 0)
 		return; /* cannot tell: stays unresolved */
@@ -82,12 +96,42 @@ static void region_from_proc(struct pvm_region_view *v, FILE *maps, __u64 addr,
 	};
 }
 
-/* The path of a file mapping, if /proc still shows that very mapping. */
-static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_maps_entry *e)
+#define ESCAPED_NEWLINE "\\012" /* show_map_vma()'s for '\n'; a '\\' it leaves as it is */
+
+/*
+ * The file's name as the bytes it is, from the mapping's map_files link
+ * (what the exe link gives, too): maps' "\012" may be a newline or those
+ * four bytes. false when the link cannot be read.
+ */
+static bool exact_path(const char *proc_root, __u32 pid, const struct pvm_maps_entry *e,
+		       char path[PATH_MAX])
 {
-	if (find_entry(maps, v->r.start, e) != 0 || e->start != v->r.start || e->end != v->r.end ||
+	char link[PATH_MAX];
+	ssize_t len;
+
+	snprintf(link, sizeof(link), "%s/%u/map_files/%llx-%llx", proc_root, pid,
+		 (unsigned long long)e->start, (unsigned long long)e->end);
+	len = readlink(link, path, PATH_MAX - 1);
+	if (len <= 0)
+		return false;
+	path[len] = '\0';
+	if (e->deleted && (size_t)len > PVM_DELETED_LEN &&
+	    !strcmp(path + len - PVM_DELETED_LEN, PVM_DELETED_SUFFIX))
+		path[len - PVM_DELETED_LEN] = '\0';
+	return true;
+}
+
+/* The path of a file mapping, if /proc still shows that very mapping. */
+static void path_from_proc(struct pvm_region_enricher *en, struct pvm_region_view *v,
+			   FILE *maps, struct pvm_maps_entry *e, __u32 pid)
+{
+	if (find_entry(en, maps, v->r.start, e) != 0 || e->start != v->r.start || e->end != v->r.end ||
 	    e->inode != v->r.inode || e->path_truncated || !e->path[0])
 		return;
+	if (strstr(e->path, ESCAPED_NEWLINE)) {
+		v->has_path = exact_path(en->proc_root, pid, e, v->path);
+		return;
+	}
 	memcpy(v->path, e->path, sizeof(v->path));
 	v->has_path = true;
 }
@@ -98,15 +142,29 @@ static void path_from_proc(struct pvm_region_view *v, FILE *maps, struct pvm_map
  * shows an empty file, which must not read as "in no mapping"), the regions
  * stay unresolved.
  */
-static FILE *open_live_maps(const char *path, char *buf)
+static bool read_live_maps(const char *path, char *buf, size_t *len)
 {
 	FILE *file = fopen(path, "re");
-	size_t len = file ? fread(buf, 1, PVM_MAPS_BUDGET, file) : 0;
-	bool whole = file && len > 0 && len < PVM_MAPS_BUDGET;
 
+	*len = file ? fread(buf, 1, PVM_MAPS_BUDGET, file) : 0;
 	if (file)
 		fclose(file);
-	return whole ? fmemopen(buf, len, "r") : NULL;
+	return *len > 0 && *len < PVM_MAPS_BUDGET;
+}
+
+/* The maps of pid: read now, or the text read for it less than maps_memo_ns ago. */
+static FILE *open_live_maps(struct pvm_region_enricher *en, __u32 pid)
+{
+	__u64 now = en->maps_memo_ns ? pvm_monotonic_now() : 0;
+	char path[PATH_MAX];
+
+	if (!en->maps_memo_ns || en->maps_pid != pid || now - en->maps_read_ns >= en->maps_memo_ns) {
+		snprintf(path, sizeof(path), "%s/%u/maps", en->proc_root, pid);
+		en->maps_pid = read_live_maps(path, en->maps_text, &en->maps_len) ? pid : 0;
+		en->maps_read_ns = now;
+		en->maps_reads++;
+	}
+	return en->maps_pid == pid ? fmemopen(en->maps_text, en->maps_len, "r") : NULL;
 }
 
 static int kept_path(const struct pvm_region_enricher *en, __u32 pid, const struct pvm_region *r)
@@ -144,12 +202,8 @@ struct maps_reader {
 
 static FILE *maps_of(struct maps_reader *m)
 {
-	char path[PATH_MAX];
-
-	if (!m->tried && m->pid) {
-		snprintf(path, sizeof(path), "%s/%u/maps", m->en->proc_root, m->pid);
-		m->f = open_live_maps(path, m->en->maps_text);
-	}
+	if (!m->tried && m->pid)
+		m->f = open_live_maps(m->en, m->pid);
 	m->tried = true;
 	return m->f;
 }
@@ -165,7 +219,7 @@ static void file_path(struct pvm_region_view *v, __u32 pid, struct maps_reader *
 	}
 	if (!maps_of(m))
 		return;
-	path_from_proc(v, m->f, &m->en->entry);
+	path_from_proc(m->en, v, m->f, &m->en->entry, pid);
 	if (v->has_path)
 		keep_path(m->en, pid, v);
 }
@@ -183,7 +237,7 @@ void pvm_enrich_regions(struct pvm_region_enricher *en, struct pvm_event *ev,
 		v->path[0] = 0;
 		v->r = ev->remote.regions[i];
 		if (v->r.state == PVM_REGION_UNRESOLVED && maps_of(&maps))
-			region_from_proc(v, maps.f, ev->remote.iov[i].base, &en->entry);
+			region_from_proc(en, v, maps.f, ev->remote.iov[i].base, &en->entry);
 		if (target_pid && v->r.state == PVM_REGION_FOUND && v->r.kind == PVM_REGION_FILE)
 			file_path(v, target_pid, &maps);
 	}

@@ -49,7 +49,20 @@ struct pvm_region_enricher {
 		char path[PATH_MAX];
 	} paths[PVM_REGION_PATHS_KEPT];
 	unsigned int next_path;	      /* the one replaced next */
-	char maps_text[PVM_MAPS_BUDGET]; /* one event's read of the maps */
+	/*
+	 * A flood into one target needs its maps at every event where the
+	 * kernel side could not look: the text read is used again for the same
+	 * pid for maps_memo_ns (0: never). Later than the call as it is, and
+	 * marked so, a few ms more do not change what it is.
+	 */
+	__u64 maps_memo_ns;
+	__u32 maps_pid;		      /* of maps_text; 0: none */
+	__u64 maps_reads;	      /* of maps_text: each read a new one */
+	__u64 found_in;		      /* the read `found` is from; 0: none */
+	struct pvm_maps_entry found;  /* the last entry found in it: the next call's, likely */
+	__u64 maps_read_ns;	      /* CLOCK_MONOTONIC */
+	size_t maps_len;
+	char maps_text[PVM_MAPS_BUDGET]; /* the last read of the maps */
 	struct pvm_maps_entry entry;
 };
 

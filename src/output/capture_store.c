@@ -53,6 +53,7 @@ int pvm_capture_store_open(const char *dir, struct pvm_capture_store *s, char *e
 
 	memset(s, 0, sizeof(*s));
 	s->dirfd = -1;
+	s->warn = stderr;
 	if (!dir[0])
 		return refuse(err, errlen, dir, "empty directory name");
 	if (!strip_trailing_slashes(dir, path))

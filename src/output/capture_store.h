@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <linux/types.h>
 
@@ -30,6 +31,8 @@ struct pvm_capture_store {
 	__u64 stored;		/* payloads written */
 	__u64 duplicates;	/* payloads already in DIR */
 	__u64 failures;		/* payloads not stored (errno said why) */
+	FILE *warn;		/* where a failure's reason is said: stderr */
+	int last_failure;	/* errno of the last reason said; 0: none yet */
 };
 
 /*

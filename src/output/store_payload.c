@@ -2,6 +2,7 @@
 #include "output/store_payload.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,18 @@ static __u64 bytes_moved(const struct pvm_event *ev, __u64 sent)
 	return ev->data.total < sent ? ev->data.total : sent;
 }
 
+/* Once per reason, and again when it changes: a full disk fails every payload. */
+static void say_failure(struct pvm_capture_store *store, const struct pvm_stored_payload *s)
+{
+	if (s->err == store->last_failure)
+		return;
+	store->last_failure = s->err;
+	fprintf(store->warn,
+		"pvmtrace: --capture-dir: a payload of %llu bytes not stored: %s (said once per "
+		"reason; each counted in payloads_not_stored)\n",
+		(unsigned long long)s->len, strerror(s->err));
+}
+
 static void store_whole(struct pvm_capture_store *store, struct pvm_stored_payload *s,
 			const unsigned char *bytes, struct pvm_stats *stats)
 {
@@ -42,6 +55,7 @@ static void store_whole(struct pvm_capture_store *store, struct pvm_stored_paylo
 		s->result = PVM_STORED_FAILED;
 		s->err = errno;
 		stats->payloads_not_stored++;
+		say_failure(store, s);
 		return;
 	}
 	s->result = already ? PVM_STORED_EXISTING : PVM_STORED_NEW;

@@ -21,16 +21,22 @@ static bool json_lines(const struct pvm_reader_config *cfg)
 /*
  * What the kernel side could not resolve, from /proc: later than the call,
  * and marked so. A process gone by now says nothing of the call, unless the
- * kernel itself answered ESRCH.
+ * kernel itself answered ESRCH; one that began after the call (its pid taken
+ * again meanwhile) is not its target: the target stays unresolved.
  */
-static void enrich_target(struct pvm_event *ev, struct pvm_target *from_proc)
+static void enrich_target(struct pvm_reader *r, struct pvm_event *ev,
+			  struct pvm_target *from_proc, __u64 now_ns)
 {
 	const struct pvm_record *rec = ev->rec;
 	char exe[PVM_EXE_PATH_MAX];
 
 	if (rec->target.source != PVM_TARGET_UNRESOLVED)
 		return;
-	from_proc->source = pvm_proc_target("/proc", rec->pid, rec->pidns, from_proc, exe);
+	from_proc->source = pvm_proc_target_memo(&r->proc_target, "/proc", rec->pid, rec->pidns,
+						 now_ns, from_proc, exe);
+	if (from_proc->source == PVM_TARGET_KERNEL &&
+	    !pvm_proc_target_predates(from_proc, rec->start_boot_ns, r->tick_ns))
+		return;
 	if (from_proc->source == PVM_TARGET_NONE && rec->ret != -ESRCH)
 		return; /* gone by now: that says nothing of the call */
 	if (from_proc->source != PVM_TARGET_UNRESOLVED) {
@@ -90,7 +96,7 @@ static void enrich(struct pvm_reader *r, struct pvm_event *ev, struct pvm_target
 {
 	const struct pvm_target *t;
 
-	enrich_target(ev, from_proc);
+	enrich_target(r, ev, from_proc, now_ns);
 	pvm_cgroups_container(&r->cgroups, ev->rec->cgroup_id, now_ns, ev->caller_container);
 	target_container(r, ev, now_ns);
 	t = ev->target.t;
@@ -429,6 +435,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_conf
 	r->cfg = *cfg;
 	r->ancestry.proc_root = "/proc";
 	r->enricher.proc_root = "/proc";
+	r->enricher.maps_memo_ns = PVM_PROC_TARGET_MEMO_NS;
 	status = load_allowlist(r);
 	if (status != PVM_EXIT_OK)
 		return status;
@@ -447,6 +454,7 @@ enum pvm_exit pvm_reader_open(struct pvm_reader *r, const struct pvm_reader_conf
 		return PVM_EXIT_FAILURE;
 	}
 	r->decode.boot_to_wall_ns = pvm_boot_to_wall_offset();
+	r->tick_ns = pvm_proc_tick_ns();
 	r->decode.capture = cfg->capture;
 	pvm_cgroups_init(&r->cgroups, "/proc/self/mountinfo");
 	return PVM_EXIT_OK;
@@ -505,6 +513,7 @@ void pvm_reader_check_output(struct pvm_reader *r)
 
 void pvm_reader_close(struct pvm_reader *r)
 {
+	pvm_proc_target_memo_clear(&r->proc_target);
 	pvm_syslog_close(r->syslog);
 	r->syslog = NULL;
 	pvm_sink_close(&r->sink);

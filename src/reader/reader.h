@@ -18,6 +18,7 @@
 #include "event/cgroups.h"
 #include "event/container.h"
 #include "event/event.h"
+#include "event/proc_target.h"
 #include "event/reassembly.h"
 #include "event/regions.h"
 #include "output/capture_store.h"
@@ -64,6 +65,8 @@ struct pvm_reader {
 		char id[PVM_CONTAINER_ID_LEN + 1];
 	} last_proc_container; /* of the last target /proc resolved */
 	struct pvm_decode_config decode;
+	__u64 tick_ns;			/* of /proc's start times */
+	struct pvm_proc_target_memo proc_target; /* the last target /proc gave */
 	struct pvm_stats stats;
 	struct pvm_stats last_stats_record; /* the counters the last stats record gave */
 	struct pvm_region_view regions[PVM_REGIONS_MAX]; /* of the event at hand */

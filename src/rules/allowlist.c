@@ -327,11 +327,20 @@ void pvm_allowlist_free(struct pvm_allowlist *list)
 	memset(list, 0, sizeof(*list));
 }
 
-/* A truncated path is only a tail: it never matches a pattern. */
+/*
+ * A truncated path is only a tail, and a deleted file's path names what is
+ * no longer there (nor what another file there would be): neither matches a
+ * pattern.
+ */
+static bool path_matchable(const struct pvm_fact_path *p)
+{
+	return p->known && !p->truncated && !p->deleted;
+}
+
 static bool path_matches(const char *pattern, const struct pvm_facts *f,
 			 const struct pvm_fact_path *p)
 {
-	return p->known && !p->truncated &&
+	return path_matchable(p) &&
 	       pvm_glob_match(pattern, pvm_fact_path_text(f, p), FNM_PATHNAME);
 }
 
@@ -344,7 +353,7 @@ static bool exe_matches(const struct pvm_allow_entry *e, const struct pvm_facts 
 {
 	if (!e->exe_literal)
 		return path_matches(e->exe, f, p);
-	return p->known && !p->truncated && p->len == e->exe_len &&
+	return path_matchable(p) && p->len == e->exe_len &&
 	       !memcmp(pvm_fact_path_text(f, p), e->exe, p->len);
 }
 

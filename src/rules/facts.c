@@ -4,6 +4,8 @@
 #include <fnmatch.h>
 #include <string.h>
 
+#include "record.h"
+
 enum pvm_foreign pvm_facts_foreign(const struct pvm_facts *f)
 {
 	switch (f->target.state) {
@@ -36,6 +38,8 @@ void pvm_fact_path_set(struct pvm_facts *f, struct pvm_fact_path *p, const char 
 		return;
 	p->known = true;
 	p->truncated = len >= 3 && memcmp(path, "...", 3) == 0;
+	p->deleted = len >= PVM_DELETED_LEN &&
+		     !strcmp(path + len - PVM_DELETED_LEN, PVM_DELETED_SUFFIX);
 	if (len >= PVM_FACTS_PATH_MAX) {
 		path += len - (PVM_FACTS_PATH_MAX - 1);
 		len = PVM_FACTS_PATH_MAX - 1;
@@ -116,20 +120,22 @@ static bool mapped_executable_elsewhere(const struct pvm_facts *f, const char *p
 }
 
 /*
- * A file mapping is taken for part of an executable or library (its data,
- * GOT, relro) when its file is named like a library, is the target's own
- * executable, or is mapped executable by another region of this call. A
- * private file mapping whose path is not known counts too: writable private
- * file mappings are, in practice, ELF data segments.
+ * A private file mapping is taken for part of an executable or library (its
+ * data, GOT, relro) when its file is named like a library, is the target's
+ * own executable, or is mapped executable by another region of this call;
+ * one whose path is not known counts too: writable private file mappings
+ * are, in practice, ELF data segments. A shared one never is (the loader maps
+ * every segment private), whatever its name: shared memory, as --enforce's
+ * kernel side (enforce.h) counts it.
  */
 static bool image_region(const struct pvm_facts *f, const struct pvm_fact_region *r)
 {
 	const char *path = pvm_fact_path_text(f, &r->path);
 
-	if (r->kind != PVM_FACT_REGION_FILE)
+	if (r->kind != PVM_FACT_REGION_FILE || r->shared)
 		return false;
 	if (!r->path.known)
-		return !r->shared;
+		return true;
 	return library_name(pvm_fact_basename(f, &r->path)) ||
 	       (f->target.state == PVM_FACT_TARGET_KNOWN && f->target.exe.known &&
 		!strcmp(pvm_fact_path_text(f, &f->target.exe), path)) ||

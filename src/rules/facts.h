@@ -50,6 +50,7 @@ struct pvm_fact_path {
 	unsigned short len; /* its length, below PVM_FACTS_PATH_MAX */
 	bool known;
 	bool truncated;
+	bool deleted; /* "... (deleted)": the file had no links left */
 };
 _Static_assert(PVM_FACTS_PATH_MAX <= 65536, "pvm_fact_path.len holds any path's length");
 

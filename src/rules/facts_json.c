@@ -3,15 +3,19 @@
  * The facts of a recorded event, from its JSON (docs/events.md): the mirror
  * of facts_event.c, key for key. The line is input a traced process may have
  * shaped (names) or anyone may have edited: every key is checked for its type
- * and range, nothing is trusted to fit.
+ * and range, every text for the length pvmtrace can write, nothing is trusted
+ * to fit.
  */
 #include "rules/facts_json.h"
 
 #include <json-c/json_object.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "event/container.h"
+#include "event/event.h"
 #include "json_keys.h"
 
 static __thread char why_buf[192];
@@ -151,6 +155,47 @@ static int get_string(json_object *obj, const char *at, const char *key, bool nu
 }
 
 /*
+ * The most bytes each text can have in pvmtrace's own lines: what its buffer
+ * holds. task->comm always ends in a NUL within TASK_COMM_LEN, even read
+ * while it changes; an executable is shown as pvm_exe_display() makes it; a
+ * region's path fills at most a PATH_MAX buffer (event/regions.h).
+ */
+#define COMM_MAX (PVM_COMM_LEN - 1)
+#define EXE_MAX (PVM_EXE_DISPLAY_MAX - 1)
+#define CONTAINER_MAX PVM_CONTAINER_ID_LEN
+#define REGION_PATH_MAX (PATH_MAX - 1)
+
+/*
+ * The fewest bytes s can have been written from. pvm_json_escape() writes a
+ * byte of invalid UTF-8 as U+FFFD, three bytes once read back, so each U+FFFD
+ * counts as one byte: a comm of 15 such bytes reads as 45 and is one.
+ */
+static size_t written_from(const char *s)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	size_t len = strlen(s), n = len;
+
+	for (const char *p = s; (p = memmem(p, len - (size_t)(p - s), replacement, 3)); p += 3)
+		n -= 2;
+	return n;
+}
+
+/* Longer than pvmtrace writes it: edited, or not pvmtrace's line. NULL fits. */
+static int within(const char *s, size_t max, const char *at, const char *key, const char **why)
+{
+	if (s && written_from(s) > max)
+		return fail(why, KEY " is longer than %zu bytes", KEY_ARGS(at, key), max);
+	return 0;
+}
+
+/* get_string() of a text of at most `max` bytes. */
+static int get_text(json_object *obj, const char *at, const char *key, bool nullable,
+		    size_t max, const char **out, const char **why)
+{
+	return get_string(obj, at, key, nullable, out, why) || within(*out, max, at, key, why);
+}
+
+/*
  * A string that must be one of names[0..n) (NULL slots are not names): *out
  * is its index, or -1 for a JSON null when `nullable`.
  */
@@ -277,7 +322,8 @@ static int ancestors_from_json(json_object *caller, struct pvm_facts *f, const c
 		snprintf(at, sizeof(at), PVM_KEY_ANCESTORS "[%u]", i);
 		if (v && !json_object_is_type(v, json_type_string))
 			return fail(why, "'" PVM_KEY_CALLER ".%s' is not a string or null", at);
-		if (v && string_of(v, PVM_KEY_CALLER, at, &s, why))
+		if (v && (string_of(v, PVM_KEY_CALLER, at, &s, why) ||
+			  within(s, EXE_MAX, PVM_KEY_CALLER, at, why)))
 			return -1;
 		pvm_fact_path_set(f, &f->caller.ancestors[i], s);
 	}
@@ -295,10 +341,11 @@ static int caller_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_TID, &f->caller.tid, why) ||
 	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_UID, &f->caller.uid, why) ||
 	    get_u32(c, PVM_KEY_CALLER, PVM_KEY_PIDNS, &f->caller.pidns, why) ||
-	    get_string(c, PVM_KEY_CALLER, PVM_KEY_COMM, false, &comm, why) ||
-	    get_string(c, PVM_KEY_CALLER, PVM_KEY_EXE, true, &exe, why) ||
+	    get_text(c, PVM_KEY_CALLER, PVM_KEY_COMM, false, COMM_MAX, &comm, why) ||
+	    get_text(c, PVM_KEY_CALLER, PVM_KEY_EXE, true, EXE_MAX, &exe, why) ||
 	    get_name(c, PVM_KEY_CALLER, PVM_KEY_CODE, NAMES(codes), true, &code, why) ||
-	    get_string(c, PVM_KEY_CALLER, PVM_KEY_CONTAINER_ID, true, &container, why))
+	    get_text(c, PVM_KEY_CALLER, PVM_KEY_CONTAINER_ID, true, CONTAINER_MAX, &container,
+		     why))
 		return -1;
 	f->code = code < 0 ? PVM_CODE_UNKNOWN : (enum pvm_code_mode)code;
 	pvm_fact_comm_set(f->caller.comm, comm, PVM_FACTS_COMM_LEN);
@@ -333,8 +380,8 @@ static int target_from_json(json_object *ev, struct pvm_facts *f, const char **w
 	if (get_u32(t, PVM_KEY_TARGET, PVM_KEY_PID, &f->target.pid, why) ||
 	    get_u32(t, PVM_KEY_TARGET, PVM_KEY_UID, &f->target.uid, why) ||
 	    get_u32(t, PVM_KEY_TARGET, PVM_KEY_PIDNS, &f->target.pidns, why) ||
-	    get_string(t, PVM_KEY_TARGET, PVM_KEY_COMM, false, &comm, why) ||
-	    get_string(t, PVM_KEY_TARGET, PVM_KEY_EXE, true, &exe, why) ||
+	    get_text(t, PVM_KEY_TARGET, PVM_KEY_COMM, false, COMM_MAX, &comm, why) ||
+	    get_text(t, PVM_KEY_TARGET, PVM_KEY_EXE, true, EXE_MAX, &exe, why) ||
 	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_SAME_PROCESS, &f->target.same_process, why) ||
 	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_CHILD, &f->target.child, why) ||
 	    get_bool(t, PVM_KEY_TARGET, PVM_KEY_PARENT, &f->target.parent, why) ||
@@ -367,7 +414,8 @@ static int region_from_json(json_object *iov, const char *at, struct pvm_facts *
 	if (source == SOURCE_UNRESOLVED)
 		return 0; /* PVM_FACT_REGION_UNKNOWN */
 	if (get_name(r, here, PVM_KEY_KIND, NAMES(kinds), false, &kind, why) ||
-	    get_perms(r, here, out, why) || get_string(r, here, PVM_KEY_PATH, true, &path, why))
+	    get_perms(r, here, out, why) ||
+	    get_text(r, here, PVM_KEY_PATH, true, REGION_PATH_MAX, &path, why))
 		return -1;
 	out->kind = (enum pvm_fact_region_kind)kind;
 	pvm_fact_path_set(f, &out->path, path);

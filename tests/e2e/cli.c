@@ -530,6 +530,7 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"closed_pipe_ends_with_the_counters", NULL, e2e_closed_pipe, 0, NULL},
 		{"sighup_rereads_the_config", NULL, e2e_config_reload, 0, NULL},
 		{"losses_warned_while_tracing", NULL, e2e_loss_warning, 0, NULL},
+		{"started_under_load_loses_no_call_at_entry", NULL, e2e_start_under_load, 0, NULL},
 		{"stats_record_each_interval", NULL, e2e_stats_interval, 0, NULL},
 		{"list_modes_names_a_mode", list_modes_names_a_mode, NULL, 0, NULL},
 		{"list_modes_says_whether_ia32_is_served", list_modes_says_whether_ia32_is_served,

@@ -1033,3 +1033,52 @@ bool e2e_loss_warning(const char *pvmtrace, const char *scratch)
 		     both_counted ? "" : " (not both counter lines: SIGUSR1's and the exit's)",
 		     text);
 }
+
+/* --- started under load ---------------------------------------------------- */
+
+#define STARTS_UNDER_LOAD 3
+#define TRACED_UNDER_LOAD_MS 300
+
+/* One start and stop of pvmtrace in the flood: its exit counter line into line. */
+static bool start_and_stop_in_flood(const char *pvmtrace, const char *err, char *text,
+				    size_t len)
+{
+	int status = 0;
+	pid_t tracer = start_pvmtrace(pvmtrace, err, -1, NULL);
+	bool started = e2e_wait_for_text(err, "pvmtrace: tracing");
+
+	if (started)
+		sleep_ms(TRACED_UNDER_LOAD_MS);
+	kill(tracer, started ? SIGTERM : SIGKILL);
+	waitpid(tracer, &status, 0);
+	e2e_slurp(err, text, len);
+	return started && WIFEXITED(status) && WEXITSTATUS(status) == 0 && last_counter_line(text);
+}
+
+bool e2e_start_under_load(const char *pvmtrace, const char *scratch)
+{
+	char err[128], text[8192];
+	struct flood flood = {0};
+	uint64_t unmatched = 0;
+	bool ok = true;
+	const char *line;
+
+	snprintf(err, sizeof(err), "%s/start-under-load.err", scratch);
+	flood_start(&flood, 0);
+	for (int i = 0; i < STARTS_UNDER_LOAD && ok; i++) {
+		ok = start_and_stop_in_flood(pvmtrace, err, text, sizeof(text));
+		line = ok ? last_counter_line(text) : NULL;
+		if (line)
+			unmatched += counter(line, "unmatched_enter");
+		ok = ok && counter(line, "calls") == counter(line, "events") + lost_in(line) +
+							 counter(line, "unmatched_enter") +
+							 counter(line, "unfinished");
+	}
+	flood_stop(&flood);
+	if (ok && !unmatched)
+		return true;
+	return failf("start under load: %llu calls counted in unmatched_enter over %d starts%s\n"
+		     "    pvmtrace's stderr: %s",
+		     (unsigned long long)unmatched, STARTS_UNDER_LOAD,
+		     ok ? "" : "; or a start failed, or calls != events + losses", text);
+}

@@ -68,4 +68,12 @@ bool e2e_stats_interval(const char *pvmtrace, const char *scratch);
  */
 bool e2e_loss_warning(const char *pvmtrace, const char *scratch);
 
+/*
+ * pvmtrace started three times while two threads flood as fast as they can:
+ * each time, no call of the flood is counted in unmatched_enter (a call
+ * that began before the hooks were all attached is at most an
+ * unmatched_exit), and calls == events + losses + unfinished.
+ */
+bool e2e_start_under_load(const char *pvmtrace, const char *scratch);
+
 #endif /* PVMTRACE_E2E_FLOOD_H */

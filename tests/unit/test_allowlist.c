@@ -185,6 +185,13 @@ UNIT_TEST(allowlist_match_caller_parent_ancestor)
 		{"allow exe=/usr/lib/llvm-*/bin/lldb-server", "/usr/lib/llvm-14/bin/lldb-server",
 		 NULL, NULL, NULL, 1},
 		{"allow exe=/usr/bin/gdb", "/usr/bin/gdb (deleted)", NULL, NULL, NULL, 0},
+		/* a deleted executable matches no glob either, via any key */
+		{"allow exe=/opt/x/*", "/opt/x/tool (deleted)", NULL, NULL, NULL, 0},
+		{"allow exe=/opt/x/tool*", "/opt/x/tool (deleted)", NULL, NULL, NULL, 0},
+		{"allow via=parent exe=/opt/x/*", "/usr/bin/ok", "/opt/x/tool (deleted)", NULL, NULL,
+		 0},
+		{"allow via=ancestor exe=/opt/x/*", "/usr/bin/ok", "/usr/bin/sh",
+		 "/opt/x/tool (deleted)", NULL, 0},
 		/* a pattern with no wildcard: that one path, by length and bytes */
 		{"allow exe=/usr/bin/gdb", "/usr/bin/gdb", NULL, NULL, NULL, 1},
 		{"allow exe=/usr/bin/gdb", "/usr/bin/gdc", NULL, NULL, NULL, 0},

@@ -169,6 +169,15 @@ UNIT_TEST(decode_rejects_broken_records)
 	buf.rec.liovcnt = 5000;
 	buf.rec.local_n = 1025;
 	CHECK_EQ(decode(&ev, &why), -1);
+
+	build_example(&buf);
+	memcpy(buf.rec.comm, "0123456789abcdef", 16); /* no NUL: no thread's name */
+	CHECK_EQ(decode(&ev, &why), -1);
+	CHECK_STR(why, "comm without its NUL");
+	build_example(&buf);
+	memcpy(buf.rec.target.comm, "0123456789abcdef", 16);
+	CHECK_EQ(decode(&ev, &why), -1);
+	CHECK_STR(why, "comm without its NUL");
 }
 
 UNIT_TEST(errno_names)

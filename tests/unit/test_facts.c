@@ -233,6 +233,8 @@ UNIT_TEST(facts_classify_and_reach)
 		{"rw-p", "/srv/libso", false},
 		{"rw-p", NULL, true},		     /* private, path unknown */
 		{"rw-s", NULL, false},		     /* shared, path unknown */
+		{"rw-s", "/dev/shm/ring.so.1", false}, /* shared memory, named like a library */
+		{"rw-s", "/usr/bin/victim", false},  /* shared, even of the target's executable */
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

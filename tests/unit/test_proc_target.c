@@ -167,3 +167,80 @@ UNIT_TEST(proc_target_absent_or_not_nameable)
 	CHECK_EQ(pvm_proc_target(root, 4301, PVM_INIT_PIDNS_INUM, &t, exe), PVM_TARGET_UNRESOLVED);
 	remove_fake_proc();
 }
+
+/* A pid taken again after the target ended: that process began after the call. */
+UNIT_TEST(proc_target_that_began_after_the_call_is_not_its_target)
+{
+	const __u64 tick = 10000000, call = 5000000000ULL; /* 10 ms; 5 s after boot */
+	struct pvm_target t = {0};
+
+	t.start_boot_ns = call - 3 * tick;
+	CHECK(pvm_proc_target_predates(&t, call, tick));
+	t.start_boot_ns = call - tick; /* its tick ended when the call began */
+	CHECK(pvm_proc_target_predates(&t, call, tick));
+	t.start_boot_ns = call - tick + 1; /* began in the call's last tick: maybe after it */
+	CHECK(!pvm_proc_target_predates(&t, call, tick));
+	t.start_boot_ns = call + 2 * tick;
+	CHECK(!pvm_proc_target_predates(&t, call, tick));
+	CHECK(pvm_proc_tick_ns() > 0);
+}
+
+/* A fake /proc entry of this very process (a pidfd needs a real one), comm `comm`. */
+static void make_fake_self(const char *comm)
+{
+	char dir[128], leaf[160], text[512];
+	int pid = getpid();
+
+	snprintf(dir, sizeof(dir), "%s/%d/ns", root, pid);
+	mkdir(dir, 0755);
+	snprintf(leaf, sizeof(leaf), "%d/status", pid);
+	snprintf(text, sizeof(text), "Name:\t%s\nTgid:\t%d\nPid:\t%d\nPPid:\t1\n"
+				     "Uid:\t0\t0\t0\t0\n", comm, pid, pid);
+	put(leaf, text);
+	snprintf(leaf, sizeof(leaf), "%d/comm", pid);
+	snprintf(text, sizeof(text), "%s\n", comm);
+	put(leaf, text);
+	snprintf(leaf, sizeof(leaf), "%d/ns/pid", pid);
+	put(leaf, "");
+	snprintf(leaf, sizeof(leaf), "%s/%d/exe", root, pid);
+	unlink(leaf);
+	if (symlink("/proc/self/exe", leaf))
+		unit_fail(__FILE__, __LINE__, "symlink %s", leaf);
+	snprintf(leaf, sizeof(leaf), "%d/stat", pid);
+	snprintf(text, sizeof(text), "%d (%s) S 1 %d %d 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+				     "12345 1000000 100 18446744073709551615\n", pid, comm, pid, pid);
+	put(leaf, text);
+}
+
+/* The same running process named again within 10 ms: recalled, not read. */
+UNIT_TEST(proc_target_memo_recalls_a_running_process_for_10_ms)
+{
+	struct pvm_proc_target_memo memo = {0};
+	const __u64 t0 = 1000000000ULL;
+	char exe[PVM_EXE_PATH_MAX], dir[128];
+	struct pvm_target t;
+	struct stat st;
+
+	make_fake_proc();
+	link_exe("usr/bin/tool", &st);
+	snprintf(dir, sizeof(dir), "%s/%d", root, getpid());
+	mkdir(dir, 0755);
+	make_fake_self("first");
+	CHECK_EQ(pvm_proc_target_memo(&memo, root, getpid(), PVM_INIT_PIDNS_INUM, t0, &t, exe),
+		 PVM_TARGET_KERNEL);
+	CHECK_STR(t.comm, "first");
+	make_fake_self("second");
+	pvm_proc_target_memo(&memo, root, getpid(), PVM_INIT_PIDNS_INUM, t0 + 9000000, &t, exe);
+	CHECK_STR(t.comm, "first"); /* recalled */
+	pvm_proc_target_memo(&memo, root, getpid(), PVM_INIT_PIDNS_INUM, t0 + 10000000, &t, exe);
+	CHECK_STR(t.comm, "second"); /* aged out: read again */
+	make_fake_self("third");
+	CHECK_EQ(pvm_proc_target_memo(&memo, root, 4301, PVM_INIT_PIDNS_INUM, t0 + 10000001, &t,
+				      exe),
+		 PVM_TARGET_KERNEL); /* another pid: read afresh */
+	CHECK_STR(t.comm, "weird) name");
+	pvm_proc_target_memo(&memo, root, getpid(), PVM_INIT_PIDNS_INUM, t0 + 10000002, &t, exe);
+	CHECK_STR(t.comm, "third");
+	pvm_proc_target_memo_clear(&memo);
+	remove_fake_proc();
+}

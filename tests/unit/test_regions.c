@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static struct record_buffer buf;
 static struct pvm_region_view views[PVM_REGIONS_MAX];
@@ -165,5 +166,72 @@ UNIT_TEST(regions_completed_from_proc)
 	ev = decoded();
 	pvm_enrich_regions(&enricher, &ev, views, 0);
 	CHECK_EQ(views[0].r.state, PVM_REGION_UNRESOLVED);
+	remove_fake_proc();
+}
+
+/* One mapping of `path` as maps prints it, at 0x55d0c8a2b000, inode 5678, found in the kernel. */
+static struct pvm_event event_in_mapping_of(const char *printed)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/4300/maps", root);
+	f = fopen(path, "w");
+	fprintf(f, "55d0c8a2b000-55d0c8a2c000 rw-p 00004000 fe:00 5678   %s\n", printed);
+	fclose(f);
+	build_example(&buf);
+	buf.iov[2].base = 0x55d0c8a2b100;
+	set_region(&buf, 0,
+		   (struct pvm_region){.start = 0x55d0c8a2b000, .end = 0x55d0c8a2c000,
+				       .inode = 5678, .state = PVM_REGION_FOUND,
+				       .kind = PVM_REGION_FILE});
+	return decoded();
+}
+
+/*
+ * maps prints a newline in a name as "\012", and a "\012" as itself: the
+ * name is the bytes the mapping's map_files link gives, or not known.
+ */
+UNIT_TEST(regions_path_with_a_newline_is_the_file_s_bytes)
+{
+	char dir[128], link[160];
+	struct pvm_event ev;
+
+	make_fake_proc();
+	ev = event_in_mapping_of("/tmp/evil\\012name (deleted)");
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
+	CHECK(!views[0].has_path); /* no map_files link to tell which */
+
+	snprintf(dir, sizeof(dir), "%s/4300/map_files", root);
+	mkdir(dir, 0755);
+	snprintf(link, sizeof(link), "%s/55d0c8a2b000-55d0c8a2c000", dir);
+	CHECK_EQ(symlink("/tmp/evil\nname (deleted)", link), 0);
+	ev = event_in_mapping_of("/tmp/evil\\012name (deleted)");
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
+	CHECK(views[0].has_path);
+	CHECK_STR(views[0].path, "/tmp/evil\nname");
+	remove_fake_proc();
+}
+
+/* With maps_memo_ns, the same target's maps are read once for that long. */
+UNIT_TEST(regions_maps_read_once_while_the_memo_holds)
+{
+	struct pvm_event ev;
+
+	make_fake_proc();
+	memset(enricher.paths, 0, sizeof(enricher.paths)); /* paths from the maps, not kept ones */
+	enricher.maps_memo_ns = 3600ULL * 1000000000ULL; /* an hour: this test's whole run */
+	ev = event_in_mapping_of("/usr/lib/first.so");
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
+	CHECK_STR(views[0].path, "/usr/lib/first.so");
+	memset(enricher.paths, 0, sizeof(enricher.paths));
+	ev = event_in_mapping_of("/usr/lib/second.so");
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
+	CHECK_STR(views[0].path, "/usr/lib/first.so"); /* the maps read before */
+	enricher.maps_memo_ns = 0;
+	memset(enricher.paths, 0, sizeof(enricher.paths));
+	ev = event_in_mapping_of("/usr/lib/third.so");
+	pvm_enrich_regions(&enricher, &ev, views, 4300);
+	CHECK_STR(views[0].path, "/usr/lib/third.so");
 	remove_fake_proc();
 }

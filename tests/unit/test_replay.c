@@ -4,11 +4,14 @@
  * the JSON formatter wrote, garbage and a stats record, replayed into a -o
  * file; every output line, message and count checked exactly.
  */
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/options.h"
+#include "event/container.h"
 #include "event/regions.h"
 #include "output/format.h"
 #include "record_builder.h"
@@ -108,19 +111,27 @@ static void write_file(const char *path, const char *text)
 		unit_fail(__FILE__, __LINE__, "cannot write %s", path);
 }
 
-static char *read_file(const char *path)
+/* What is left to read in f ("" for NULL). */
+static char *read_stream(FILE *f)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
-	FILE *f = fopen(path, "r");
 	int c;
 
 	while (f && (c = getc(f)) != EOF)
 		putc(c, m);
+	fclose(m);
+	return text;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = read_stream(f);
+
 	if (f)
 		fclose(f);
-	fclose(m);
 	return text;
 }
 
@@ -467,21 +478,344 @@ UNIT_TEST(replay_errors_and_exit_statuses)
 UNIT_TEST(replay_to_a_stream)
 {
 	struct pvm_options opts = replay_options(false);
-	char *out_text = NULL, *err_text = NULL;
-	size_t out_len = 0, err_len = 0;
-	FILE *out, *err;
+	char *out_text, *err_text = NULL;
+	size_t err_len = 0;
+	FILE *out = tmpfile(), *err = open_memstream(&err_text, &err_len);
 
 	setup();
 	write_file(in_path, stats_line);
 	opts.output_path = NULL;
-	out = open_memstream(&out_text, &out_len);
-	err = open_memstream(&err_text, &err_len);
 	CHECK_EQ(pvm_replay_run(&opts, out, err), PVM_EXIT_OK);
-	fclose(out);
 	fclose(err);
+	rewind(out);
+	out_text = read_stream(out);
+	fclose(out);
 	CHECK(!strncmp(out_text, "TIME(UTC)", 9) && strchr(out_text, '\n')[1] == '\0');
 	CHECK(access(out_path, F_OK) != 0);
 	free(out_text);
 	free(err_text);
+	teardown();
+}
+
+/* The event with "ret":64 replaced by "ret":`ret`. */
+static char *with_ret(const char *event, const char *ret)
+{
+	const char *at = strstr(event, "\"ret\":64,");
+	char *text;
+
+	if (asprintf(&text, "%.*s\"ret\":%s,%s", (int)(at - event), event, ret,
+		     at + strlen("\"ret\":64,")) < 0)
+		return NULL;
+	return text;
+}
+
+/* The column of `what` in `line`, as messages count it. */
+static size_t column_of(const char *line, const char *what)
+{
+	return (size_t)(strstr(line, what) - line) + 1;
+}
+
+/* json-c would read them as the nearest int64 or uint64: refused, never replayed changed. */
+UNIT_TEST(replay_refuses_integers_out_of_range)
+{
+	struct pvm_options opts = replay_options(true);
+	char *event, *lines[5], *text, *want_out, *want_err;
+	struct run r;
+
+	setup();
+	build_write();
+	event = line_of(NULL);
+	lines[0] = with_ret(event, "-9223372036854775809");
+	lines[1] = with_ret(event, "18446744073709551616");
+	lines[2] = with_ret(event, "64,\"pad\":[[0,{\"a\":99999999999999999999}]]");
+	/* the extremes, numbers that are no integers, digits in strings: replayed as they are */
+	lines[3] = with_ret(event, "64,\"pad\":[-9223372036854775808,18446744073709551615,"
+				   "1.99999999999999999999,1e99999999999999999999,"
+				   "\"\\\"99999999999999999999\"]");
+	lines[4] = with_ret(event, "64,\"pad\":{\"99999999999999999999\":0}");
+	if (asprintf(&text, "%s%s%s%s%s", lines[0], lines[1], lines[2], lines[3], lines[4]) < 0 ||
+	    asprintf(&want_out, "%s%s", lines[3], lines[4]) < 0 ||
+	    asprintf(&want_err,
+		     "pvmtrace: %1$s:1: integer out of range (column %2$zu)\n"
+		     "pvmtrace: %1$s:2: integer out of range (column %2$zu)\n"
+		     "pvmtrace: %1$s:3: integer out of range (column %3$zu)\n"
+		     "pvmtrace: replay: 2 events, 2 kept, 3 malformed, 0 stats records\n"
+		     "PVM-W001 foreign-write high 2 allowed=0\n",
+		     in_path, column_of(lines[0], "\"ret\":") + 6,
+		     column_of(lines[2], "99999999999999999999")) < 0)
+		return;
+	write_file(in_path, text);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK_STR(r.out, want_out);
+	CHECK_STR(r.err, want_err);
+	run_free(&r);
+	for (int i = 0; i < 5; i++)
+		free(lines[i]);
+	free(event);
+	free(text);
+	free(want_out);
+	free(want_err);
+	teardown();
+}
+
+/* The event padded with an unread key to `len` bytes with its newline (len > the event's). */
+static char *padded(const char *event, size_t len)
+{
+	size_t pad = len - strlen(event) - strlen("\"pad\":\"\",");
+	char *text = malloc(len + 1);
+
+	memcpy(text, "{\"pad\":\"", 8);
+	memset(text + 8, 'x', pad);
+	sprintf(text + 8 + pad, "\",%s", event + 1);
+	return text;
+}
+
+/* A line of the limit is replayed; a longer one reported and skipped, the next one read. */
+UNIT_TEST(replay_skips_lines_longer_than_the_limit)
+{
+	struct pvm_options opts = replay_options(true);
+	char *event, *longest, *longer, *text, *want_out, *want_err;
+	struct run r;
+
+	setup();
+	build_write();
+	event = line_of(NULL);
+	longest = padded(event, PVM_REPLAY_LINE_MAX + 1); /* the newline is not the line's */
+	longer = padded(event, PVM_REPLAY_LINE_MAX + 2);
+	if (asprintf(&text, "%s%s%s%.*s", longest, longer, event, (int)strlen(longer) - 1,
+		     longer) < 0 ||
+	    asprintf(&want_out, "%s%s", longest, event) < 0 ||
+	    asprintf(&want_err,
+		     "pvmtrace: %1$s:2: line longer than 1048576 bytes\n"
+		     "pvmtrace: %1$s:4: line longer than 1048576 bytes\n"
+		     "pvmtrace: replay: 2 events, 2 kept, 2 malformed, 0 stats records\n"
+		     "PVM-W001 foreign-write high 2 allowed=0\n",
+		     in_path) < 0)
+		return;
+	write_file(in_path, text);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK(r.out && !strcmp(r.out, want_out));
+	CHECK_STR(r.err, want_err);
+	run_free(&r);
+	free(event);
+	free(longest);
+	free(longer);
+	free(text);
+	free(want_out);
+	free(want_err);
+	teardown();
+}
+
+/* Room for the largest record: 1024 iovecs a side, each remote one with its region. */
+static union {
+	struct record_buffer b;
+	char bytes[sizeof(struct pvm_record) + 2 * PVM_IOV_MAX * sizeof(struct pvm_iov) +
+		   PVM_IOV_MAX * sizeof(struct pvm_region) + PVM_CAPTURE_MAX + 2 * PVM_EXE_PATH_MAX];
+} largest;
+
+/* Every count, size and text at its most, each text byte one JSON escapes as \u00XX. */
+static void build_largest(struct record_buffer *b)
+{
+	char exe[PVM_EXE_PATH_MAX + 1], payload[PVM_CAPTURE_MAX];
+
+	build_example(b);
+	b->rec.local_n = b->rec.liovcnt = b->rec.remote_n = b->rec.riovcnt = PVM_IOV_MAX;
+	for (unsigned int i = 0; i < 2 * PVM_IOV_MAX; i++)
+		b->iov[i] = (struct pvm_iov){UINT64_MAX, UINT64_MAX};
+	for (unsigned int i = 0; i < PVM_IOV_MAX; i++)
+		set_region(b, i,
+			   (struct pvm_region){.start = UINT64_MAX, .end = UINT64_MAX, .vm_flags = 0xf,
+					       .state = PVM_REGION_FOUND, .kind = PVM_REGION_STACK});
+	b->rec.local_bytes = b->rec.remote_bytes = UINT64_MAX;
+	b->rec.local_iov = b->rec.remote_iov = b->rec.cgroup_id = UINT64_MAX;
+	b->rec.duration_ns = b->rec.caller_start_boot_ns = b->rec.target.start_boot_ns = UINT64_MAX;
+	b->rec.caller_pid = b->rec.caller_tid = b->rec.caller_ppid = UINT32_MAX;
+	b->rec.caller_uid = b->rec.caller_gid = b->rec.pidns = b->rec.mntns = UINT32_MAX;
+	b->rec.target.pid = b->rec.target.tid = b->rec.target.uid = UINT32_MAX;
+	b->rec.flags = UINT32_MAX;
+	b->rec.pid = INT32_MIN;
+	b->rec.ret = INT64_MIN;
+	memset(b->rec.comm, 1, PVM_COMM_LEN - 1);
+	memset(b->rec.target.comm, 1, PVM_COMM_LEN - 1);
+	memset(payload, 0xff, sizeof(payload));
+	set_payload(b, payload, PVM_CAPTURE_MAX, UINT64_MAX);
+	memset(exe, 1, PVM_EXE_PATH_MAX);
+	exe[0] = '/';
+	exe[PVM_EXE_PATH_MAX] = '\0';
+	set_exes(b, exe, PVM_EXE_KNOWN | PVM_EXE_TRUNCATED | PVM_EXE_DELETED, exe,
+		 PVM_EXE_KNOWN | PVM_EXE_TRUNCATED | PVM_EXE_DELETED);
+}
+
+struct largest_line {
+	struct pvm_event ev;
+	struct pvm_envelope env;
+};
+
+static void largest_json(FILE *out, const void *arg)
+{
+	const struct largest_line *l = arg;
+	struct pvm_envelope env = l->env;
+	struct json_writer w;
+
+	jw_init(&w, out);
+	pvm_format_json(&w, &l->ev, NULL, &env);
+}
+
+/* The longest line pvmtrace writes, but for its allowlist's labels (its operator's). */
+static char *largest_line(void)
+{
+	static struct largest_line l;
+	struct pvm_decode_config config = {0, PVM_CAPTURE_MAX};
+	static struct pvm_alerts alerts = {.n = PVM_RULE_COUNT};
+	char host[PVM_HOST_NAME_MAX + 1] = {0};
+	const char *why;
+
+	build_largest(&largest.b);
+	if (pvm_event_decode(&largest.b, record_size(&largest.b), &config, &l.ev, &why))
+		unit_fail(__FILE__, __LINE__, "decode: %s", why);
+	pvm_enrich_regions(no_proc(), &l.ev, views, 0);
+	for (unsigned int i = 0; i < PVM_REGIONS_MAX; i++) {
+		views[i].has_path = true;
+		memset(views[i].path, 1, PATH_MAX - 1);
+		views[i].path[0] = '/';
+		views[i].path[PATH_MAX - 1] = '\0';
+	}
+	memset(l.ev.caller_container, 'f', PVM_CONTAINER_ID_LEN);
+	memset(l.ev.target_container, 'f', PVM_CONTAINER_ID_LEN);
+	l.ev.looked_up_ancestors = true;
+	l.ev.n_ancestors = sizeof(l.ev.caller_ancestors) / sizeof(l.ev.caller_ancestors[0]);
+	for (unsigned int i = 0; i < l.ev.n_ancestors; i++)
+		l.ev.caller_ancestors[i] = l.ev.caller_exe;
+	l.ev.stored = (struct pvm_stored_payload){.state = PVM_STORE_SENT, .bytes = UINT64_MAX,
+						  .result = PVM_STORED_NEW, .len = UINT64_MAX};
+	for (unsigned int i = 0; i < PVM_RULE_COUNT; i++) {
+		alerts.alert[i] = (struct pvm_alert){.rule = &pvm_rules[i], .severity = PVM_SEV_INFO,
+						     .allowed_by = "/etc/pvmtrace/allow.conf:999 (x)"};
+		memset(alerts.alert[i].reason, 1, PVM_REASON_MAX - 1);
+	}
+	l.ev.alerts = &alerts;
+	memset(host, 'h', PVM_HOST_NAME_MAX);
+	pvm_envelope_init(&l.env, host, "/nonexistent", "0.0-test");
+	return unit_capture(largest_json, &l);
+}
+
+/* docs/rules.md (Offline replay) gives the figure: below it, and replayed. */
+UNIT_TEST(replay_reads_the_longest_line_pvmtrace_writes)
+{
+	struct pvm_options opts = replay_options(true);
+	char *line = largest_line();
+	struct run r;
+
+	setup();
+	CHECK(strlen(line) < 600 * 1024 && 600 * 1024 < PVM_REPLAY_LINE_MAX);
+	write_file(in_path, line);
+	r = run(&opts);
+	CHECK_EQ(r.status, PVM_EXIT_OK);
+	CHECK(r.err && strstr(r.err, "pvmtrace: replay: 1 events, 1 kept, 0 malformed,"));
+	run_free(&r);
+	free(line);
+	teardown();
+}
+
+/* `n` copies of the event line replay writes as it reads it. */
+static char *recording_of(unsigned int n, size_t *line_len)
+{
+	char *event, *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	build_write();
+	event = line_of(NULL);
+	*line_len = strlen(event);
+	for (unsigned int i = 0; i < n; i++)
+		fputs(event, m);
+	fclose(m);
+	free(event);
+	return text;
+}
+
+/*
+ * Replays the recording of 1000 events into `out` (NULL: -o), which fails:
+ * the first failure ends it, said once, with the lines made and not written.
+ * Returns the lines written.
+ */
+static unsigned long long replay_into_failing(FILE *out, const char *reason, int line)
+{
+	struct pvm_options opts = replay_options(true);
+	unsigned long long lost = 0, events = 0;
+	char *err_text = NULL, *want;
+	size_t err_len = 0;
+	FILE *err = open_memstream(&err_text, &err_len);
+	int status;
+
+	if (out)
+		opts.output_path = NULL;
+	else
+		unlink(out_path);
+	status = pvm_replay_run(&opts, out, err);
+	fclose(err);
+	if (status != PVM_EXIT_FAILURE)
+		unit_fail(__FILE__, line, "status %d", status);
+	if (sscanf(err_text, "pvmtrace: replay: writing events failed: %*[^;]; %llu lines not "
+			     "written\npvmtrace: replay: %llu events,",
+		   &lost, &events) != 2 ||
+	    events >= 1000 || lost > events)
+		unit_fail(__FILE__, line, "stderr:\n%s", err_text);
+	if (asprintf(&want,
+		     "pvmtrace: replay: writing events failed: %s; %llu lines not written\n"
+		     "pvmtrace: replay: %llu events, %llu kept, 0 malformed, 0 stats records\n"
+		     "PVM-W001 foreign-write high %llu allowed=0\n",
+		     reason, lost, events, events, events) >= 0) {
+		if (strcmp(err_text, want))
+			unit_fail(__FILE__, line, "stderr:\n    got  %s    want %s", err_text, want);
+		free(want);
+	}
+	free(err_text);
+	return events - lost;
+}
+
+UNIT_TEST(replay_stops_at_the_first_failed_write)
+{
+	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+	void (*old_xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+	struct rlimit old, limit = {.rlim_cur = 100000};
+	FILE *full = fopen("/dev/full", "w"), *pipe_out;
+	unsigned long long written;
+	char *text, *out_text;
+	int pipe_fds[2];
+	size_t line_len;
+
+	setup();
+	text = recording_of(1000, &line_len);
+	write_file(in_path, text);
+
+	/* a full disk: nothing written */
+	CHECK(full != NULL);
+	CHECK_EQ(replay_into_failing(full, "No space left on device", __LINE__), 0);
+	fclose(full);
+
+	/* a pipe nobody reads */
+	CHECK_EQ(pipe(pipe_fds), 0);
+	close(pipe_fds[0]);
+	pipe_out = fdopen(pipe_fds[1], "w");
+	CHECK_EQ(replay_into_failing(pipe_out, "Broken pipe", __LINE__), 0);
+	fclose(pipe_out);
+
+	/* a file size limit cuts a batch: the -o file keeps the whole lines, counted */
+	getrlimit(RLIMIT_FSIZE, &old);
+	limit.rlim_max = old.rlim_max;
+	CHECK_EQ(setrlimit(RLIMIT_FSIZE, &limit), 0);
+	written = replay_into_failing(NULL, "File too large", __LINE__);
+	setrlimit(RLIMIT_FSIZE, &old);
+	CHECK_EQ(written, 100000 / line_len);
+	out_text = read_file(out_path);
+	text[written * line_len] = '\0';
+	CHECK(out_text && !strcmp(out_text, text));
+	free(out_text);
+	free(text);
+	signal(SIGPIPE, old_pipe);
+	signal(SIGXFSZ, old_xfsz);
 	teardown();
 }

@@ -243,3 +243,30 @@ UNIT_TEST(store_json_data_object)
 	free(got);
 	teardown(&f);
 }
+
+/* The directory gone from under pvmtrace: each payload fails, the reason said once. */
+UNIT_TEST(store_failure_says_why_once_per_reason)
+{
+	char *said = NULL;
+	size_t said_len = 0;
+	struct fixture f;
+	struct pvm_event ev;
+	char cmd[160];
+
+	setup(&f);
+	f.store.warn = open_memstream(&said, &said_len);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f.dir);
+	CHECK_EQ(system(cmd), 0);
+	for (int i = 0; i < 3; i++) {
+		send_chunks(&f, PAYLOAD_LEN, EXAMPLE_START);
+		ev = stored_event(&f, PVM_STORE_SENT, PAYLOAD_LEN, PAYLOAD_LEN);
+		CHECK_STR(pvm_store_outcome(&ev.stored), "failed");
+	}
+	fclose(f.store.warn);
+	CHECK_EQ(f.stats.payloads_not_stored, 3);
+	CHECK(strstr(said, "pvmtrace: --capture-dir: a payload of ") == said);
+	CHECK(strstr(said, ": No such file or directory (said once per reason"));
+	CHECK(strchr(said, '\n') == said + said_len - 1); /* one line for the three */
+	free(said);
+	teardown(&f);
+}
