@@ -17,7 +17,7 @@ CFLAGS   += $(WARN) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Isrc -I$(BUILD)
 # (GCC on x86 only: another compiler builds without it.)
 CFLAGS   += $(shell $(CC) -mstringop-strategy=libcall -E -x c /dev/null >/dev/null 2>&1 && \
 		    echo -mstringop-strategy=libcall)
-LDLIBS   := -lmicrohttpd -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
+LDLIBS   := -lbpf -lelf -lz -ljson-c -lcrypto -lpthread
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # The kernel types: vendored, made from a Debian kernel's BTF by
 # scripts/gen-vmlinux-h.sh, never from the build host's own kernel.
@@ -26,6 +26,11 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 	      -Wno-unused-parameter \
 	      -Isrc -Isrc/bpf -I$(dir $(VMLINUX_H))
 
+# Last in LOGIC_SRCS: code a run without these options or commands never
+# executes stays away from the code it does, where the kernel's fault-around
+# would map it.
+LOGIC_OPTIONAL := src/output/format_ocsf.c src/output/syslog_out.c src/output/metrics.c \
+		  src/replay/replay.c
 # Decoding, formatting, filters, options: no libbpf, unit-tested without root.
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
 	       src/event/container.c src/event/maps.c src/event/reassembly.c \
@@ -37,11 +42,10 @@ LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/
 	       src/rules/facts.c src/rules/facts_event.c src/rules/rules.c src/rules/allowlist.c \
 	       src/output/format_alerts.c $(BUILD)/allowlist_default.c \
 	       src/rules/facts_json.c src/output/output_file.c src/output/direct_out.c src/output/sink.c \
-	       src/output/plain_out.c src/output/envelope.c src/output/format_ocsf.c \
-	       src/output/syslog_out.c src/output/metrics.c \
-	       src/replay/replay.c \
+	       src/output/plain_out.c src/output/envelope.c \
 	       src/reader/reader.c src/sensor/ring.c src/sensor/ia32.c \
-	       src/sensor/child_probe.c src/sensor/heap_bounds.c
+	       src/sensor/child_probe.c src/sensor/heap_bounds.c \
+	       $(LOGIC_OPTIONAL)
 SENSOR_SRCS := src/sensor/sensor.c
 MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS) src/output/metrics_http.c
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c

@@ -12,7 +12,7 @@
 
 #include "output/metrics.h"
 
-/* The library that serves --metrics; NULL in a build without it. */
+/* The library that serves --metrics, loaded when asked; NULL in a build without it. */
 extern const char *const pvm_metrics_library;
 
 struct pvm_metrics_server;
