@@ -51,7 +51,7 @@ MAIN_SRCS   := src/main.c $(SENSOR_SRCS) $(LOGIC_SRCS) src/output/metrics_http.c
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c) tests/unit/runner.c
 E2E_SRCS    := tests/e2e/e2e.c tests/e2e/cases.c tests/e2e/trigger.c tests/e2e/cli.c \
 	       tests/e2e/host.c tests/e2e/flood.c tests/e2e/reload.c tests/e2e/metrics.c \
-	       tests/e2e/ocsf.c tests/e2e/syslog.c
+	       tests/e2e/ocsf.c tests/e2e/syslog.c tests/e2e/cgroup_follow.c
 
 MAIN_OBJS := $(MAIN_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/asan/%.o) $(LOGIC_SRCS:%.c=$(BUILD)/asan/%.o)

@@ -97,8 +97,28 @@ struct loss_watch {
 	__u64 lost;
 };
 
-/* -o FILE removed or replaced under us: a look each OUTPUT_CHECK_EVERY_NS. */
-static void check_output(__u64 *next_ns, struct pvm_reader *r)
+static void follow_cgroup(struct pvm_sensor *sensor, const char *path)
+{
+	switch (pvm_sensor_follow_cgroup(sensor, path)) {
+	case PVM_CGROUP_GONE:
+		fprintf(stderr, "pvmtrace: --cgroup %s is gone: no call passes the filter until it "
+				"is made again\n", path);
+		break;
+	case PVM_CGROUP_FOLLOWED:
+		fprintf(stderr, "pvmtrace: --cgroup %s was made again: the filter follows it\n",
+			path);
+		break;
+	case PVM_CGROUP_SAME:
+		break;
+	}
+}
+
+/*
+ * -o FILE removed or replaced under us, --cgroup DIR removed or made again:
+ * a look each OUTPUT_CHECK_EVERY_NS.
+ */
+static void look_around(__u64 *next_ns, struct pvm_reader *r, struct pvm_sensor *sensor,
+			const char *cgroup_path)
 {
 	__u64 now = pvm_monotonic_now();
 
@@ -106,6 +126,8 @@ static void check_output(__u64 *next_ns, struct pvm_reader *r)
 		return;
 	*next_ns = now + OUTPUT_CHECK_EVERY_NS;
 	pvm_reader_check_output(r);
+	if (cgroup_path)
+		follow_cgroup(sensor, cgroup_path);
 }
 
 static __u64 events_lost(const __u64 kernel[PVM_CNT__MAX])
@@ -207,7 +229,8 @@ static enum pvm_exit failed(struct pvm_reader *r, struct pvm_sensor *sensor)
 
 /* Events that could not be written are lost: then pvmtrace stops. */
 static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor,
-				__u64 stats_every_ns, struct metrics_feed *metrics)
+				__u64 stats_every_ns, struct metrics_feed *metrics,
+				const char *cgroup_path)
 {
 	struct loss_watch losses = {.next_ns = pvm_monotonic_now() + LOSS_WARNING_EVERY_NS};
 	__u64 next_output_check = 0, next_stats = pvm_monotonic_now() + stats_every_ns;
@@ -234,7 +257,7 @@ static enum pvm_exit trace_loop(struct pvm_reader *r, struct pvm_sensor *sensor,
 			pvm_reader_reload_config(r);
 		}
 		warn_of_losses(&losses, sensor);
-		check_output(&next_output_check, r);
+		look_around(&next_output_check, r, sensor, cgroup_path);
 		record_stats(&next_stats, stats_every_ns, r, sensor);
 		publish_metrics(metrics, r, sensor, true);
 	}
@@ -301,7 +324,8 @@ static enum pvm_exit trace(const struct pvm_options *opts)
 		pvm_reader_table_header(&reader);
 		publish_metrics(&metrics, &reader, sensor, true); /* /healthz: 200 from now on */
 		announce(sensor, kernel_ia32);
-		status = trace_loop(&reader, sensor, opts->stats_interval * 1000000000ULL, &metrics);
+		status = trace_loop(&reader, sensor, opts->stats_interval * 1000000000ULL, &metrics,
+				    opts->cgroup_path);
 	}
 	pvm_metrics_stop(metrics.server);
 	pvm_sensor_destroy(sensor);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -34,6 +35,7 @@ struct pvm_sensor {
 	struct pvmtrace_bpf *skel;
 	struct pvm_ring *ring;
 	enum pvm_mode mode;
+	__u64 cgroup_ino; /* --cgroup: the directory the filter holds (its cgroup id) */
 };
 
 static bool libbpf_verbose;
@@ -238,23 +240,41 @@ static int configure(struct pvmtrace_bpf *skel, const struct pvm_sensor_config *
 								 cfg->store_max > 0));
 }
 
+static __u64 inode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/* The filter holds the cgroup2 directory at path now; its inode, the cgroup id, in *ino. */
+static int point_cgroup_filter(struct pvmtrace_bpf *skel, const char *path, __u64 *ino)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	struct stat st;
+	__u32 key = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) ||
+	    bpf_map_update_elem(bpf_map__fd(skel->maps.filter_cgroup), &key, &fd, BPF_ANY))
+		err = -errno;
+	else
+		*ino = st.st_ino;
+	close(fd);
+	return err;
+}
+
 static int set_cgroup_filter(struct pvmtrace_bpf *skel, const char *path)
 {
-	__u32 key = 0;
-	int fd, err = 0;
+	__u64 ino;
+	int err = point_cgroup_filter(skel, path, &ino);
 
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		fprintf(stderr, "pvmtrace: --cgroup %s: %s\n", path, strerror(errno));
-		return err;
-	}
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.filter_cgroup), &key, &fd, BPF_ANY)) {
-		err = -errno;
+	if (err == -ENOENT || err == -ENOTDIR || err == -EACCES)
+		fprintf(stderr, "pvmtrace: --cgroup %s: %s\n", path, strerror(-err));
+	else if (err)
 		fprintf(stderr, "pvmtrace: --cgroup %s: not a cgroup2 directory (%s)\n", path,
-			strerror(errno));
-	}
-	close(fd);
+			strerror(-err));
 	return err;
 }
 
@@ -414,6 +434,8 @@ enum pvm_exit pvm_sensor_start(const struct pvm_sensor_config *cfg, pvm_ring_fn 
 		free(s);
 		return PVM_EXIT_MODE;
 	}
+	if (cfg->filter.fields & PVM_FILTER_CGROUP)
+		s->cgroup_ino = inode_of(cfg->cgroup_path);
 	/*
 	 * Loading leaves the kernel's BTF, parsed for CO-RE, freed on the heap,
 	 * where glibc would keep it mapped for the whole run. Given back before
@@ -445,6 +467,20 @@ void pvm_sensor_ring_fill(const struct pvm_sensor *s, unsigned long *unread, uns
 {
 	*unread = pvm_ring_unread(pvm_ring_view_of(s->ring));
 	*size = bpf_map__max_entries(s->skel->maps.events);
+}
+
+enum pvm_cgroup_change pvm_sensor_follow_cgroup(struct pvm_sensor *s, const char *path)
+{
+	__u64 now = inode_of(path);
+
+	if (now == s->cgroup_ino)
+		return PVM_CGROUP_SAME;
+	if (!now || point_cgroup_filter(s->skel, path, &now)) {
+		s->cgroup_ino = 0;
+		return PVM_CGROUP_GONE;
+	}
+	s->cgroup_ino = now;
+	return PVM_CGROUP_FOLLOWED;
 }
 
 int pvm_sensor_poll(struct pvm_sensor *s, int timeout_ms)

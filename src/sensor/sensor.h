@@ -57,6 +57,19 @@ int pvm_sensor_stop_and_drain(struct pvm_sensor *s);
 
 void pvm_sensor_counters(const struct pvm_sensor *s, __u64 counters[PVM_CNT__MAX]);
 
+enum pvm_cgroup_change {
+	PVM_CGROUP_SAME,	/* the directory the filter holds is still at the path */
+	PVM_CGROUP_GONE,	/* nothing at the path: no call passes the filter */
+	PVM_CGROUP_FOLLOWED,	/* another directory there now: the filter holds it */
+};
+
+/*
+ * --cgroup: a cgroup2 directory removed and made again is another cgroup,
+ * of another id, which the filter would never match: it is made to hold
+ * what the path names now.
+ */
+enum pvm_cgroup_change pvm_sensor_follow_cgroup(struct pvm_sensor *s, const char *path);
+
 /* The ring buffer's size, and the bytes in it the reader has not read yet. */
 void pvm_sensor_ring_fill(const struct pvm_sensor *s, unsigned long *unread, unsigned long *size);
 

@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "flood.h"
+#include "cgroup_follow.h"
 #include "metrics.h"
 #include "ocsf.h"
 #include "syslog.h"
@@ -541,6 +542,7 @@ void e2e_cli_checks(const char *path, const struct e2e_host *host, struct e2e_ta
 		{"metrics_scraped_by_prometheus_equal_the_counters", NULL, e2e_metrics_prometheus, 0,
 		 e2e_prometheus_missing},
 		{"ocsf_output", NULL, e2e_ocsf_output, 0, NULL},
+		{"cgroup_made_again_is_followed", NULL, e2e_cgroup_made_again, E2E_NEED_CGROUP2, NULL},
 		{"syslog_received_by_rsyslog", NULL, e2e_syslog_rsyslog, 0, e2e_rsyslog_missing},
 	};
 	bool failed = false;
