@@ -60,6 +60,7 @@ E2E_OBJS  := $(E2E_SRCS:%.c=$(BUILD)/obj/%.o)
 .PHONY: all deps run test check unit e2e install-check static vmtest clean bench install \
 	uninstall deb deb-check
 include fuzz/fuzz.mk
+include tests/stress/stress.mk
 all: $(BUILD)/pvmtrace
 
 deps:
