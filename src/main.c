@@ -361,8 +361,9 @@ int main(int argc, char **argv)
 		pvm_options_usage(stdout);
 		return PVM_EXIT_OK;
 	case PVM_CMD_VERSION:
-		printf("pvmtrace %s%s\n", PVMTRACE_VERSION,
-		       pvm_metrics_library ? "" : " (built without --metrics)");
+		printf("pvmtrace %s\n", PVMTRACE_VERSION);
+		if (!pvm_metrics_library) /* the first line stays the version alone */
+			printf("built without --metrics\n");
 		return PVM_EXIT_OK;
 	case PVM_CMD_LIST_MODES:
 		return list_modes(opts.verbose);

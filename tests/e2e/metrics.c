@@ -10,20 +10,23 @@
 #define PROMETHEUS "/usr/bin/prometheus"
 #define SCRIPT "tests/e2e/metrics_prometheus.py"
 
-/* Its --version line says so: "pvmtrace VERSION (built without --metrics)". */
+/* Its --version says so, after the version's line: "built without --metrics". */
 static bool built_with_metrics(const char *pvmtrace)
 {
-	char cmd[512], line[256] = "";
+	char cmd[512], line[256];
+	bool without = false, ran = false;
 	FILE *version;
 
 	snprintf(cmd, sizeof(cmd), "'%s' --version", pvmtrace);
 	version = popen(cmd, "r");
 	if (!version)
 		return false;
-	if (!fgets(line, sizeof(line), version))
-		line[0] = '\0';
+	while (fgets(line, sizeof(line), version)) {
+		ran |= !strncmp(line, "pvmtrace ", 9);
+		without |= strstr(line, "without --metrics") != NULL;
+	}
 	pclose(version);
-	return !strncmp(line, "pvmtrace ", 9) && !strstr(line, "without --metrics");
+	return ran && !without;
 }
 
 const char *e2e_prometheus_missing(const char *pvmtrace)
