@@ -29,7 +29,8 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-fun
 # Last in LOGIC_SRCS: code a run without these options or commands never
 # executes stays away from the code it does, where the kernel's fault-around
 # would map it.
-LOGIC_OPTIONAL := src/output/format_ocsf.c src/output/syslog_out.c src/output/metrics.c \
+LOGIC_OPTIONAL := src/output/format_ocsf.c src/output/syslog_msg.c src/output/syslog_out.c \
+		  src/output/metrics.c \
 		  src/replay/replay.c
 # Decoding, formatting, filters, options: no libbpf, unit-tested without root.
 LOGIC_SRCS  := src/cli/options.c src/sensor/mode.c src/event/decode.c src/event/clock.c \
